@@ -1,0 +1,116 @@
+import { param } from "../../lib/ocf/params.ts";
+
+/** Xen refuses nothing here, but xl cannot address an all-digit name, and the
+ *  name travels inside an xl config override (`name="..."`), so quotes,
+ *  backslashes and control characters are refused outright. */
+export function domainNameProblem(name: string): string | undefined {
+  if (/^\d+$/.test(name)) return `'${name}' is all digits; xl would read it as a domain id`;
+  if (!/^[\x21-\x7e]+$/.test(name) || /["'\\]/.test(name)) {
+    return `'${name}' is not a usable Xen domain name (printable characters only, no spaces, quotes or backslashes)`;
+  }
+  if (/--(incoming|migratedaway)$/.test(name) || name.startsWith("migrating-")) {
+    return `'${name}' collides with the names the toolstack uses during migration`;
+  }
+  return undefined;
+}
+
+const absolutePath = (value: string): string | undefined =>
+  value.startsWith("/") ? undefined : `'${value}' is not an absolute path`;
+
+/**
+ * XenDomain's parameters. The first ten have the names and meanings of
+ * ocf:heartbeat:Xen, so an existing CIB switches by changing its provider.
+ */
+export const xenDomainParams = {
+  xmfile: param.string({
+    required: true,
+    unique: true,
+    shortdesc: "Xen domain configuration file",
+    longdesc:
+      "Absolute path to the xl (or xm) configuration file of the domain. It is read, never written. " +
+      "Keep it on every host that may run the domain, or on shared storage.",
+    check: absolutePath,
+  }),
+  name: param.string({
+    unique: true,
+    shortdesc: "Xen domain name",
+    longdesc:
+      "Name of the domain. When unset, the name= line of the configuration file is used; if the file " +
+      "cannot be read or has no name, the agent fails instead of guessing (it never falls back to the resource id).",
+    check: domainNameProblem,
+  }),
+  shutdown_timeout: param.integer({ max: 86_400 })({
+    reloadable: true,
+    shortdesc: "Seconds of graceful shutdown before destroy",
+    longdesc:
+      "How long stop waits for the guest to shut down cleanly before destroying it, in seconds. " +
+      "Unset: two thirds of the stop operation's timeout. 0: destroy at once.",
+  }),
+  shutdown_acpi: param.boolean({
+    default: false,
+    reloadable: true,
+    shortdesc: "Shut down with an ACPI power button event",
+    longdesc:
+      "Send an ACPI power button event (xl trigger DOMAIN power) instead of a PV shutdown request, " +
+      "for HVM guests without PV drivers.",
+  }),
+  allow_mem_management: param.boolean({
+    default: false,
+    reloadable: true,
+    shortdesc: "Balloon other domains to make room on start",
+    longdesc:
+      "Before start, if the host lacks free memory for this domain, shrink the other running guests " +
+      "(xl mem-set, never below their configured memory floor) so that reserved_Dom0_memory stays " +
+      "free. Configuration files are never edited.",
+  }),
+  reserved_Dom0_memory: param.integer({ max: 1 << 24 })({
+    default: 512,
+    reloadable: true,
+    shortdesc: "MiB kept for Domain-0 by memory management",
+    longdesc: "Memory in MiB that allow_mem_management never gives to guests.",
+  }),
+  monitor_scripts: param.string({
+    reloadable: true,
+    shortdesc: "Commands that check the service inside the domain",
+    longdesc:
+      "Space-separated list of executables run on every monitor of a running domain (and before start " +
+      "returns). Each runs without a shell, with OCF_RESKEY_name set; a non-zero exit makes monitor fail.",
+  }),
+  monitor_scripts_timeout: param.integer({ min: 1, max: 3_600 })({
+    default: 10,
+    reloadable: true,
+    shortdesc: "Seconds each monitor script may run",
+    longdesc: "Per-script time limit; a script that runs longer is killed and counts as a failure.",
+  }),
+  autoset_utilization_cpu: param.boolean({
+    default: false,
+    reloadable: true,
+    shortdesc: "Set the resource's cpu utilization from the domain's VCPUs",
+    longdesc: "On each monitor, write utilization cpu = the domain's VCPUs when it changed.",
+  }),
+  autoset_utilization_hv_memory: param.boolean({
+    default: false,
+    reloadable: true,
+    shortdesc: "Set the resource's hv_memory utilization from the domain's memory",
+    longdesc: "On each monitor, write utilization hv_memory = the domain's maximum memory in MiB when it changed.",
+  }),
+  node_ip_attribute: param.string({
+    reloadable: true,
+    shortdesc: "Node attribute holding the migration address",
+    longdesc:
+      "Name of a node attribute that holds the address to migrate to. Unset: the target's node name.",
+  }),
+  toolstack: param.select(["auto", "xl", "xm"])({
+    default: "auto",
+    shortdesc: "Xen toolstack to drive",
+    longdesc: "xl (Xen 4.x), xm (legacy Xen 3 and xend), or auto: xl when installed, otherwise xm.",
+  }),
+  force_stop: param.boolean({
+    default: false,
+    reloadable: true,
+    shortdesc: "Destroy on stop, without a graceful shutdown",
+    longdesc: "Stop destroys the domain at once instead of asking the guest to shut down first.",
+  }),
+};
+
+export type XenDomainParams = typeof xenDomainParams;

@@ -1,0 +1,77 @@
+import { appendFileSync } from "node:fs";
+import type { Env } from "./context.ts";
+
+/**
+ * Logging where the cluster logs. Lines look like ocf_log's
+ * `TAG[pid]: LEVEL: message key=value` so that existing grep habits work.
+ * - stderr always (Pacemaker logs an agent's stderr on a normal exit);
+ * - HA_LOGFILE / HA_DEBUGLOG appended synchronously, so progress survives an
+ *   op timeout, when the LRM would drop stderr;
+ * - syslog (HA_LOGFACILITY/HA_logfacility other than "none") through one
+ *   `logger --prio-prefix` call at the end of the action, not one per line.
+ */
+export type LogLevel = "debug" | "info" | "warn" | "error";
+export type Fields = Readonly<Record<string, string | number | boolean | undefined>>;
+
+export interface Logger {
+  debug(message: string, fields?: Fields): void;
+  info(message: string, fields?: Fields): void;
+  warn(message: string, fields?: Fields): void;
+  error(message: string, fields?: Fields): void;
+  /** Lines waiting for syslog; run-agent hands them to `logger` once. */
+  pendingSyslog(): { readonly facility: string; readonly tag: string; readonly lines: readonly string[] } | undefined;
+}
+
+const SYSLOG_SEVERITY: Record<LogLevel, number> = { debug: 7, info: 6, warn: 4, error: 3 };
+const FACILITIES: Record<string, number> = {
+  kern: 0, user: 1, mail: 2, daemon: 3, auth: 4, syslog: 5, lpr: 6, news: 7, uucp: 8, cron: 9,
+  authpriv: 10, ftp: 11, local0: 16, local1: 17, local2: 18, local3: 19, local4: 20, local5: 21,
+  local6: 22, local7: 23,
+};
+
+function formatFields(fields: Fields | undefined): string {
+  if (!fields) return "";
+  return Object.entries(fields)
+    .filter(([, value]) => value !== undefined)
+    .map(([key, value]) => ` ${key}=${/\s/.test(String(value)) ? JSON.stringify(String(value)) : String(value)}`)
+    .join("");
+}
+
+export function createLogger(tag: string, env: Env, writeStderr: (text: string) => void): Logger {
+  const debugOn = ["1", "yes", "true"].includes((env["HA_debug"] ?? env["PCMK_debug"] ?? "").toLowerCase()) ||
+    ["1", "yes", "true"].includes((env["OCF_TRACE_RA"] ?? "").toLowerCase());
+  const logFile = env["HA_LOGFILE"] || env["HA_logfile"] || undefined;
+  const debugLog = env["HA_DEBUGLOG"] || env["HA_debuglog"] || undefined;
+  const facilityName = (env["HA_LOGFACILITY"] ?? env["HA_logfacility"] ?? "none").toLowerCase();
+  const facility = FACILITIES[facilityName];
+  const syslogLines: string[] = [];
+  const prefix = `${tag}[${process.pid}]`;
+
+  const append = (file: string, line: string) => {
+    try {
+      appendFileSync(file, `${new Date().toISOString()} ${line}\n`);
+    } catch {
+      // A log file we cannot write must never change the outcome of an action.
+    }
+  };
+
+  const log = (level: LogLevel, message: string, fields?: Fields) => {
+    if (level === "debug" && !debugOn) return;
+    const line = `${prefix}: ${level.toUpperCase()}: ${message}${formatFields(fields)}`;
+    writeStderr(`${line}\n`);
+    if (logFile && level !== "debug") append(logFile, line);
+    if (debugLog) append(debugLog, line);
+    if (facility !== undefined && level !== "debug") {
+      syslogLines.push(`<${facility * 8 + SYSLOG_SEVERITY[level]}>${message}${formatFields(fields)}`);
+    }
+  };
+
+  return {
+    debug: (m, f) => log("debug", m, f),
+    info: (m, f) => log("info", m, f),
+    warn: (m, f) => log("warn", m, f),
+    error: (m, f) => log("error", m, f),
+    pendingSyslog: () =>
+      syslogLines.length > 0 ? { facility: facilityName, tag: prefix, lines: syslogLines } : undefined,
+  };
+}

@@ -1,0 +1,115 @@
+import { readOcfContext, type Env, type OcfContext } from "./context.ts";
+import { createDeadline, type Deadline } from "./deadline.ts";
+import { toMs, type ActionName, type AgentDefinition, type AgentDocs } from "./define-agent.ts";
+import { exitCodeName, OcfError, OcfExit, type OcfExitCode } from "./exit-code.ts";
+import { createLogger, type Logger } from "./logger.ts";
+import { renderMetadata } from "./metadata.ts";
+import { decodeParams, describeParams, type Params, type ParamValues } from "./params.ts";
+
+/** Everything an agent touches of its process: only bin/ builds the real one. */
+export interface AgentIo {
+  readonly argv: readonly string[];
+  readonly env: Env;
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+export interface DepsInput<P extends Params> {
+  readonly params: ParamValues<P>;
+  readonly ocf: OcfContext;
+  readonly log: Logger;
+  readonly deadline: Deadline;
+}
+
+export interface AgentRun {
+  readonly code: OcfExitCode;
+  readonly log: Logger | undefined;
+}
+
+/** `status` is the Heartbeat-era name of monitor; both run the monitor handler. */
+const HANDLER_OF: Readonly<Record<string, ActionName>> = { status: "monitor" };
+
+/** 190/191 mean nothing to a pre-1.1 caller (the legacy lrmd maps every code above 9 to 1). */
+function forCaller(code: OcfExitCode, ocf: OcfContext, log: Logger): OcfExitCode {
+  if (ocf.understandsDegraded) return code;
+  if (code === OcfExit.Degraded || code === OcfExit.DegradedPromoted) {
+    log.debug(`caller does not understand degraded codes; reporting ${code} as a failure`);
+    return code === OcfExit.Degraded ? OcfExit.ErrGeneric : OcfExit.FailedPromoted;
+  }
+  return code;
+}
+
+export function usageText(agent: AgentDocs): string {
+  const actions = [...new Set(agent.advertised.map((a) => a.name)), "status", "usage", "methods"];
+  return `usage: ${agent.name} {${actions.join("|")}}\n\n${agent.shortdesc}\n\nParameters (as OCF_RESKEY_<name>):\n${describeParams(agent.params)}`;
+}
+
+/**
+ * The one place where actions, exit codes, exit reasons and exceptions meet.
+ * Order (resource-agents' developer guide): meta-data and usage need nothing;
+ * an unknown action is 3; undecodable parameters are 6; then the handler.
+ */
+export async function runAgent<P extends Params, D>(
+  agent: AgentDefinition<P, D>,
+  io: AgentIo,
+  makeDeps: (input: DepsInput<P>) => D | Promise<D>,
+): Promise<AgentRun> {
+  const action = io.argv[0] ?? "";
+  if (action === "meta-data") {
+    const minor = Number(io.env["OCF_RA_VERSION_MINOR"] ?? "0");
+    io.stdout(renderMetadata(agent, minor >= 1 ? "1.1" : "1.0"));
+    return { code: OcfExit.Success, log: undefined };
+  }
+  if (action === "usage" || action === "help" || action === "--help") {
+    io.stdout(usageText(agent));
+    return { code: OcfExit.Success, log: undefined };
+  }
+  if (action === "methods") {
+    io.stdout(`${[...new Set(agent.advertised.map((a) => a.name)), "status", "usage", "methods"].join("\n")}\n`);
+    return { code: OcfExit.Success, log: undefined };
+  }
+
+  const ocf = readOcfContext(io.env, action);
+  const log = createLogger(`${agent.name}(${ocf.instance})`, io.env, io.stderr);
+  const exitWith = (error: OcfError): OcfExitCode => {
+    // Pacemaker keeps the last stderr line with this prefix as the exit reason.
+    io.stderr(`${ocf.exitReasonPrefix}${error.message}\n`);
+    return error.exitCode;
+  };
+
+  const handlerName = HANDLER_OF[action] ?? (action as ActionName);
+  const entry = action === "" ? undefined : agent.actions[handlerName];
+  if (!entry) {
+    if (action === "") io.stderr(usageText(agent));
+    const code = action === "" ? OcfExit.ErrArgs : OcfExit.ErrUnimplemented;
+    return { code: exitWith(new OcfError(code, action === "" ? "no action given" : `'${action}' is not implemented`)), log };
+  }
+
+  const decoded = decodeParams(agent.params, io.env);
+  if (!decoded.ok) {
+    for (const problem of decoded.problems) log.error(problem);
+    return { code: exitWith(new OcfError(OcfExit.ErrConfigured, decoded.problems.join("; "))), log };
+  }
+
+  const deadline = createDeadline(ocf.timeoutMs ?? toMs(entry.timeout));
+  try {
+    const deps = await makeDeps({ params: decoded.values, ocf, log, deadline });
+    const code = forCaller(await entry.run({ params: decoded.values, ocf, log, deadline, deps }), ocf, log);
+    log.debug(`${action} finished`, { rc: exitCodeName(code), ms: deadline.elapsedMs() });
+    return { code, log };
+  } catch (error) {
+    if (error instanceof OcfError) {
+      // ocf-rarun's rule: with the software missing, stop has nothing to stop and a
+      // probe finds nothing running. Only a tool that could not be started at all
+      // becomes ErrInstalled, never a tool that failed or hung.
+      if (error.exitCode === OcfExit.ErrInstalled && (action === "stop" || ocf.isProbe)) {
+        log.info(`${error.message}; nothing can run here, so the resource is stopped`);
+        return { code: action === "stop" ? OcfExit.Success : OcfExit.NotRunning, log };
+      }
+      log.error(error.message);
+      return { code: exitWith(error), log };
+    }
+    log.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    return { code: exitWith(new OcfError(OcfExit.ErrGeneric, "internal error (see log)")), log };
+  }
+}
