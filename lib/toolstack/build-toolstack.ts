@@ -1,0 +1,93 @@
+import { genericError } from "../ocf/exit-code.ts";
+import type { Dialect } from "./dialect.ts";
+import { callFailed, createInvoke } from "./invoke.ts";
+import { parseHostInfo } from "./host-info.ts";
+import type { DomainLookup, Toolstack, ToolstackOptions } from "./toolstack.ts";
+
+/**
+ * Per-call caps in ms; the action's deadline lowers them further. Listing is
+ * a few hypercalls (20-100 ms); `list -l` may wait on QEMU (QMP timeout 10 s);
+ * destroy tears down devices; create may run a bootloader (libxl caps it at 120 s).
+ */
+export const CALL_CAPS = {
+  list: 10_000,
+  listLong: 15_000,
+  info: 10_000,
+  create: 120_000,
+  destroy: 30_000,
+  memSet: 10_000,
+} as const;
+
+export function buildToolstack(dialect: Dialect, options: ToolstackOptions): Toolstack {
+  const invoke = createInvoke(dialect.name, options);
+
+  const listOne = async (target: string, matches: (row: { name: string | undefined; domid: number }) => boolean): Promise<DomainLookup> => {
+    const result = await invoke(["list", target], CALL_CAPS.list);
+    if (dialect.saysAbsent(result, target)) return { present: false };
+    if (result.exitCode !== 0) throw callFailed(result);
+    const parsed = dialect.parseList(result.stdout);
+    if (!parsed.ok) throw genericError(`${result.command}: unexpected output: ${parsed.problem}`);
+    const domain = parsed.rows.find(matches);
+    if (domain) return { present: true, domain };
+    // xend lists a managed domain that is not running with an empty ID: known, but not a domain in Xen.
+    if (parsed.inactive.includes(target)) return { present: false };
+    throw genericError(`${result.command}: exit 0 but no row for ${target}`);
+  };
+
+  return {
+    name: dialect.name,
+    lookup: (name) => listOne(name, (row) => row.name === name),
+    lookupId: (domid) => listOne(String(domid), (row) => row.domid === domid),
+
+    async list() {
+      const result = await invoke(["list"], CALL_CAPS.list);
+      if (result.exitCode !== 0) throw callFailed(result);
+      const parsed = dialect.parseList(result.stdout);
+      if (!parsed.ok) throw genericError(`${result.command}: unexpected output: ${parsed.problem}`);
+      return parsed.rows;
+    },
+
+    async hostInfo() {
+      const result = await invoke(["info"], CALL_CAPS.info);
+      if (result.exitCode !== 0) throw callFailed(result);
+      const parsed = parseHostInfo(result.stdout);
+      if (!parsed.ok) throw genericError(`${result.command}: unexpected output: ${parsed.problem}`);
+      return parsed.value;
+    },
+
+    async memoryBounds() {
+      const result = await invoke(["list", "-l"], CALL_CAPS.listLong);
+      if (result.exitCode !== 0) throw callFailed(result);
+      const parsed = dialect.parseListLong(result.stdout);
+      if (!parsed.ok) throw genericError(`${result.command}: unexpected output: ${parsed.problem}`);
+      return parsed.value;
+    },
+
+    async create(configPath, name) {
+      const result = await invoke(dialect.createArgs(configPath, name), CALL_CAPS.create);
+      if (result.exitCode !== 0) throw callFailed(result);
+    },
+
+    async requestShutdown(name, mode, timeoutMs) {
+      const result = await invoke(dialect.shutdownArgs(name, mode), timeoutMs);
+      if (result.exitCode === 0) return { kind: "sent" };
+      if (dialect.saysAbsent(result, name)) return { kind: "absent" };
+      if (dialect.saysNoPvControl(result)) return { kind: "no-pv-control", detail: callFailed(result).message };
+      return { kind: "unconfirmed", detail: callFailed(result).message };
+    },
+
+    async destroy(name) {
+      const result = await invoke(["destroy", name], CALL_CAPS.destroy);
+      if (result.exitCode === 0) return { kind: "destroyed" };
+      if (dialect.saysAbsent(result, name)) return { kind: "absent" };
+      return { kind: "failed", detail: callFailed(result).message };
+    },
+
+    async setMemoryTarget(name, mib) {
+      const result = await invoke(dialect.memSetArgs(name, mib), CALL_CAPS.memSet);
+      if (result.exitCode !== 0) throw callFailed(result);
+    },
+
+    transientNames: dialect.transientNames,
+  };
+}

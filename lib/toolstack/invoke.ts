@@ -1,0 +1,46 @@
+import { describeFailure, type CommandResult } from "../exec/command.ts";
+import { genericError, notInstalled, type OcfError } from "../ocf/exit-code.ts";
+import type { ToolstackName, ToolstackOptions } from "./toolstack.ts";
+
+/**
+ * One toolstack call: argv only, the agent's environment, a timeout from the
+ * action's deadline. Only "the program could not be started" means the
+ * toolstack is not installed; a toolstack that ran and failed, hung or was
+ * killed is an error, because run-agent reads "not installed" as "stopped".
+ */
+export type Invoke = (args: readonly string[], capMs: number) => Promise<CommandResult>;
+
+const NOT_STARTABLE = new Set(["ENOENT", "EACCES"]);
+
+export function createInvoke(tool: ToolstackName, options: ToolstackOptions): Invoke {
+  return async (args, capMs) => {
+    const result = await options.run(tool, args, { timeoutMs: options.callTimeoutMs(capMs), env: options.env });
+    if (result.spawnError && NOT_STARTABLE.has(result.spawnError)) {
+      throw notInstalled(`cannot run ${tool}: ${result.spawnError}`);
+    }
+    return result;
+  };
+}
+
+/** libxl prefixes (`libxl: error: libxl_create.c:1234:func: Domain 5:`) change every release; keep the message. */
+const LIBXL_PREFIX = /^(?:libxl|xc|xencall): \w+: (?:[\w.]+:\d+:\w+: )?(?:Domain \d+:)?/;
+
+/** The last meaningful stderr lines, without libxl's source locations: what an exit reason should show. */
+export function stderrSummary(stderr: string, lines = 2): string {
+  return stderr
+    .split("\n")
+    .map((line) => line.replace(LIBXL_PREFIX, "").trim())
+    .filter((line) => line !== "" && !line.startsWith("Parsing config from") && !line.startsWith("Using config file"))
+    .slice(-lines)
+    .join("; ");
+}
+
+/** A call that did not do what was asked, as the action's error. */
+export function callFailed(result: CommandResult): OcfError {
+  if (result.exitCode === undefined || result.stderr.trim() === "") return genericError(describeFailure(result));
+  return genericError(`${result.command}: exit ${result.exitCode}: ${stderrSummary(result.stderr)}`);
+}
+
+/** True when some line of stderr is exactly `line` (trailing blanks ignored). */
+export const saysLine = (result: CommandResult, line: string): boolean =>
+  result.stderr.split("\n").some((l) => l.trimEnd() === line);

@@ -1,0 +1,50 @@
+import { accessSync, constants, statSync } from "node:fs";
+import { delimiter, join } from "node:path";
+import { notInstalled } from "../ocf/exit-code.ts";
+import type { Toolstack, ToolstackName, ToolstackOptions } from "./toolstack.ts";
+import { createXl } from "./xl.ts";
+import { createXm } from "./xm.ts";
+
+export type ToolstackPreference = "auto" | ToolstackName;
+
+/** The first executable regular file called `program` in PATH's directories, as execvp would find it. */
+export function findOnPath(program: string, path: string | undefined): string | undefined {
+  for (const dir of (path ?? "").split(delimiter)) {
+    if (dir === "") continue;
+    const candidate = join(dir, program);
+    try {
+      if (!statSync(candidate).isFile()) continue;
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here: keep looking
+    }
+  }
+  return undefined;
+}
+
+const FACTORIES: Readonly<Record<ToolstackName, (options: ToolstackOptions) => Toolstack>> = {
+  xl: createXl,
+  xm: createXm,
+};
+
+export interface SelectOptions extends ToolstackOptions {
+  readonly preference: ToolstackPreference;
+  /** ocf-tester's OCF_TESTER_FAIL_HAVE_BINARY: behave as if no toolstack were installed. */
+  readonly pretendMissing?: boolean;
+}
+
+/**
+ * xl when an executable `xl` is on the agent's PATH, else xm (the order the
+ * existing Xen agent uses: a host with both runs xl); `preference` forces one.
+ * Nothing found is "not installed" (5), which stop and probes read as stopped.
+ */
+export function selectToolstack(options: SelectOptions): Toolstack {
+  if (options.pretendMissing) throw notInstalled("no toolstack: OCF_TESTER_FAIL_HAVE_BINARY is set");
+  const candidates: readonly ToolstackName[] = options.preference === "auto" ? ["xl", "xm"] : [options.preference];
+  const found = candidates.find((name) => findOnPath(name, options.env["PATH"]) !== undefined);
+  if (!found) {
+    throw notInstalled(`${candidates.join(" or ")} not found on PATH (${options.env["PATH"] ?? "unset"})`);
+  }
+  return FACTORIES[found](options);
+}

@@ -1,0 +1,29 @@
+import type { Dialect } from "./dialect.ts";
+import { buildToolstack } from "./build-toolstack.ts";
+import { saysLine } from "./invoke.ts";
+import { parseXmListLong } from "./list-long.ts";
+import { parseXmList } from "./list-table.ts";
+import type { Toolstack, ToolstackOptions } from "./toolstack.ts";
+
+/**
+ * xm (Xen 3.x-4.4, a client of xend). xend's "invalid domain" fault is the
+ * only absence answer: `Error: Domain 'X' does not exist.`, exit 3
+ * (XendClient.py ERROR_INVALID_DOMAIN). "Unable to connect to xend" and every
+ * other `Error:` exit 1 and are errors.
+ */
+export const xmDialect: Dialect = {
+  name: "xm",
+  parseList: parseXmList,
+  parseListLong: parseXmListLong,
+  saysAbsent: (result, target) => result.exitCode === 3 && saysLine(result, `Error: Domain '${target}' does not exist.`),
+  // xm's config is Python: a quoted override would make the quotes part of the name (LF bug 2671).
+  createArgs: (configPath, name) => ["create", configPath, `name=${name}`],
+  // xend hard-stops HVM guests without PV drivers itself, so there is no -F.
+  shutdownArgs: (name, mode) => (mode === "acpi-button" ? ["trigger", name, "power"] : ["shutdown", name]),
+  saysNoPvControl: () => false,
+  memSetArgs: (name, mib) => ["mem-set", name, String(mib)],
+  // During `xm migrate` the source domain is called migrating-NAME (xl-fidelity §4.7).
+  transientNames: (name) => [`migrating-${name}`],
+};
+
+export const createXm = (options: ToolstackOptions): Toolstack => buildToolstack(xmDialect, options);
