@@ -2,4 +2,5 @@
  * The command groups of `xen-ha`, in help order. Each import registers its
  * group through addCommandGroup.
  */
+import "./install-command.ts";
 export { runCli } from "./program.ts";

@@ -1,0 +1,57 @@
+import { resolve } from "node:path";
+import { OCF_PROVIDER, ocfAgents } from "../../agents/index.ts";
+import { runCommand } from "../exec/command.ts";
+import { install, InstallError } from "../install/install.ts";
+import { findPackageRoot } from "../install/package-root.ts";
+import { defaultInstallDirs, type InstallDirs } from "../install/plan.ts";
+import { CliError, CliExit, type CliIo } from "./io.ts";
+import { addCommandGroup } from "./program.ts";
+
+interface InstallOptions {
+  readonly ocfRoot: string;
+  readonly prefix: string;
+  readonly sbinDir: string;
+  readonly stonithDir: string;
+}
+
+/** `xen-ha install`: the agents, the fence agent and this command, runnable by path without the source tree. */
+export async function runInstall(options: InstallOptions, io: CliIo): Promise<void> {
+  const source = findPackageRoot(import.meta.url);
+  if (!source) throw new CliError(CliExit.BadInput, "cannot find the xen-ha package this command runs from");
+  const dirs: InstallDirs = {
+    ocfRoot: resolve(io.cwd, options.ocfRoot),
+    prefix: resolve(io.cwd, options.prefix),
+    sbinDir: resolve(io.cwd, options.sbinDir),
+    stonithDir: resolve(io.cwd, options.stonithDir),
+  };
+  const report = await install({
+    source,
+    dirs,
+    registry: { provider: OCF_PROVIDER, ocfAgents },
+    node: { execPath: process.execPath, version: process.versions.node },
+    run: runCommand,
+  }).catch((error: unknown) => {
+    if (error instanceof InstallError) throw new CliError(CliExit.Problems, `install: ${error.message}`);
+    throw error;
+  });
+  io.stdout(`installed Node ${process.versions.node}, dist/ and ${report.packages.length} packages in ${report.prefix}\n`);
+  for (const check of report.checks) {
+    io.stdout(`${check.ok ? "installed" : "BROKEN   "} ${check.path} (first run ${check.ms} ms)\n`);
+  }
+  for (const warning of report.warnings) io.stderr(`warning: ${warning}\n`);
+  const broken = report.checks.filter((c) => !c.ok);
+  if (broken.length > 0) {
+    throw new CliError(CliExit.Problems, broken.map((c) => `${c.path} does not run: ${c.problem}`).join("\n"));
+  }
+}
+
+addCommandGroup((program, io) => {
+  program
+    .command("install")
+    .description("install the agents, a private Node runtime and this command, so they run without the source tree")
+    .option("--ocf-root <dir>", "OCF root; agents go to <dir>/resource.d/" + OCF_PROVIDER, defaultInstallDirs.ocfRoot)
+    .option("--prefix <dir>", "where Node, the compiled code and its dependencies go", defaultInstallDirs.prefix)
+    .option("--sbin-dir <dir>", "where the xen-ha command and fence agents go", defaultInstallDirs.sbinDir)
+    .option("--stonith-dir <dir>", "cluster-glue external stonith plugins", defaultInstallDirs.stonithDir)
+    .action((options: InstallOptions) => runInstall(options, io));
+});
