@@ -1,5 +1,3 @@
-import { execa } from "execa";
-
 /** Everything we keep from running an external tool. A non-zero exit is data, not an exception. */
 export interface CommandResult {
   /** argv joined for messages only; never run through a shell. */
@@ -27,6 +25,9 @@ export type CommandRunner = (file: string, args: readonly string[], options: Com
 
 /** The one place that starts processes. argv arrays only: no shell ever parses our arguments. */
 export const runCommand: CommandRunner = async (file, args, options) => {
+  // Loaded on first use: execa's module graph is ~80 ms of an agent's ~110 ms
+  // start, and meta-data, usage and bad-parameter exits never run a command.
+  const { execa } = await import("execa");
   const started = Date.now();
   const result = await execa(file, [...args], {
     reject: false,
