@@ -1,0 +1,75 @@
+import { param } from "../lib/ocf/params.ts";
+import { primitive } from "../lib/cib/build.ts";
+import { defineTemplate } from "../lib/cib/define-template.ts";
+import { hostList } from "../lib/cib/variables.ts";
+import { domainList } from "./parts/domains.ts";
+
+/**
+ * A cluster whose nodes are Xen domains (the guests run their own Pacemaker),
+ * fenced through the dom0s they run on (cib-templates.md §2f (2)). One
+ * fence_xen device reaches every dom0 over ssh and destroys/restarts the
+ * guest's domain wherever it runs, so it works with all guests on one dom0
+ * and with guests spread over several (where, on the dom0 side, an advisory
+ * anti-colocation should keep them apart). The cluster-glue xen0-ha helper is
+ * not offered: Pacemaker >= 1.0 ignores the target_role it sets.
+ */
+export const FENCE_XEN_AGENT = "stonith:fence_xen";
+export const GUEST_FENCE_DEVICE = "fence-xen";
+
+export const guestCluster = defineTemplate({
+  name: "guest-cluster",
+  description: "A cluster of Xen guests, each fenced by destroying its domain through the dom0 it runs on",
+  protects: [
+    "a hung or split guest: its domain is killed through its dom0 before its services start elsewhere",
+    "a guest that migrated to another dom0: fencing looks for the domain on every listed dom0",
+  ],
+  variables: {
+    nodes: hostList({
+      default: "guest1,guest2",
+      min: 2,
+      syntax: "HOST,...",
+      shortdesc: "Cluster nodes: the guests' host names, as the guests' corosync names them",
+    }),
+    guest_domains: domainList({
+      default: "",
+      syntax: "DOMAIN,...",
+      shortdesc: "The Xen domain of each guest, in node order (empty: the domain is named like the node)",
+    }),
+    dom0s: hostList({
+      default: "xen01,xen02",
+      min: 1,
+      syntax: "HOST,...",
+      shortdesc: "The dom0 hosts the guests may run on; fencing searches them in this order",
+    }),
+    ssh_user: param.string({ default: "root", shortdesc: "User fence_xen logs into the dom0s as" }),
+    identity_file: param.string({
+      default: "/etc/xen-ha/fence_xen_key",
+      shortdesc: "ssh private key fence_xen uses (present on every guest; no password in the CIB)",
+    }),
+  },
+  crossCheck(values) {
+    return values.guest_domains.length === 0 || values.guest_domains.length === values.nodes.length
+      ? []
+      : [`guest_domains: ${values.guest_domains.length} domains for ${values.nodes.length} nodes`];
+  },
+  render(values) {
+    const domainOf = (node: string, i: number): string => values.guest_domains[i]?.name ?? node;
+    return {
+      nodes: values.nodes.map((name) => ({ name })),
+      resources: [
+        primitive({
+          id: GUEST_FENCE_DEVICE,
+          agent: FENCE_XEN_AGENT,
+          params: {
+            pcmk_host_map: values.nodes.map((node, i) => `${node}:${domainOf(node, i)}`).join(";"),
+            dom0s: values.dom0s.join(","),
+            ssh_user: values.ssh_user,
+            identity_file: values.identity_file,
+          },
+          ops: [{ name: "monitor", interval: "60s", timeout: "20s" }],
+        }),
+      ],
+      fencingLevels: values.nodes.map((node) => ({ target: node, index: 1, devices: [GUEST_FENCE_DEVICE] })),
+    };
+  },
+});

@@ -1,0 +1,42 @@
+import { param } from "../lib/ocf/params.ts";
+import { defineTemplate } from "../lib/cib/define-template.ts";
+import { capacityCluster, capacityVariables, stickinessProblems } from "./parts/capacity.ts";
+import { domainVariables, duplicateDomainProblems } from "./parts/domains.ts";
+import { ipmiCountProblems, ipmiVariables, nodesVariable } from "./parts/hosts.ts";
+
+/**
+ * N+N (cib-templates.md §2c): every host runs domains and keeps headroom for
+ * its peers' load; the placement strategy spreads them by utilization, and the
+ * claim says how many host failures the headroom absorbs.
+ */
+export const nPlusN = defineTemplate({
+  name: "n-plus-n",
+  description: "Every host active, domains spread by utilization, headroom for the claimed number of host failures",
+  protects: [
+    "host failures up to failures_tolerated: the headroom on the survivors takes their domains",
+    "overcommitting a host: domains start only where their memory and CPUs fit (utilization)",
+    "uneven load: balanced placement spreads the domains by free capacity",
+  ],
+  variables: {
+    nodes: nodesVariable("xen01,xen02,xen03,xen04", 2),
+    failures_tolerated: param.integer({ min: 1 })({
+      default: 1,
+      shortdesc: "How many simultaneous host failures the headroom must absorb (the claim checked by cib check and plan)",
+    }),
+    ...capacityVariables,
+    ...domainVariables,
+    ...ipmiVariables,
+  },
+  crossCheck(values) {
+    return [
+      ...ipmiCountProblems(values.nodes, values),
+      ...duplicateDomainProblems(values.domains),
+      ...stickinessProblems(values.stickiness),
+      ...(values.failures_tolerated >= values.nodes.length
+        ? [`failures_tolerated: ${values.failures_tolerated} would leave no host for ${values.nodes.length} nodes`]
+        : []),
+    ];
+  },
+  render: (values) =>
+    capacityCluster({ active: values.nodes, spares: [], failuresTolerated: values.failures_tolerated, values }),
+});

@@ -1,0 +1,92 @@
+import { XMLParser, XMLValidator } from "fast-xml-parser";
+
+/**
+ * The one place XML text becomes data (and the only fast-xml-parser import).
+ * Callers get a small ordered element tree: attributes as strings, children in
+ * document order, comments and processing instructions dropped, and the line
+ * each element starts on, so a problem can point at it.
+ */
+export interface XmlElement {
+  readonly name: string;
+  readonly attributes: Readonly<Record<string, string>>;
+  readonly children: readonly XmlElement[];
+  /** Text directly inside the element, concatenated and trimmed. */
+  readonly text: string;
+  /** 1-based line of the start tag in the parsed text; undefined for built elements. */
+  readonly line: number | undefined;
+}
+
+export type ParsedXml =
+  | { readonly ok: true; readonly root: XmlElement }
+  | { readonly ok: false; readonly problem: string; readonly line: number | undefined };
+
+const ATTRS = ":@";
+const TEXT = "#text";
+const META = XMLParser.getMetaDataSymbol() as unknown as string;
+
+const parser = new XMLParser({
+  preserveOrder: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: "",
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: true,
+  captureMetaData: true,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+});
+
+type RawNode = Record<string, unknown>;
+
+function lineAt(lineStarts: readonly number[], index: number | undefined): number | undefined {
+  if (index === undefined) return undefined;
+  let low = 0;
+  let high = lineStarts.length - 1;
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if ((lineStarts[mid] ?? 0) <= index) low = mid;
+    else high = mid - 1;
+  }
+  return low + 1;
+}
+
+function toElement(node: RawNode, lineStarts: readonly number[]): XmlElement | undefined {
+  const name = Object.keys(node).find((key) => key !== ATTRS);
+  if (name === undefined || name === TEXT || name.startsWith("?") || name.startsWith("#")) return undefined;
+  const body = (node[name] ?? []) as RawNode[];
+  const attributes = (node[ATTRS] ?? {}) as Record<string, string>;
+  const children: XmlElement[] = [];
+  const texts: string[] = [];
+  for (const child of body) {
+    if (TEXT in child) texts.push(String(child[TEXT]));
+    else {
+      const element = toElement(child, lineStarts);
+      if (element) children.push(element);
+    }
+  }
+  const meta = (node as Record<string, { startIndex?: number } | undefined>)[META];
+  return { name, attributes, children, text: texts.join("").trim(), line: lineAt(lineStarts, meta?.startIndex) };
+}
+
+/** Parses a whole document; a document must have exactly one root element. */
+export function parseXml(text: string): ParsedXml {
+  const valid = XMLValidator.validate(text);
+  if (valid !== true) return { ok: false, problem: valid.err.msg, line: valid.err.line };
+  const lineStarts = [0];
+  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) lineStarts.push(i + 1);
+  const roots = (parser.parse(text) as RawNode[])
+    .map((node) => toElement(node, lineStarts))
+    .filter((element): element is XmlElement => element !== undefined);
+  const [root] = roots;
+  if (!root) return { ok: false, problem: "no root element", line: undefined };
+  if (roots.length > 1) return { ok: false, problem: "more than one root element", line: roots[1]?.line };
+  return { ok: true, root };
+}
+
+/** Children with the given element name, in document order. */
+export const childrenNamed = (element: XmlElement, name: string): readonly XmlElement[] =>
+  element.children.filter((child) => child.name === name);
+
+/** The first child with the given name, if any. */
+export const childNamed = (element: XmlElement, name: string): XmlElement | undefined =>
+  element.children.find((child) => child.name === name);
