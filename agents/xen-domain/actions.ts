@@ -1,10 +1,14 @@
-import { OcfError, OcfExit } from "../../lib/ocf/exit-code.ts";
-import type { ActionHandler } from "../../lib/ocf/define-agent.ts";
-import type { XenDomainParams } from "./params.ts";
+import { OcfExit, type OcfExitCode } from "../../lib/ocf/exit-code.ts";
+import type { XenContext } from "./deps.ts";
+import { monitor } from "./monitor.ts";
+import { start } from "./start.ts";
+import { stop } from "./stop.ts";
+import { validate } from "./validate.ts";
 
-// Placeholder while the toolstack layer is written: every action refuses honestly.
-const notYet: ActionHandler<XenDomainParams, unknown> = async () => {
-  throw new OcfError(OcfExit.ErrUnimplemented, "not implemented yet");
-};
+/** Every action reads its parameters afresh, so a reload only has to acknowledge. */
+async function reloadAgent(ctx: XenContext): Promise<OcfExitCode> {
+  ctx.log.info("parameters are read by every action; the new values apply from the next one");
+  return OcfExit.Success;
+}
 
-export const actions = { start: notYet, stop: notYet, monitor: notYet, validate: notYet, reloadAgent: notYet };
+export const actions = { start, stop, monitor, validate, reloadAgent };

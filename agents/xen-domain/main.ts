@@ -1,7 +1,41 @@
+import { runCommand, type CommandRunner } from "../../lib/exec/command.ts";
 import { runAgent, type AgentIo, type AgentRun } from "../../lib/ocf/run-agent.ts";
+import { selectToolstack } from "../../lib/toolstack/select.ts";
+import type { Toolstack } from "../../lib/toolstack/toolstack.ts";
 import { xenDomain } from "./agent.ts";
+import type { XenDomainDeps } from "./deps.ts";
 
-/** Composition root: real command runner and toolstack behind the XenDomain definition. */
-export function xenDomainMain(io: AgentIo): Promise<AgentRun> {
-  return runAgent(xenDomain, io, () => ({}));
+/** What tests may replace; everything else comes from the AgentIo. */
+export interface XenDomainOverrides {
+  readonly run?: CommandRunner;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Composition root: the real command runner, the toolstack found on the
+ * agent's PATH (io.env, not process.env, so that an agent run in-process
+ * against a simulated host sees that host), and the per-resource record dir.
+ */
+export function xenDomainMain(io: AgentIo, overrides: XenDomainOverrides = {}): Promise<AgentRun> {
+  const run = overrides.run ?? runCommand;
+  return runAgent(xenDomain, io, ({ params, ocf, deadline }): XenDomainDeps => {
+    let chosen: Toolstack | undefined;
+    return {
+      toolstack: () =>
+        (chosen ??= selectToolstack({
+          preference: params.toolstack,
+          pretendMissing: ocf.failHaveBinary,
+          run,
+          env: io.env,
+          callTimeoutMs: deadline.callTimeoutMs,
+        })),
+      run,
+      env: io.env,
+      sleep: overrides.sleep ?? realSleep,
+      stateDir: io.env["HA_RSCTMP"] || "/run/resource-agents",
+      exitReason: (reason) => io.stderr(`${ocf.exitReasonPrefix}${reason}\n`),
+    };
+  });
 }

@@ -60,14 +60,17 @@ export const xenDomainParams = {
     shortdesc: "Balloon other domains to make room on start",
     longdesc:
       "Before start, if the host lacks free memory for this domain, shrink the other running guests " +
-      "(xl mem-set, never below their configured memory floor) so that reserved_Dom0_memory stays " +
-      "free. Configuration files are never edited.",
+      "(xl mem-set) by what is missing, each in proportion to what it can spare and never below half " +
+      "of its maximum memory or 256 MiB. Nothing changes when they cannot spare enough together, and " +
+      "configuration files are never edited. Without it, start fails at once with the figures.",
   }),
   reserved_Dom0_memory: param.integer({ max: 1 << 24 })({
     default: 512,
     reloadable: true,
-    shortdesc: "MiB kept for Domain-0 by memory management",
-    longdesc: "Memory in MiB that allow_mem_management never gives to guests.",
+    shortdesc: "MiB Domain-0 keeps when xl balloons it",
+    longdesc:
+      "When Xen runs without dom0_mem= on its command line, xl shrinks Domain-0 to make room for a new " +
+      "guest; start's memory check then counts only Domain-0's memory above this many MiB as available.",
   }),
   monitor_scripts: param.string({
     reloadable: true,

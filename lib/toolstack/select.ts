@@ -7,20 +7,24 @@ import { createXm } from "./xm.ts";
 
 export type ToolstackPreference = "auto" | ToolstackName;
 
+/** An existing regular file with the execute bit for us. */
+export function isExecutableFile(path: string): boolean {
+  try {
+    if (!statSync(path).isFile()) return false;
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The first executable regular file called `program` in PATH's directories, as execvp would find it. */
 export function findOnPath(program: string, path: string | undefined): string | undefined {
-  for (const dir of (path ?? "").split(delimiter)) {
-    if (dir === "") continue;
-    const candidate = join(dir, program);
-    try {
-      if (!statSync(candidate).isFile()) continue;
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here: keep looking
-    }
-  }
-  return undefined;
+  return (path ?? "")
+    .split(delimiter)
+    .filter((dir) => dir !== "")
+    .map((dir) => join(dir, program))
+    .find(isExecutableFile);
 }
 
 const FACTORIES: Readonly<Record<ToolstackName, (options: ToolstackOptions) => Toolstack>> = {

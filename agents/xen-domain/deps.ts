@@ -1,0 +1,41 @@
+import type { CommandRunner } from "../../lib/exec/command.ts";
+import type { ActionContext } from "../../lib/ocf/define-agent.ts";
+import type { Env } from "../../lib/ocf/context.ts";
+import type { Toolstack } from "../../lib/toolstack/toolstack.ts";
+import type { XenDomainParams } from "./params.ts";
+
+/** What XenDomain's actions use of the outside world; main.ts builds the real one. */
+export interface XenDomainDeps {
+  /** The toolstack on this host, chosen on first use (throws "not installed" when there is none). */
+  readonly toolstack: () => Toolstack;
+  /** For monitor scripts and crm_resource; toolstack calls go through `toolstack`. */
+  readonly run: CommandRunner;
+  /** The agent's environment, handed to every child process. */
+  readonly env: Env;
+  readonly sleep: (ms: number) => Promise<void>;
+  /** Directory for the per-resource record (HA_RSCTMP, else /run/resource-agents). */
+  readonly stateDir: string;
+  /** Prints an exit reason for an outcome that is a return code, not an OcfError (e.g. degraded). */
+  readonly exitReason: (reason: string) => void;
+}
+
+export type XenContext = ActionContext<XenDomainParams, XenDomainDeps>;
+
+/** Sub-second polling: state changes are seen within a quarter second. */
+export const POLL_MS = 250;
+
+/**
+ * How long a domain that restarts itself may be missing: xl's monitoring
+ * process destroys it, sleeps 2 s and creates it again under a new domid
+ * (xl-fidelity §2.4, §7.4); the existing Xen agent tolerates 5 x 1 s.
+ */
+export const REBOOT_GAP_MS = 5_000;
+
+/** The timeouts meta-data advertises, those of ocf:heartbeat:Xen; also the budget when the caller gives none. */
+export const ADVERTISED_TIMEOUTS = {
+  start: "60s",
+  stop: "40s",
+  monitor: "30s",
+  validate: "5s",
+  reload: "5s",
+} as const;

@@ -1,0 +1,37 @@
+import { genericError, OcfExit, type OcfExitCode } from "../../lib/ocf/exit-code.ts";
+import type { XenContext } from "./deps.ts";
+import { resolveResource } from "./domain-config.ts";
+import { runMonitorScripts } from "./monitor-scripts.ts";
+import { describe, observeSettled } from "./observe.ts";
+import { readRecord, updateRecord } from "./record.ts";
+import { autosetUtilization } from "./utilization.ts";
+
+/**
+ * monitor (and probe, and legacy status): 0 running, 7 only when the
+ * toolstack says the domain does not exist, degraded when paused (190, which
+ * run-agent turns into 1 for callers older than OCF 1.1), 1 for every other
+ * state (crashed, shut down, suspended, dying) and for any toolstack failure.
+ */
+export async function monitor(ctx: XenContext): Promise<OcfExitCode> {
+  const { name, settings, recordFile } = resolveResource(ctx, { requireConfig: false });
+
+  const observation = await observeSettled(ctx, name, settings, readRecord(recordFile).seenRunning);
+  updateRecord(recordFile, { seenRunning: observation.kind === "running" }, ctx.log);
+  switch (observation.kind) {
+    case "absent":
+      ctx.log.debug(describe(observation));
+      return OcfExit.NotRunning;
+    case "running":
+      if (ctx.params.autoset_utilization_cpu || ctx.params.autoset_utilization_hv_memory) {
+        await autosetUtilization(ctx, observation.domain, settings, recordFile);
+      }
+      await runMonitorScripts(ctx, name);
+      return OcfExit.Success;
+    case "paused":
+      ctx.log.warn(describe(observation));
+      ctx.deps.exitReason(describe(observation));
+      return OcfExit.Degraded;
+    default:
+      throw genericError(describe(observation));
+  }
+}

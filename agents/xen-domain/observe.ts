@@ -1,0 +1,88 @@
+import type { DomainRow, DomainState, Toolstack } from "../../lib/toolstack/toolstack.ts";
+import type { DomainSettings } from "../../lib/toolstack/domain-settings.ts";
+import { POLL_MS, REBOOT_GAP_MS, type XenContext } from "./deps.ts";
+
+/** What the state letters say about a domain, most serious first (xl-fidelity §1.3, §7.5). */
+export type Condition = "dying" | "crashed" | "suspended" | "rebooting" | "shut-down" | "paused" | "running";
+
+export type Observation =
+  | { readonly kind: "absent"; readonly name: string }
+  | { readonly kind: Condition; readonly name: string; readonly domain: DomainRow };
+
+export function conditionOf(state: DomainState): Condition {
+  if (state.dying) return "dying";
+  if (state.crashed) return "crashed";
+  if (state.shutdown && state.shutdownReason === "suspend") return "suspended";
+  if (state.shutdown && state.shutdownReason === "reboot") return "rebooting";
+  if (state.shutdown) return "shut-down";
+  if (state.paused) return "paused";
+  return "running"; // r, b, or ------ (runnable, waiting for a CPU)
+}
+
+const WHY: Readonly<Record<Condition, string>> = {
+  dying: "dying (being destroyed)",
+  crashed: "crashed",
+  suspended: "suspended (a save or migration is in progress)",
+  rebooting: "rebooting (shut down for reboot, not yet restarted)",
+  "shut-down": "shut down but not destroyed",
+  paused: "paused",
+  running: "running",
+};
+
+/** A sentence for logs and exit reasons: what was seen, exactly. */
+export function describe(observation: Observation): string {
+  if (observation.kind === "absent") return `domain ${observation.name} does not exist`;
+  const { domid, state } = observation.domain;
+  return `domain ${observation.name} (id ${domid}) is ${WHY[observation.kind]}, state ${state.letters}`;
+}
+
+export async function observe(toolstack: Toolstack, name: string): Promise<Observation> {
+  const found = await toolstack.lookup(name);
+  return found.present ? { kind: conditionOf(found.domain.state), name, domain: found.domain } : { kind: "absent", name };
+}
+
+/** Would the toolstack itself bring this domain back shortly (its on_reboot/on_crash restarts it)? */
+export function comingBack(observation: Observation, settings: DomainSettings | undefined): boolean {
+  const restartsOn = (action: string | undefined) => (action ?? "restart").includes("restart");
+  switch (observation.kind) {
+    case "absent":
+    case "rebooting":
+      return restartsOn(settings?.onReboot) || restartsOn(settings?.onCrash);
+    case "crashed":
+      return restartsOn(settings?.onCrash);
+    case "paused": // a re-created domain is paused while it is built
+      return true;
+    default:
+      return false;
+  }
+}
+
+/**
+ * The reboot gap guard. When this host saw the domain running at its last
+ * check and now finds it missing, rebooting or paused, xl may be re-creating
+ * it: destroy, sleep(2), create paused, unpause. Reporting "stopped" inside
+ * that gap invites a second copy elsewhere (resource-agents commit 43c5b1237).
+ * So such an answer is re-checked every POLL_MS for up to REBOOT_GAP_MS, and
+ * only then believed. Cost: up to 5 s, paid only by a monitor or stop that
+ * follows a running state; a resource that is stopped answers at once, and
+ * an unknown config counts as "restarts" (xl's default on_reboot).
+ */
+export async function observeSettled(
+  ctx: XenContext,
+  name: string,
+  settings: DomainSettings | undefined,
+  wasRunning: boolean,
+): Promise<Observation> {
+  const toolstack = ctx.deps.toolstack();
+  let observation = await observe(toolstack, name);
+  if (!wasRunning || !comingBack(observation, settings)) return observation;
+  const started = ctx.deadline.elapsedMs();
+  ctx.log.info(`${describe(observation)}; it was running, re-checking for up to ${REBOOT_GAP_MS} ms in case it is restarting`);
+  while (comingBack(observation, settings) && ctx.deadline.elapsedMs() - started < REBOOT_GAP_MS) {
+    if (ctx.deadline.remainingMs() < POLL_MS) break;
+    await ctx.deps.sleep(POLL_MS);
+    observation = await observe(toolstack, name);
+  }
+  ctx.log.info(`after ${ctx.deadline.elapsedMs() - started} ms: ${describe(observation)}`);
+  return observation;
+}

@@ -1,0 +1,54 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Logger } from "../../lib/ocf/logger.ts";
+
+/**
+ * What this host remembers about one resource between actions, in a small
+ * JSON file under HA_RSCTMP (tmpfs, gone after a reboot, like the domains):
+ * - `seenRunning`: the last action here saw the domain running; arms the
+ *   reboot-gap guard (observe.ts);
+ * - `utilization`: the values last written with crm_resource, so a steady
+ *   monitor makes no crm_resource call.
+ * A missing or unreadable record is the empty record: nothing here is needed
+ * for safety in the "stopped" direction, only to spend time or calls wisely.
+ */
+export interface ResourceRecord {
+  readonly seenRunning: boolean;
+  readonly utilization: Readonly<Record<string, string>>;
+}
+
+const EMPTY: ResourceRecord = { seenRunning: false, utilization: {} };
+
+export function recordPath(stateDir: string, instance: string): string {
+  return join(stateDir, `XenDomain-${instance.replace(/[^A-Za-z0-9_.-]/g, "_")}.json`);
+}
+
+export function readRecord(path: string): ResourceRecord {
+  try {
+    const data: unknown = JSON.parse(readFileSync(path, "utf8"));
+    if (typeof data !== "object" || data === null) return EMPTY;
+    const { seenRunning, utilization } = data as Record<string, unknown>;
+    const values = typeof utilization === "object" && utilization !== null ? utilization : {};
+    return {
+      seenRunning: seenRunning === true,
+      utilization: Object.fromEntries(Object.entries(values).filter(([, v]) => typeof v === "string")),
+    };
+  } catch {
+    return EMPTY;
+  }
+}
+
+/** Writes only when something changed (monitors run every few seconds); atomic by rename. */
+export function updateRecord(path: string, change: Partial<ResourceRecord>, log: Logger): void {
+  const before = readRecord(path);
+  const after = { ...before, ...change };
+  if (JSON.stringify(after) === JSON.stringify(before)) return;
+  try {
+    mkdirSync(join(path, ".."), { recursive: true });
+    const temporary = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    writeFileSync(temporary, `${JSON.stringify(after)}\n`);
+    renameSync(temporary, path);
+  } catch (error) {
+    log.warn(`cannot write ${path}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

@@ -1,0 +1,101 @@
+import { genericError, OcfExit, type OcfExitCode } from "../../lib/ocf/exit-code.ts";
+import type { DomainSettings } from "../../lib/toolstack/domain-settings.ts";
+import { POLL_MS, REBOOT_GAP_MS, type XenContext } from "./deps.ts";
+import { resolveResource } from "./domain-config.ts";
+import { ensureMemory } from "./memory.ts";
+import { scriptsFailure } from "./monitor-scripts.ts";
+import { comingBack, describe, observe, observeSettled, type Observation } from "./observe.ts";
+import { readRecord, updateRecord } from "./record.ts";
+
+/** Leftovers are waited for, at most this long, before start gives up. */
+const DYING_WAIT_CAP_MS = 15_000;
+
+/** Polls until the domain is gone (or the wait budget ends); returns the last observation. */
+async function waitUntilGone(ctx: XenContext, name: string, budgetMs: number): Promise<Observation> {
+  const started = ctx.deadline.elapsedMs();
+  let observation = await observe(ctx.deps.toolstack(), name);
+  while (observation.kind !== "absent" && ctx.deadline.elapsedMs() - started < budgetMs && !ctx.deadline.expired()) {
+    await ctx.deps.sleep(POLL_MS);
+    observation = await observe(ctx.deps.toolstack(), name);
+  }
+  return observation;
+}
+
+/**
+ * What is already there under our name decides whether to create:
+ * running, paused or rebooting domains are waited for (no second create);
+ * a preserved crashed or shut-down domain is destroyed first; a dying one
+ * is waited for; a suspended one (save or migration) is never touched.
+ */
+async function clearLeftovers(ctx: XenContext, observation: Observation): Promise<Observation> {
+  const budget = Math.min(DYING_WAIT_CAP_MS, ctx.deadline.remainingMs() / 2);
+  switch (observation.kind) {
+    case "crashed":
+    case "shut-down": {
+      ctx.log.warn(`${describe(observation)}: destroying the leftover before starting`);
+      const answer = await ctx.deps.toolstack().destroy(observation.name);
+      if (answer.kind === "failed") throw genericError(`cannot destroy the leftover: ${answer.detail}`);
+      return waitUntilGone(ctx, observation.name, budget);
+    }
+    case "dying":
+      ctx.log.info(`${describe(observation)}: waiting for it to go`);
+      return waitUntilGone(ctx, observation.name, budget);
+    case "suspended":
+      throw genericError(`${describe(observation)}; not starting another copy`);
+    default:
+      return observation;
+  }
+}
+
+/**
+ * Start returns only when the domain runs and every monitor script passes,
+ * polling every POLL_MS within the op's deadline. A guest that crashes, shuts
+ * down or vanishes while booting fails the start with what was seen.
+ */
+async function waitUntilRunning(ctx: XenContext, name: string, settings: DomainSettings | undefined): Promise<void> {
+  let problem = "";
+  let absentSince: number | undefined;
+  for (;;) {
+    const observation = await observe(ctx.deps.toolstack(), name);
+    absentSince = observation.kind === "absent" ? (absentSince ?? ctx.deadline.elapsedMs()) : undefined;
+    switch (observation.kind) {
+      case "running":
+        problem = (await scriptsFailure(ctx, name)) ?? "";
+        if (problem === "") return;
+        break;
+      case "absent":
+        if (!comingBack(observation, settings) || ctx.deadline.elapsedMs() - (absentSince ?? 0) > REBOOT_GAP_MS) {
+          throw genericError(`${describe(observation)} after create: it crashed or shut down while booting`);
+        }
+        problem = describe(observation);
+        break;
+      case "paused":
+      case "rebooting":
+        problem = describe(observation);
+        break;
+      default:
+        throw genericError(`${describe(observation)} while starting`);
+    }
+    if (ctx.deadline.remainingMs() < 2 * POLL_MS) throw genericError(`domain ${name} did not come up in time: ${problem}`);
+    await ctx.deps.sleep(POLL_MS);
+  }
+}
+
+export async function start(ctx: XenContext): Promise<OcfExitCode> {
+  const { toolstack, name, settings, recordFile } = resolveResource(ctx, { requireConfig: true });
+
+  const found = await clearLeftovers(ctx, await observeSettled(ctx, name, settings, readRecord(recordFile).seenRunning));
+  if (found.kind === "absent") {
+    await ensureMemory(ctx, toolstack, name, settings);
+    ctx.log.info(`creating domain ${name} from ${ctx.params.xmfile}`);
+    await toolstack.create(ctx.params.xmfile, name);
+  } else if (found.kind === "running" || found.kind === "paused" || found.kind === "rebooting") {
+    ctx.log.info(`${describe(found)}: not creating it again`);
+  } else {
+    throw genericError(`${describe(found)}; it did not go away in time`);
+  }
+  await waitUntilRunning(ctx, name, settings);
+  updateRecord(recordFile, { seenRunning: true }, ctx.log);
+  ctx.log.info(`domain ${name} is running`, { ms: ctx.deadline.elapsedMs() });
+  return OcfExit.Success;
+}

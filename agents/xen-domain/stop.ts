@@ -1,0 +1,108 @@
+import { genericError, OcfExit, type OcfExitCode } from "../../lib/ocf/exit-code.ts";
+import { toMs } from "../../lib/ocf/define-agent.ts";
+import type { DomainSettings } from "../../lib/toolstack/domain-settings.ts";
+import type { ShutdownMode } from "../../lib/toolstack/toolstack.ts";
+import { ADVERTISED_TIMEOUTS, POLL_MS, type XenContext } from "./deps.ts";
+import { resolveResource } from "./domain-config.ts";
+import { comingBack, describe, observe, observeSettled, type Observation } from "./observe.ts";
+import { readRecord, updateRecord } from "./record.ts";
+import { confirmGone } from "./confirm-gone.ts";
+
+type Present = Exclude<Observation, { kind: "absent" }>;
+
+/**
+ * The graceful part of stop, in ms: shutdown_timeout, else two thirds of the
+ * stop timeout (as ocf:heartbeat:Xen), always leaving a sixth of the timeout
+ * (at least 1 s) for destroy. 0 with force_stop or shutdown_timeout=0.
+ */
+function gracefulBudgetMs(ctx: XenContext): number {
+  if (ctx.params.force_stop || ctx.params.shutdown_timeout === 0) return 0;
+  const opTimeoutMs = ctx.ocf.timeoutMs ?? toMs(ADVERTISED_TIMEOUTS.stop);
+  const wanted = ctx.params.shutdown_timeout !== undefined ? ctx.params.shutdown_timeout * 1000 : Math.round((opTimeoutMs * 2) / 3);
+  const possible = Math.max(0, ctx.deadline.remainingMs() - Math.max(1_000, Math.round(opTimeoutMs / 6)));
+  if (wanted > possible) {
+    ctx.log.warn(`shutdown_timeout does not fit in the stop timeout of ${opTimeoutMs} ms; waiting ${possible} ms before destroy`);
+  }
+  return Math.min(wanted, possible);
+}
+
+/**
+ * Asks the guest to shut down, in the background: xl waits up to 60 s for
+ * the guest's acknowledgement and exits 1 without it, yet the guest may still
+ * go down, so the answer is logged and the domain's state decides.
+ */
+async function requestShutdown(ctx: XenContext, name: string, settings: DomainSettings | undefined, budgetMs: number): Promise<void> {
+  const toolstack = ctx.deps.toolstack();
+  const mode: ShutdownMode = ctx.params.shutdown_acpi ? "acpi-button" : settings?.type === "hvm" ? "pv-or-acpi" : "pv";
+  ctx.log.info(`asking domain ${name} to shut down (${mode}); destroying it if it is still there after ${budgetMs} ms`);
+  try {
+    let answer = await toolstack.requestShutdown(name, mode, budgetMs);
+    if (answer.kind === "no-pv-control") {
+      ctx.log.info(`${answer.detail}: falling back to the ACPI power button`);
+      answer = await toolstack.requestShutdown(name, "pv-or-acpi", Math.max(0, budgetMs - ctx.deadline.elapsedMs()));
+    }
+    if (answer.kind === "unconfirmed") ctx.log.info(`shutdown request not confirmed, still watching: ${answer.detail}`);
+  } catch (error) {
+    ctx.log.warn(`shutdown request failed, still watching: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/**
+ * Graceful shutdown while the budget lasts, then destroy, polling the state
+ * every POLL_MS until the name is gone. A domain that the toolstack was about
+ * to restart (reboot, crash with restart) must stay gone for the reboot gap.
+ * Throws when the deadline passes with the domain still there.
+ */
+async function bringDown(ctx: XenContext, first: Present, settings: DomainSettings | undefined): Promise<void> {
+  const toolstack = ctx.deps.toolstack();
+  const gracefulMs = gracefulBudgetMs(ctx);
+  let observation: Observation = first;
+  let domid = first.domain.domid;
+  let request: Promise<void> | undefined;
+  let restartSeen = false;
+  let destroys = 0;
+  for (;;) {
+    if (observation.kind === "absent") {
+      if (restartSeen) observation = await observeSettled(ctx, first.name, settings, true);
+      if (observation.kind === "absent") break;
+      continue;
+    }
+    domid = observation.domain.domid;
+    restartSeen ||= observation.kind !== "running" && observation.kind !== "paused" && comingBack(observation, settings);
+    if (ctx.deadline.expired()) {
+      throw genericError(`${describe(observation)} after ${ctx.deadline.elapsedMs()} ms of stop; cannot get rid of it`);
+    }
+    if (observation.kind === "running" && ctx.deadline.elapsedMs() < gracefulMs) {
+      request ??= requestShutdown(ctx, first.name, settings, gracefulMs - ctx.deadline.elapsedMs());
+    } else if (observation.kind !== "dying") {
+      if (destroys === 0) ctx.log.warn(`${describe(observation)}: destroying it`);
+      const answer = await toolstack.destroy(first.name);
+      destroys += 1;
+      if (answer.kind === "failed") ctx.log.warn(`destroy did not succeed, retrying: ${answer.detail}`);
+    }
+    await ctx.deps.sleep(POLL_MS);
+    observation = await observe(toolstack, first.name);
+  }
+  await confirmGone(ctx, domid);
+  await request;
+}
+
+export async function stop(ctx: XenContext): Promise<OcfExitCode> {
+  const { toolstack, name, settings, recordFile } = resolveResource(ctx, { requireConfig: false });
+  let wasRunning = readRecord(recordFile).seenRunning;
+
+  // Each name the domain may have (xm renames a migrating source) is looked up until none is found.
+  for (;;) {
+    let target = await observeSettled(ctx, name, settings, wasRunning);
+    for (const alias of target.kind === "absent" ? toolstack.transientNames(name) : []) {
+      const other = await observe(toolstack, alias);
+      if (other.kind !== "absent") target = other;
+    }
+    if (target.kind === "absent") break;
+    await bringDown(ctx, target, settings);
+    wasRunning = false;
+  }
+  updateRecord(recordFile, { seenRunning: false }, ctx.log);
+  ctx.log.info(`domain ${name} is stopped`, { ms: ctx.deadline.elapsedMs() });
+  return OcfExit.Success;
+}

@@ -1,0 +1,30 @@
+import { notInstalled, OcfExit, type OcfExitCode } from "../../lib/ocf/exit-code.ts";
+import { findOnPath, isExecutableFile } from "../../lib/toolstack/select.ts";
+import type { XenContext } from "./deps.ts";
+import { resolveResource } from "./domain-config.ts";
+import { monitorScripts } from "./monitor-scripts.ts";
+
+/** A script is run as its own program: a path, or a name looked up on the agent's PATH (as execvp does). */
+const scriptMissing = (script: string, path: string | undefined): boolean =>
+  script.includes("/") ? !isExecutableFile(script) : findOnPath(script, path) === undefined;
+
+/**
+ * validate-all changes nothing. Codes: 5 when this host lacks the toolstack,
+ * the config file or a monitor script; 6 when the configuration cannot work
+ * anywhere (no domain name, a config xl cannot parse). Combinations that
+ * work but do not mean what they seem are warnings only.
+ */
+export async function validate(ctx: XenContext): Promise<OcfExitCode> {
+  const { params } = ctx;
+  const { toolstack, name, settings } = resolveResource(ctx, { requireConfig: true });
+  for (const script of monitorScripts(params.monitor_scripts)) {
+    if (scriptMissing(script, ctx.deps.env["PATH"])) throw notInstalled(`monitor_scripts: '${script}' is not an executable file on this host`);
+  }
+  if (params.force_stop && params.shutdown_acpi) ctx.log.warn("shutdown_acpi has no effect: force_stop destroys without a shutdown request");
+  if (params.force_stop && params.shutdown_timeout !== undefined) ctx.log.warn("shutdown_timeout has no effect: force_stop destroys at once");
+  if (params.name !== undefined && settings?.name !== undefined && params.name !== settings?.name) {
+    ctx.log.warn(`name '${params.name}' overrides the name '${settings?.name}' in ${params.xmfile}`);
+  }
+  ctx.log.info(`configuration is valid: domain ${name}, toolstack ${toolstack.name}`);
+  return OcfExit.Success;
+}
