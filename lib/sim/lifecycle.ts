@@ -1,0 +1,106 @@
+import { join } from "node:path";
+import type { SimContext } from "./context.ts";
+import { hostPaths } from "./paths.ts";
+import { beginDestroy, finishDestroy, insertDomain, isRunnable, pauseDomain, unpauseDomain } from "./hypervisor.ts";
+import { libxlLine } from "./messages.ts";
+import type { DomainConfig } from "./model.ts";
+import { signalPid, spawnDetached } from "./processes.ts";
+import { findByDomid } from "./store.ts";
+
+/**
+ * The timed parts of a domain's life, shared by xl, xm and the monitor:
+ * building (create latency, paused), destroying (teardown, then memory
+ * relinquish in proportion to memory, then maybe a zombie).
+ */
+
+export type BuildOutcome =
+  | { readonly ok: true; readonly domid: number }
+  | { readonly ok: false; readonly domid: number; readonly reason: "name-clash" | "no-memory" | "vanished"; readonly stderr: string };
+
+/** Where guests and monitors write their stderr. */
+export function daemonErrorLog(ctx: SimContext): string {
+  return join(hostPaths(ctx.root, ctx.host).logDir, "sim-daemons.err");
+}
+
+/** Environment for the simulator's own child processes: the tool's env plus the host it runs on. */
+export function childEnv(ctx: SimContext): Record<string, string | undefined> {
+  return { ...ctx.io.env, XEN_SIM_ROOT: ctx.root, XEN_SIM_HOST: ctx.host };
+}
+
+function failureLines(reason: "name-clash" | "no-memory", domid: number, name: string): string {
+  if (reason === "name-clash") {
+    return (
+      libxlLine("error", "libxl__domain_rename", domid, `Domain with name "${name}" already exists.`) +
+      libxlLine("error", "initiate_domain_create", domid, "cannot make domain: -6")
+    );
+  }
+  return (
+    "xc: error: panic: xc_dom_boot.c:121: xc_dom_boot_mem_init: can't allocate low memory for domain: Out of memory\n" +
+    libxlLine("error", "libxl__build_dom", domid, "xc_dom_boot_mem_init failed: Cannot allocate memory") +
+    libxlLine("error", "domcreate_rebuild_done", domid, "cannot (re-)build domain: -3")
+  );
+}
+
+/**
+ * Builds a domain: domid, name, memory (failing as libxl does, a domid
+ * consumed either way), a guest process, the create latency while paused,
+ * then unpause unless `paused`.
+ */
+export async function buildDomain(ctx: SimContext, config: DomainConfig, paused: boolean): Promise<BuildOutcome> {
+  const now = Date.now();
+  const inserted = ctx.update((record) => insertDomain(record, config, now, ctx.clock.ms("domidReuseMs")));
+  if (inserted.kind !== "created") {
+    return { ok: false, domid: inserted.domid, reason: inserted.kind, stderr: failureLines(inserted.kind, inserted.domid, config.name) };
+  }
+  const domid = inserted.domain.domid;
+  const guest = await spawnDetached("sim-guest", [ctx.root, ctx.host, String(domid), config.uuid], childEnv(ctx), daemonErrorLog(ctx));
+  const recorded = ctx.update((record) => {
+    const domain = findByDomid(record, domid);
+    if (!domain || domain.uuid !== config.uuid || domain.name === null) return false;
+    domain.guestPid = guest.pid;
+    domain.servicePort = Number.parseInt(guest.firstLine, 10);
+    if (domain.pauseCount > 0) signalPid(guest.pid, "SIGSTOP");
+    return true;
+  });
+  if (!recorded) signalPid(guest.pid, "SIGKILL");
+  await ctx.clock.sleep(ctx.clock.ms(config.type === "hvm" ? "createHvmMs" : "createPvMs"));
+  const finished = ctx.update((record) => {
+    const domain = findByDomid(record, domid);
+    if (!recorded || !domain || domain.uuid !== config.uuid || domain.name === null) return false;
+    if (!paused) unpauseDomain(record, domain, true, Date.now());
+    return true;
+  });
+  if (!finished) {
+    const stderr = libxlLine("error", "domcreate_rebuild_done", domid, "cannot (re-)build domain: -3");
+    return { ok: false, domid, reason: "vanished", stderr };
+  }
+  return { ok: true, domid };
+}
+
+export type DestroyOutcome = "destroyed" | "missing";
+
+/** libxl_domain_destroy: synchronous; the name goes first, memory last. */
+export async function destroyDomain(ctx: SimContext, domid: number): Promise<DestroyOutcome> {
+  const started = ctx.update((record) => {
+    const domain = findByDomid(record, domid);
+    if (!domain) return undefined;
+    if (domain.dying) return { memoryMiB: 0, alreadyDying: true };
+    beginDestroy(record, domain, Date.now());
+    return { memoryMiB: domain.memoryMiB, alreadyDying: false };
+  });
+  if (started === undefined) return "missing";
+  if (started.alreadyDying) return "destroyed";
+  await ctx.clock.sleep(ctx.clock.ms("destroyBaseMs"));
+  ctx.update((record) => {
+    const domain = findByDomid(record, domid);
+    if (domain) domain.dying = true;
+  });
+  await ctx.clock.sleep(ctx.clock.scale((ctx.clock.timing.destroyPerGiBMs * started.memoryMiB) / 1024));
+  ctx.update((record) => {
+    const zombie = record.knobs.zombieMs;
+    finishDestroy(record, domid, zombie === "never" ? "never" : ctx.clock.scale(zombie), Date.now());
+  });
+  return "destroyed";
+}
+
+export { isRunnable, pauseDomain, unpauseDomain };

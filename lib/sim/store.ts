@@ -1,0 +1,128 @@
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { withFileLock } from "./lock.ts";
+import type { DomainRecord, GuestBehaviour, HostKnobs, HostRecord } from "./model.ts";
+import { hostPaths } from "./paths.ts";
+import { DEFAULT_GUEST_TIMING } from "./timing.ts";
+
+/**
+ * A host's state lives in one JSON file, replaced atomically (write + rename),
+ * so readers never need the lock and see either the old or the new state.
+ * Writers take the host lock around read-modify-write.
+ */
+
+export const DEFAULT_KNOBS: HostKnobs = {
+  hypervisor: true,
+  autoballoon: false,
+  dom0MinMiB: 1_024,
+  zombieMs: 0,
+  xendomains: false,
+  hang: [],
+  fail: {},
+  slowMs: {},
+  sshDeny: false,
+  sshHang: false,
+  timing: {},
+};
+
+export const DEFAULT_BEHAVIOUR: GuestBehaviour = {
+  ...DEFAULT_GUEST_TIMING,
+  crashAfterMs: null,
+  ignoreShutdown: false,
+  hangBoot: false,
+  noShutdownWatch: false,
+  pvDrivers: true,
+  acpiPowerButton: true,
+  balloonMiBPerS: 512,
+  busy: false,
+};
+
+export class HostMissing extends Error {
+  override readonly name = "HostMissing";
+}
+
+/** Drops zombies whose time is up; their memory and domids are free from then on. */
+function collectZombies(record: HostRecord, now: number): HostRecord {
+  const gone = record.domains.filter((d) => typeof d.zombieUntil === "number" && d.zombieUntil <= now);
+  if (gone.length === 0) return record;
+  return {
+    ...record,
+    domains: record.domains.filter((d) => !gone.includes(d)),
+    freedDomids: [...record.freedDomids, ...gone.map((d) => ({ domid: d.domid, at: d.zombieUntil as number }))],
+  };
+}
+
+export function hostExists(root: string, host: string): boolean {
+  return existsSync(hostPaths(root, host).stateFile);
+}
+
+/** The host's state now, without the lock. Throws HostMissing when the host (or its root) is gone. */
+export function readHost(root: string, host: string): HostRecord {
+  let text: string;
+  try {
+    text = readFileSync(hostPaths(root, host).stateFile, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new HostMissing(`no simulated host ${host} under ${root}`);
+    throw error;
+  }
+  const record = JSON.parse(text) as HostRecord;
+  return collectZombies({ ...record, knobs: { ...DEFAULT_KNOBS, ...record.knobs } }, Date.now());
+}
+
+export function writeHostUnlocked(root: string, record: HostRecord): void {
+  const file = hostPaths(root, record.host).stateFile;
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, `${JSON.stringify(record, null, 1)}\n`);
+  renameSync(temp, file);
+}
+
+let afterWrite: (() => void)[] = [];
+
+/**
+ * Runs `action` once the update in progress is written: wake-ups must come
+ * after the state they announce, or the woken process reads the old one.
+ */
+export function afterCommit(action: () => void): void {
+  afterWrite.push(action);
+}
+
+/**
+ * Read-modify-write of a host's state under its lock. `change` mutates the
+ * record in place and returns the result wanted.
+ */
+export function updateHost<T>(root: string, host: string, change: (record: HostRecord) => T): T {
+  afterWrite = [];
+  const result = withFileLock(hostPaths(root, host).lockFile, () => {
+    const record = readHost(root, host);
+    const value = change(record);
+    writeHostUnlocked(root, record);
+    return value;
+  });
+  const actions = afterWrite;
+  afterWrite = [];
+  for (const action of actions) action();
+  return result;
+}
+
+export function findByDomid(record: HostRecord, domid: number): DomainRecord | undefined {
+  return record.domains.find((d) => d.domid === domid);
+}
+
+/** Exact, case-sensitive name match, as libxl_name_to_domid. */
+export function findByName(record: HostRecord, name: string): DomainRecord | undefined {
+  return record.domains.find((d) => d.name === name);
+}
+
+export function behaviourOf(record: HostRecord, name: string | null): GuestBehaviour {
+  return { ...DEFAULT_BEHAVIOUR, ...(name === null ? {} : record.guests[name]) };
+}
+
+/** Memory overhead per guest libxl accounts for: 1 MiB PV, 2 MiB PVH/HVM. */
+export function overheadMiB(domain: DomainRecord): number {
+  return domain.type === "pv" ? 1 : 2;
+}
+
+/** free_memory in MiB: recovers only when a domain is fully gone, not while it is a zombie. */
+export function freeMemoryMiB(record: HostRecord): number {
+  const used = record.domains.reduce((sum, d) => sum + d.memoryMiB + overheadMiB(d), 0);
+  return Math.max(0, record.totalMemoryMiB - record.dom0MemoryMiB - used);
+}
