@@ -19,7 +19,7 @@ function contentType(p: AnyParam, dialect: MetadataDialect): string {
   return p.kind;
 }
 
-function renderParam(name: string, p: AnyParam, dialect: MetadataDialect): Xml {
+export function renderParam(name: string, p: AnyParam, dialect: MetadataDialect): Xml {
   const choices = p.kind === "select" && dialect === "1.0" ? ` One of: ${(p.choices ?? []).join(", ")}.` : "";
   const longdesc = `${p.longdesc ?? p.shortdesc}${choices}`;
   const uniqueGroup = p.uniqueGroup ?? (p.unique ? name : undefined);

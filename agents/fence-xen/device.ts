@@ -1,0 +1,50 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { runCommand, type CommandRunner } from "../../lib/exec/command.ts";
+import type { Deadline } from "../../lib/ocf/deadline.ts";
+import type { Logger } from "../../lib/ocf/logger.ts";
+import type { ParamValues } from "../../lib/ocf/params.ts";
+import type { PowerDevice } from "../../lib/fence/power-actions.ts";
+import { realLeaseFs, type LeaseFs } from "../../lib/lease/lease-fs.ts";
+import { connectDom0s, dom0AccessOf } from "./dom0s.ts";
+import { fenceLeaseNotes } from "./lease-notes.ts";
+import type { XenDeviceParams } from "./params.ts";
+import { xenPowerDevice } from "./xen-power.ts";
+
+/** What the composition roots plug in; tests replace any of it. */
+export interface FenceXenDeps {
+  readonly run: CommandRunner;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly now: () => number;
+  readonly leaseFs: LeaseFs;
+  /** Who fences, as written into fence records: e.g. fence_xen@node1. */
+  readonly fencer: string;
+}
+
+export const realFenceXenDeps = (fencer: string): FenceXenDeps => ({
+  run: runCommand,
+  sleep: (ms) => sleep(ms),
+  now: Date.now,
+  leaseFs: realLeaseFs,
+  fencer,
+});
+
+/** The one device behind both fence_xen and the external/xen-ha plugin. */
+export function xenDevice(
+  values: ParamValues<XenDeviceParams>,
+  context: { readonly log: Logger; readonly deadline: Deadline; readonly env: Readonly<Record<string, string | undefined>> },
+  deps: FenceXenDeps,
+): PowerDevice {
+  const { log, deadline, env } = context;
+  return xenPowerDevice({
+    dom0s: connectDom0s(dom0AccessOf(values), { env, deadline, run: deps.run }),
+    env,
+    log,
+    deadline,
+    dump: values.dump_core ? { dir: values.dump_dir, timeoutMs: values.dump_timeout * 1000 } : undefined,
+    configDir: values.config_dir,
+    leaseNotes: values.lease_dir
+      ? fenceLeaseNotes({ fs: deps.leaseFs, leaseDir: values.lease_dir, fencer: deps.fencer, now: deps.now, log })
+      : undefined,
+    now: deps.now,
+  });
+}

@@ -1,0 +1,123 @@
+import { param } from "../../lib/ocf/params.ts";
+import { FENCE_PROTOCOL_LETTERS, fenceProtocolParams, type GetoptLetters } from "../../lib/fence/fence-params.ts";
+
+/** `local` or a host name / address for ssh; never anything ssh could read as an option. */
+const DOM0_WORD = /^(?:local|[A-Za-z0-9][A-Za-z0-9._:-]*)$/;
+
+export const splitList = (text: string): string[] => text.split(/[\s,]+/).filter((word) => word !== "");
+
+export function dom0ListProblem(text: string): string | undefined {
+  const words = splitList(text);
+  if (words.length === 0) return "no dom0 given";
+  const bad = words.filter((word) => !DOM0_WORD.test(word));
+  if (bad.length > 0) return `not a host name or "local": ${bad.map((w) => JSON.stringify(w)).join(", ")}`;
+  if (new Set(words).size !== words.length) return "a dom0 is listed twice";
+  return undefined;
+}
+
+const absolutePath = (value: string): string | undefined =>
+  value.startsWith("/") ? undefined : `'${value}' is not an absolute path`;
+
+const USER = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+
+/**
+ * How fence_xen reaches the dom0s and what it does there: shared by the fence
+ * agent and the cluster-glue plugin. Names follow fence-agents where the
+ * meaning is the same (username, identity_file, ipport, login_timeout,
+ * shell_timeout, ssh_path), so fence_virsh users find their way. There is no
+ * secret among them: dom0s are reached with an ssh key, whose path is not one.
+ */
+export const xenDeviceParams = {
+  dom0_list: param.string({
+    required: true,
+    shortdesc: "Dom0s that may host the domain",
+    longdesc:
+      "Space- or comma-separated dom0s that may run the domain: 'local' for the toolstack of this host, " +
+      "or a host name or address reached with ssh. Every one is asked, so a domain that migrated is " +
+      "still found; off succeeds only when every one says the domain is absent.",
+    check: dom0ListProblem,
+  }),
+  username: param.string({
+    default: "root",
+    aliases: ["login"],
+    shortdesc: "Login name on the dom0s",
+    check: (value: string) => (USER.test(value) ? undefined : `'${value}' is not a user name`),
+  }),
+  identity_file: param.string({
+    shortdesc: "Identity file (private key) for SSH",
+    check: absolutePath,
+  }),
+  ipport: param.integer({ min: 1, max: 65_535 })({
+    default: 22,
+    shortdesc: "TCP port of the dom0s' ssh servers",
+  }),
+  ssh_host_key_policy: param.select(["strict", "accept-new", "ignore"])({
+    default: "strict",
+    shortdesc: "How to treat dom0 host keys",
+    longdesc:
+      "strict: the dom0's key must be in known_hosts; accept-new: unknown keys are learnt, changed keys refused; " +
+      "ignore: no check (test labs only).",
+  }),
+  known_hosts_file: param.string({
+    shortdesc: "known_hosts file for the dom0s",
+    check: absolutePath,
+  }),
+  ssh_path: param.string({
+    default: "ssh",
+    shortdesc: "Path to ssh binary",
+    longdesc: "The ssh client; a bare name is looked up on PATH.",
+  }),
+  login_timeout: param.integer({ min: 1, max: 600 })({
+    default: 5,
+    shortdesc: "Wait X seconds for the ssh connection",
+  }),
+  shell_timeout: param.integer({ min: 1, max: 600 })({
+    default: 10,
+    shortdesc: "Wait X seconds for one toolstack command",
+  }),
+  toolstack: param.select(["xl", "xm"])({
+    default: "xl",
+    shortdesc: "Toolstack on the dom0s",
+  }),
+  dump_core: param.boolean({
+    default: false,
+    shortdesc: "Save a crash dump (xl dump-core) before the kill",
+  }),
+  dump_dir: param.string({
+    default: "/var/lib/xen/dump",
+    shortdesc: "Directory on the dom0 for crash dumps",
+    check: absolutePath,
+  }),
+  dump_timeout: param.integer({ min: 1, max: 3_600 })({
+    default: 60,
+    shortdesc: "Seconds a crash dump may take before the kill goes ahead",
+  }),
+  config_dir: param.string({
+    default: "/etc/xen",
+    shortdesc: "Where 'on' finds DOMAIN.cfg on the dom0",
+    check: absolutePath,
+  }),
+  lease_dir: param.string({
+    shortdesc: "Lease directory on the HA data pool",
+    longdesc:
+      "The lease_dir of the XenDomain resources. A fence is announced there before the kill and confirmed " +
+      "once the domain is gone, so that another host may take the domain's lease at once. With a lease " +
+      "directory, 'on' is refused: XenDomain starts leased domains.",
+    check: absolutePath,
+  }),
+};
+
+/** fence_xen's parameters: the fence protocol's own, then the device's. */
+export const fenceXenParams = { ...fenceProtocolParams, ...xenDeviceParams };
+
+export type XenDeviceParams = typeof xenDeviceParams;
+
+export type FenceXenParams = typeof fenceXenParams;
+
+export const fenceXenLetters: GetoptLetters = {
+  ...FENCE_PROTOCOL_LETTERS,
+  dom0_list: "a",
+  username: "l",
+  identity_file: "k",
+  ipport: "u",
+};

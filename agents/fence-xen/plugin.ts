@@ -1,0 +1,72 @@
+import { param } from "../../lib/ocf/params.ts";
+import type { ParamValues } from "../../lib/ocf/params.ts";
+import { fenceProtocolParams } from "../../lib/fence/fence-params.ts";
+import type { PluginDefinition } from "../../lib/stonith-plugin/run-plugin.ts";
+import { fenceXenBudgetMs, validateFenceXen } from "./agent.ts";
+import { xenDevice, type FenceXenDeps } from "./device.ts";
+import { splitList, xenDeviceParams } from "./params.ts";
+
+/** `node` or `node:domain`: the cluster's node name, and the domain that is that node when the names differ. */
+const HOST_ENTRY = /^([A-Za-z0-9][A-Za-z0-9._-]*)(?::([^\s,:]+))?$/;
+
+export function hostlistProblem(text: string): string | undefined {
+  const entries = splitList(text);
+  if (entries.length === 0) return "no node given";
+  const bad = entries.filter((entry) => !HOST_ENTRY.test(entry));
+  return bad.length > 0 ? `not node or node:domain: ${bad.map((e) => JSON.stringify(e)).join(", ")}` : undefined;
+}
+
+/** node -> domain, from the hostlist. */
+export function hostMap(hostlist: string): ReadonlyMap<string, string> {
+  return new Map(
+    splitList(hostlist).flatMap((entry) => {
+      const match = HOST_ENTRY.exec(entry);
+      return match?.[1] ? [[match[1], match[2] ?? match[1]] as const] : [];
+    }),
+  );
+}
+
+/**
+ * external/xen-ha's parameters: the nodes it fences, then the same device and
+ * timing parameters as fence_xen (one declaration each, shared).
+ */
+export const xenHaPluginParams = {
+  hostlist: param.string({
+    required: true,
+    unique: true,
+    shortdesc: "Nodes this device fences",
+    longdesc:
+      "Space- or comma-separated entries node[:domain]: the cluster node name, and the Xen domain that is that " +
+      "node when its name differs. Example: \"guest1 guest2:vm-guest2\".",
+    check: hostlistProblem,
+  }),
+  ...xenDeviceParams,
+  delay: fenceProtocolParams.delay,
+  power_timeout: fenceProtocolParams.power_timeout,
+  power_wait: fenceProtocolParams.power_wait,
+  retry_on: fenceProtocolParams.retry_on,
+};
+
+type PluginValues = ParamValues<typeof xenHaPluginParams>;
+
+export function xenHaPlugin(deps: FenceXenDeps): PluginDefinition<typeof xenHaPluginParams> {
+  return {
+    name: "xen-ha",
+    devid: "xen-ha STONITH device",
+    devname: "Xen domains through their dom0s' toolstacks (xen-ha)",
+    devdescr:
+      "Fences Xen domains that are cluster nodes by destroying them with xl or xm on every dom0 that may host them, " +
+      "locally or over ssh. A node counts as off only when every dom0 says its domain does not exist; a dom0 that " +
+      "does not answer makes the operation fail. The same implementation as the fence agent fence_xen.",
+    devurl: "https://xenproject.org",
+    params: xenHaPluginParams,
+    hosts: (values: PluginValues) => [...hostMap(values.hostlist).keys()],
+    // cluster-glue compares node names without regard to case.
+    plugOf: (values: PluginValues, node: string) =>
+      [...hostMap(values.hostlist)].find(([name]) => name.toLowerCase() === node.toLowerCase())?.[1],
+    validate: validateFenceXen,
+    budgetMs: fenceXenBudgetMs,
+    device: (values, context) => xenDevice(values, context, deps),
+    sleep: deps.sleep,
+  };
+}

@@ -1,0 +1,205 @@
+import { join } from "node:path";
+import { describeFailure } from "../../lib/exec/command.ts";
+import type { Deadline } from "../../lib/ocf/deadline.ts";
+import { genericError, OcfError } from "../../lib/ocf/exit-code.ts";
+import type { Logger } from "../../lib/ocf/logger.ts";
+import type { PlugStatus, PowerDevice } from "../../lib/fence/power-actions.ts";
+import type { Dom0 } from "./dom0s.ts";
+import { namesByUuid, UUID } from "./uuid-lookup.ts";
+
+/**
+ * fence_xen's device: a set of dom0s. A domain is OFF only when every dom0's
+ * toolstack answered and none lists it, under its name or any name it carries
+ * during a migration (xl: NAME--incoming on the target, NAME--migratedaway on
+ * the source; xm: migrating-NAME). A dom0 that does not answer makes the
+ * state unknown, and so status, off and on fail, naming that dom0.
+ */
+export interface FenceLeaseNotes {
+  /** Before the kill; false when it could not be written (then no confirmation follows). */
+  announce(domain: string): Promise<boolean>;
+  confirm(domain: string): Promise<void>;
+}
+
+export interface XenPowerOptions {
+  readonly dom0s: readonly Dom0[];
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly log: Logger;
+  readonly deadline: Deadline;
+  readonly dump: { readonly dir: string; readonly timeoutMs: number } | undefined;
+  readonly configDir: string;
+  /** Set when leases are in use: fences are recorded, and `on` is refused. */
+  readonly leaseNotes: FenceLeaseNotes | undefined;
+  readonly now: () => number;
+}
+
+interface Sighting {
+  readonly dom0: Dom0;
+  readonly names: readonly string[];
+}
+
+const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+export function copyNames(name: string, dom0: Dom0): string[] {
+  return [...new Set([name, ...dom0.toolstack.transientNames(name), `${name}--incoming`, `${name}--migratedaway`])];
+}
+
+export function xenPowerDevice(options: XenPowerOptions): PowerDevice {
+  const { dom0s, log } = options;
+  /** Names under which a UUID plug was seen; needed for the lease notes. */
+  const seenNames = new Map<string, string>();
+  /** Plugs whose fence was announced in the pool; only those get a confirmation. */
+  const announced = new Set<string>();
+
+  async function namesOn(dom0: Dom0, plug: string): Promise<string[]> {
+    if (UUID.test(plug)) return namesByUuid(dom0, plug, options.env);
+    const wanted = new Set(copyNames(plug, dom0));
+    const rows = await dom0.toolstack.list();
+    return rows.flatMap((row) => (row.name !== undefined && row.domid !== 0 && wanted.has(row.name) ? [row.name] : []));
+  }
+
+  /** Every dom0 asked at once; each answer is a sighting or a failure. */
+  async function scan(plug: string): Promise<{ sightings: Sighting[]; failures: string[] }> {
+    const sightings: Sighting[] = [];
+    const failures: string[] = [];
+    await Promise.all(
+      dom0s.map(async (dom0) => {
+        try {
+          const names = await namesOn(dom0, plug);
+          if (names.length > 0) sightings.push({ dom0, names });
+        } catch (error) {
+          if (!(error instanceof OcfError)) throw error;
+          failures.push(`${dom0.name}: ${reasonOf(error)}`);
+        }
+      }),
+    );
+    if (UUID.test(plug)) {
+      const name = sightings[0]?.names[0];
+      if (name !== undefined) seenNames.set(plug, name.replace(/--(incoming|migratedaway)$/, ""));
+    }
+    return { sightings, failures };
+  }
+
+  async function dumpCore(dom0: Dom0, name: string): Promise<void> {
+    if (!options.dump) return;
+    const stamp = new Date(options.now()).toISOString().replace(/[:.]/g, "");
+    const file = join(options.dump.dir, `${stamp}-${name}.core`);
+    const result = await dom0.run(dom0.toolstack.name, ["dump-core", name, file], {
+      timeoutMs: options.deadline.callTimeoutMs(options.dump.timeoutMs),
+      env: options.env,
+    });
+    // A dump is evidence, not the fence: without it the kill still goes ahead.
+    if (result.exitCode === 0) log.info(`crash dump of ${name} saved on ${dom0.name} as ${file}`);
+    else log.warn(`crash dump of ${name} on ${dom0.name} failed: ${describeFailure(result)}`);
+  }
+
+  async function destroyAll(sighting: Sighting): Promise<string[]> {
+    const problems: string[] = [];
+    for (const name of sighting.names) {
+      await dumpCore(sighting.dom0, name);
+      const answer = await sighting.dom0.toolstack.destroy(name);
+      if (answer.kind === "failed") problems.push(`${sighting.dom0.name}: ${answer.detail}`);
+      else log.info(`${name} ${answer.kind === "destroyed" ? "destroyed" : "already gone"} on ${sighting.dom0.name}`);
+    }
+    return problems;
+  }
+
+  const domainOf = (plug: string): string | undefined => (UUID.test(plug) ? seenNames.get(plug) : plug);
+
+  return {
+    async status(plug) {
+      const { sightings, failures } = await scan(plug);
+      if (sightings.length > 0) {
+        log.debug(`${plug} found`, { on: sightings.map((s) => `${s.dom0.name}:${s.names.join("+")}`).join(" ") });
+        return "on";
+      }
+      if (failures.length > 0) throw genericError(`cannot tell whether ${plug} runs: ${failures.join("; ")}`);
+      return "off";
+    },
+
+    async powerOff(plug) {
+      const { sightings, failures } = await scan(plug);
+      const problems = [...failures];
+      for (const sighting of sightings) {
+        try {
+          problems.push(...(await destroyAll(sighting)));
+        } catch (error) {
+          if (!(error instanceof OcfError)) throw error;
+          problems.push(`${sighting.dom0.name}: ${reasonOf(error)}`);
+        }
+      }
+      if (problems.length > 0) throw genericError(`could not destroy ${plug}: ${problems.join("; ")}`);
+    },
+
+    async powerOn(plug) {
+      if (options.leaseNotes) throw genericError("on is refused with lease_dir set: the domain's XenDomain resource starts it");
+      if (UUID.test(plug)) throw genericError(`on needs the domain's name, not a UUID (${plug})`);
+      for (const dom0 of dom0s) {
+        try {
+          await dom0.toolstack.create(join(options.configDir, `${plug}.cfg`), plug);
+          log.info(`${plug} created on ${dom0.name}`);
+          return;
+        } catch (error) {
+          if (!(error instanceof OcfError)) throw error;
+          // Only a dom0 that positively lacks the domain after a failed create lets us try the next one.
+          const left = await namesOn(dom0, plug);
+          if (left.length > 0) return;
+          log.warn(`create of ${plug} failed on ${dom0.name}: ${reasonOf(error)}`);
+        }
+      }
+      throw genericError(`no dom0 could create ${plug} from ${join(options.configDir, `${plug}.cfg`)}`);
+    },
+
+    async list() {
+      const byName = new Map<string, PlugStatus>();
+      const problems: string[] = [];
+      await Promise.all(
+        dom0s.map(async (dom0) => {
+          try {
+            for (const row of await dom0.toolstack.list()) {
+              if (row.domid === 0 || row.name === undefined) continue;
+              byName.set(row.name, { plug: row.name, alias: "", state: "on" }); // any existing domain counts as on
+            }
+          } catch (error) {
+            if (!(error instanceof OcfError)) throw error;
+            problems.push(`${dom0.name}: ${reasonOf(error)}`);
+          }
+        }),
+      );
+      if (problems.length > 0) throw genericError(`the list is incomplete: ${problems.join("; ")}`);
+      return [...byName.values()].sort((a, b) => a.plug.localeCompare(b.plug));
+    },
+
+    async monitor() {
+      const problems: string[] = [];
+      await Promise.all(
+        dom0s.map(async (dom0) => {
+          try {
+            await dom0.toolstack.list();
+          } catch (error) {
+            if (!(error instanceof OcfError)) throw error;
+            problems.push(`${dom0.name}: ${reasonOf(error)}`);
+          }
+        }),
+      );
+      if (problems.length > 0) throw genericError(`dom0s not answering: ${problems.join("; ")}`);
+    },
+
+    async beforeOff(plug) {
+      if (!options.leaseNotes) return;
+      if (UUID.test(plug)) await scan(plug); // learns the name, if any dom0 has the domain
+      const domain = domainOf(plug);
+      if (domain === undefined) {
+        log.warn(`no dom0 shows ${plug}: its lease (if any) cannot be named, so no fence is recorded`);
+        return;
+      }
+      announced.add(plug);
+      if (!(await options.leaseNotes.announce(domain))) announced.delete(plug);
+    },
+
+    async afterOff(plug) {
+      const domain = domainOf(plug);
+      if (!options.leaseNotes || domain === undefined || !announced.has(plug)) return;
+      await options.leaseNotes.confirm(domain);
+    },
+  };
+}
