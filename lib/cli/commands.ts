@@ -3,4 +3,5 @@
  * group through addCommandGroup.
  */
 import "./install-command.ts";
+import "./sim-commands.ts";
 export { runCli } from "./program.ts";

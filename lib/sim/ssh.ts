@@ -6,6 +6,7 @@ import { hangForever } from "./faults.ts";
 import { hostPaths } from "./paths.ts";
 import { runInherited } from "./processes.ts";
 import { listHosts } from "./sim-host.ts";
+import { splitRemoteLine } from "./remote-shell.ts";
 import { readHost } from "./store.ts";
 import { withToolRun } from "./tool-run.ts";
 
@@ -13,10 +14,10 @@ import { withToolRun } from "./tool-run.ts";
  * The fake `ssh` between simulated hosts:
  * `ssh [-o OPT]... [-i FILE] [-l USER] [-p PORT] [-T] [USER@]HOST CMD [ARG...]`
  * runs CMD ARG... as if on HOST (its bin dir first on PATH), with this
- * process's stdin/stdout/stderr. Unlike real ssh, which joins the words into
- * one remote shell command line, the fake executes the argv as given: callers
- * must pass only words that mean the same either way (validated names, no
- * shell syntax). Failures print ssh's texts and exit 255.
+ * process's stdin/stdout/stderr. Like real ssh, it joins the words into one
+ * remote command line, which is split again as a shell would (quotes and
+ * backslashes honoured); shell syntax is refused rather than run
+ * (remote-shell.ts). Failures print ssh's texts and exit 255.
  */
 const FLAGS = "1246AaCfGgKkMNnqsTtVvXxYy";
 const WITH_VALUE = "BbcDEeFIiJLlmOoPpQRSWw";
@@ -110,7 +111,13 @@ export async function sshMain(root: string, source: string, io: ToolIo): Promise
       io.stderr(`${parsed.user}@${parsed.target}: Permission denied (publickey).\n`);
       return 255;
     }
-    const [file, ...args] = parsed.command;
+    // Real ssh sends one line, which the remote shell splits again: so does the simulator (remote-shell.ts).
+    const remote = splitRemoteLine(parsed.command.join(" "));
+    if (!remote.ok) {
+      io.stderr(`xen-ha sim ssh: refusing the remote command line: ${remote.problem}\n`);
+      return 2;
+    }
+    const [file, ...args] = remote.words;
     if (file === undefined) {
       io.stderr("xen-ha sim ssh: no remote command given (the simulated ssh has no interactive shell)\n");
       return 255;
