@@ -37,7 +37,7 @@ for (const agent of ocfAgents) {
     t.equal(statSync(path).mode & 0o777, 0o755);
     t.match(readFileSync(path, "utf8"), new RegExp(`^#!${layout.node}\n`));
     const run = await runBare(path, ["meta-data"]);
-    t.equal(run.exitCode, 0, run.stderr);
+    t.equal(run.exitCode, 0, "exits 0", { stderr: run.stderr });
     t.match(run.stdout, `<resource-agent name="${agent.name}"`);
     const methods = await runBare(path, ["methods"]);
     t.match(methods.stdout, /^start$/m);
@@ -47,21 +47,21 @@ for (const agent of ocfAgents) {
     // ocf-tester runs exactly this: su nobody -s /bin/sh -c "<agent> meta-data"
     const su = outsideTap("su", ["nobody", "-s", "/bin/sh", "-c", `${installed.agentPath(agent.name)} meta-data`]);
     const run = await runCommand(su.file, su.args, { timeoutMs: 20_000 });
-    t.equal(run.exitCode, 0, run.stderr);
+    t.equal(run.exitCode, 0, "exits 0", { stderr: run.stderr });
     t.match(run.stdout, `<resource-agent name="${agent.name}"`);
   });
 }
 
 t.test("the xen-ha command is installed and runs", async (t) => {
   const run = await runBare(join(dirs.sbinDir, "xen-ha"), ["--help"]);
-  t.equal(run.exitCode, 0, run.stderr);
+  t.equal(run.exitCode, 0, "exits 0", { stderr: run.stderr });
   t.match(run.stdout, /install/);
 });
 
 t.test("crm_resource lists the installed agents", { skip: namespaceProblem ?? false }, async (t) => {
   const call = withOcfRoot(dirs.ocfRoot, "crm_resource", ["--list-agents", "ocf:xen-ha"]);
   const run = await runCommand(call.file, call.args, { timeoutMs: 20_000 });
-  t.equal(run.exitCode, 0, run.stderr);
+  t.equal(run.exitCode, 0, "exits 0", { stderr: run.stderr });
   t.same(run.stdout.trim().split("\n").sort(), ocfAgents.map((a) => a.name).sort());
 });
 
@@ -71,7 +71,7 @@ t.test("installing again over an installation replaces it in place", async (t) =
     ["install", "--ocf-root", dirs.ocfRoot, "--prefix", dirs.prefix, "--sbin-dir", dirs.sbinDir, "--stonith-dir", dirs.stonithDir],
     120_000,
   );
-  t.equal(again.exitCode, 0, again.stderr);
+  t.equal(again.exitCode, 0, "reinstall exits 0", { stderr: again.stderr });
   const run = await runBare(installed.agentPath("XenDomain"), ["meta-data"]);
   t.equal(run.exitCode, 0);
 });

@@ -9,6 +9,8 @@ import type { InstallDirs } from "../../lib/install/plan.ts";
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 export interface TempInstall {
+  /** The temporary directory holding everything (world-traversable). */
+  readonly base: string;
   readonly dirs: InstallDirs;
   /** The installed OCF agent, by path, as the LRM runs it. */
   readonly agentPath: (name: string) => string;
@@ -60,6 +62,7 @@ export async function installToTemp(label = "xen-ha-install-"): Promise<TempInst
     throw new Error(`xen-ha install failed: exit ${result.exitCode}\n${result.stdout}${result.stderr}`);
   }
   return {
+    base,
     dirs,
     agentPath: (name) => join(dirs.ocfRoot, "resource.d", "xen-ha", name),
     result,
