@@ -15,8 +15,8 @@ import { autosetUtilization } from "./utilization.ts";
 export async function monitor(ctx: XenContext): Promise<OcfExitCode> {
   const { name, settings, recordFile } = resolveResource(ctx, { requireConfig: false });
 
-  const observation = await observeSettled(ctx, name, settings, readRecord(recordFile).seenRunning);
-  updateRecord(recordFile, { seenRunning: observation.kind === "running" }, ctx.log);
+  const observation = await observeSettled(ctx, name, settings, readRecord(recordFile).runningDomid);
+  updateRecord(recordFile, { runningDomid: observation.kind === "running" ? observation.domain.domid : undefined }, ctx.log);
   switch (observation.kind) {
     case "absent":
       ctx.log.debug(describe(observation));

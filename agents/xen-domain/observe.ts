@@ -41,8 +41,12 @@ export async function observe(toolstack: Toolstack, name: string): Promise<Obser
   return found.present ? { kind: conditionOf(found.domain.state), name, domain: found.domain } : { kind: "absent", name };
 }
 
-/** Would the toolstack itself bring this domain back shortly (its on_reboot/on_crash restarts it)? */
-export function comingBack(observation: Observation, settings: DomainSettings | undefined): boolean {
+/**
+ * Would the toolstack itself bring this domain back shortly (its on_reboot/on_crash
+ * restarts it)? A paused domain counts only when it is not the one last seen
+ * running (`runningDomid`): a re-created domain is paused while it is built.
+ */
+export function comingBack(observation: Observation, settings: DomainSettings | undefined, runningDomid?: number): boolean {
   const restartsOn = (action: string | undefined) => (action ?? "restart").includes("restart");
   switch (observation.kind) {
     case "absent":
@@ -50,8 +54,8 @@ export function comingBack(observation: Observation, settings: DomainSettings | 
       return restartsOn(settings?.onReboot) || restartsOn(settings?.onCrash);
     case "crashed":
       return restartsOn(settings?.onCrash);
-    case "paused": // a re-created domain is paused while it is built
-      return true;
+    case "paused":
+      return observation.domain.domid !== runningDomid;
     default:
       return false;
   }
@@ -59,7 +63,7 @@ export function comingBack(observation: Observation, settings: DomainSettings | 
 
 /**
  * The reboot gap guard. When this host saw the domain running at its last
- * check and now finds it missing, rebooting or paused, xl may be re-creating
+ * check and now finds it missing, rebooting, or paused under a new domid, xl may be re-creating
  * it: destroy, sleep(2), create paused, unpause. Reporting "stopped" inside
  * that gap invites a second copy elsewhere (resource-agents commit 43c5b1237).
  * So such an answer is re-checked every POLL_MS for up to REBOOT_GAP_MS, and
@@ -71,14 +75,14 @@ export async function observeSettled(
   ctx: XenContext,
   name: string,
   settings: DomainSettings | undefined,
-  wasRunning: boolean,
+  runningDomid: number | undefined,
 ): Promise<Observation> {
   const toolstack = ctx.deps.toolstack();
   let observation = await observe(toolstack, name);
-  if (!wasRunning || !comingBack(observation, settings)) return observation;
+  if (runningDomid === undefined || !comingBack(observation, settings, runningDomid)) return observation;
   const started = ctx.deadline.elapsedMs();
   ctx.log.info(`${describe(observation)}; it was running, re-checking for up to ${REBOOT_GAP_MS} ms in case it is restarting`);
-  while (comingBack(observation, settings) && ctx.deadline.elapsedMs() - started < REBOOT_GAP_MS) {
+  while (comingBack(observation, settings, runningDomid) && ctx.deadline.elapsedMs() - started < REBOOT_GAP_MS) {
     if (ctx.deadline.remainingMs() < POLL_MS) break;
     await ctx.deps.sleep(POLL_MS);
     observation = await observe(toolstack, name);

@@ -5,19 +5,19 @@ import type { Logger } from "../../lib/ocf/logger.ts";
 /**
  * What this host remembers about one resource between actions, in a small
  * JSON file under HA_RSCTMP (tmpfs, gone after a reboot, like the domains):
- * - `seenRunning`: the last action here saw the domain running; arms the
- *   reboot-gap guard (observe.ts);
+ * - `runningDomid`: the domid the last action here saw running (unset when
+ *   it did not); arms the reboot-gap guard (observe.ts);
  * - `utilization`: the values last written with crm_resource, so a steady
  *   monitor makes no crm_resource call.
  * A missing or unreadable record is the empty record: nothing here is needed
  * for safety in the "stopped" direction, only to spend time or calls wisely.
  */
 export interface ResourceRecord {
-  readonly seenRunning: boolean;
+  readonly runningDomid?: number | undefined;
   readonly utilization: Readonly<Record<string, string>>;
 }
 
-const EMPTY: ResourceRecord = { seenRunning: false, utilization: {} };
+const EMPTY: ResourceRecord = { utilization: {} };
 
 export function recordPath(stateDir: string, instance: string): string {
   return join(stateDir, `XenDomain-${instance.replace(/[^A-Za-z0-9_.-]/g, "_")}.json`);
@@ -27,10 +27,10 @@ export function readRecord(path: string): ResourceRecord {
   try {
     const data: unknown = JSON.parse(readFileSync(path, "utf8"));
     if (typeof data !== "object" || data === null) return EMPTY;
-    const { seenRunning, utilization } = data as Record<string, unknown>;
+    const { runningDomid, utilization } = data as Record<string, unknown>;
     const values = typeof utilization === "object" && utilization !== null ? utilization : {};
     return {
-      seenRunning: seenRunning === true,
+      runningDomid: typeof runningDomid === "number" ? runningDomid : undefined,
       utilization: Object.fromEntries(Object.entries(values).filter(([, v]) => typeof v === "string")),
     };
   } catch {

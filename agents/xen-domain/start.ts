@@ -52,7 +52,7 @@ async function clearLeftovers(ctx: XenContext, observation: Observation): Promis
  * polling every POLL_MS within the op's deadline. A guest that crashes, shuts
  * down or vanishes while booting fails the start with what was seen.
  */
-async function waitUntilRunning(ctx: XenContext, name: string, settings: DomainSettings | undefined): Promise<void> {
+async function waitUntilRunning(ctx: XenContext, name: string, settings: DomainSettings | undefined): Promise<number> {
   let problem = "";
   let absentSince: number | undefined;
   for (;;) {
@@ -61,7 +61,7 @@ async function waitUntilRunning(ctx: XenContext, name: string, settings: DomainS
     switch (observation.kind) {
       case "running":
         problem = (await scriptsFailure(ctx, name)) ?? "";
-        if (problem === "") return;
+        if (problem === "") return observation.domain.domid;
         break;
       case "absent":
         if (!comingBack(observation, settings) || ctx.deadline.elapsedMs() - (absentSince ?? 0) > REBOOT_GAP_MS) {
@@ -84,7 +84,7 @@ async function waitUntilRunning(ctx: XenContext, name: string, settings: DomainS
 export async function start(ctx: XenContext): Promise<OcfExitCode> {
   const { toolstack, name, settings, recordFile } = resolveResource(ctx, { requireConfig: true });
 
-  const found = await clearLeftovers(ctx, await observeSettled(ctx, name, settings, readRecord(recordFile).seenRunning));
+  const found = await clearLeftovers(ctx, await observeSettled(ctx, name, settings, readRecord(recordFile).runningDomid));
   if (found.kind === "absent") {
     await ensureMemory(ctx, toolstack, name, settings);
     ctx.log.info(`creating domain ${name} from ${ctx.params.xmfile}`);
@@ -94,8 +94,8 @@ export async function start(ctx: XenContext): Promise<OcfExitCode> {
   } else {
     throw genericError(`${describe(found)}; it did not go away in time`);
   }
-  await waitUntilRunning(ctx, name, settings);
-  updateRecord(recordFile, { seenRunning: true }, ctx.log);
+  const domid = await waitUntilRunning(ctx, name, settings);
+  updateRecord(recordFile, { runningDomid: domid }, ctx.log);
   ctx.log.info(`domain ${name} is running`, { ms: ctx.deadline.elapsedMs() });
   return OcfExit.Success;
 }

@@ -13,15 +13,16 @@ type Present = Exclude<Observation, { kind: "absent" }>;
 /**
  * The graceful part of stop, in ms: shutdown_timeout, else two thirds of the
  * stop timeout (as ocf:heartbeat:Xen), always leaving a sixth of the timeout
- * (at least 1 s) for destroy. 0 with force_stop or shutdown_timeout=0.
+ * (at least 2 s) for destroy. 0 with force_stop or shutdown_timeout=0.
  */
 function gracefulBudgetMs(ctx: XenContext): number {
   if (ctx.params.force_stop || ctx.params.shutdown_timeout === 0) return 0;
   const opTimeoutMs = ctx.ocf.timeoutMs ?? toMs(ADVERTISED_TIMEOUTS.stop);
-  const wanted = ctx.params.shutdown_timeout !== undefined ? ctx.params.shutdown_timeout * 1000 : Math.round((opTimeoutMs * 2) / 3);
-  const possible = Math.max(0, ctx.deadline.remainingMs() - Math.max(1_000, Math.round(opTimeoutMs / 6)));
+  const possible = Math.max(0, ctx.deadline.remainingMs() - Math.max(2_000, Math.round(opTimeoutMs / 6)));
+  if (ctx.params.shutdown_timeout === undefined) return Math.min(Math.round((opTimeoutMs * 2) / 3), possible);
+  const wanted = ctx.params.shutdown_timeout * 1000;
   if (wanted > possible) {
-    ctx.log.warn(`shutdown_timeout does not fit in the stop timeout of ${opTimeoutMs} ms; waiting ${possible} ms before destroy`);
+    ctx.log.warn(`shutdown_timeout ${ctx.params.shutdown_timeout} s does not fit in the stop timeout of ${opTimeoutMs} ms; waiting ${possible} ms before destroy`);
   }
   return Math.min(wanted, possible);
 }
@@ -63,7 +64,7 @@ async function bringDown(ctx: XenContext, first: Present, settings: DomainSettin
   let destroys = 0;
   for (;;) {
     if (observation.kind === "absent") {
-      if (restartSeen) observation = await observeSettled(ctx, first.name, settings, true);
+      if (restartSeen) observation = await observeSettled(ctx, first.name, settings, domid);
       if (observation.kind === "absent") break;
       continue;
     }
@@ -74,13 +75,18 @@ async function bringDown(ctx: XenContext, first: Present, settings: DomainSettin
     }
     if (observation.kind === "running" && ctx.deadline.elapsedMs() < gracefulMs) {
       request ??= requestShutdown(ctx, first.name, settings, gracefulMs - ctx.deadline.elapsedMs());
-    } else if (observation.kind !== "dying") {
+      await ctx.deps.sleep(POLL_MS);
+    } else if (observation.kind === "dying") {
+      await ctx.deps.sleep(POLL_MS);
+    } else {
       if (destroys === 0) ctx.log.warn(`${describe(observation)}: destroying it`);
-      const answer = await toolstack.destroy(first.name);
+      const answer = await toolstack.destroy(first.name); // synchronous: look again at once
       destroys += 1;
-      if (answer.kind === "failed") ctx.log.warn(`destroy did not succeed, retrying: ${answer.detail}`);
+      if (answer.kind === "failed") {
+        ctx.log.warn(`destroy did not succeed, retrying: ${answer.detail}`);
+        await ctx.deps.sleep(POLL_MS);
+      }
     }
-    await ctx.deps.sleep(POLL_MS);
     observation = await observe(toolstack, first.name);
   }
   await confirmGone(ctx, domid);
@@ -89,20 +95,20 @@ async function bringDown(ctx: XenContext, first: Present, settings: DomainSettin
 
 export async function stop(ctx: XenContext): Promise<OcfExitCode> {
   const { toolstack, name, settings, recordFile } = resolveResource(ctx, { requireConfig: false });
-  let wasRunning = readRecord(recordFile).seenRunning;
+  let runningDomid = readRecord(recordFile).runningDomid;
 
   // Each name the domain may have (xm renames a migrating source) is looked up until none is found.
   for (;;) {
-    let target = await observeSettled(ctx, name, settings, wasRunning);
+    let target = await observeSettled(ctx, name, settings, runningDomid);
     for (const alias of target.kind === "absent" ? toolstack.transientNames(name) : []) {
       const other = await observe(toolstack, alias);
       if (other.kind !== "absent") target = other;
     }
     if (target.kind === "absent") break;
     await bringDown(ctx, target, settings);
-    wasRunning = false;
+    runningDomid = undefined;
   }
-  updateRecord(recordFile, { seenRunning: false }, ctx.log);
+  updateRecord(recordFile, { runningDomid: undefined }, ctx.log);
   ctx.log.info(`domain ${name} is stopped`, { ms: ctx.deadline.elapsedMs() });
   return OcfExit.Success;
 }

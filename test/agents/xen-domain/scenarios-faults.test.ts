@@ -1,0 +1,160 @@
+import t from "tap";
+import { setGuestBehaviour, setHostKnobs } from "../../../lib/sim/index.ts";
+import { opTimeout, playTable, probe, recurring, type Scenario } from "./scenario-table.ts";
+
+/**
+ * XenDomain when things go wrong: no toolstack, a toolstack that hangs or
+ * fails, guests that ignore shutdown or never boot, too little memory.
+ * "withinMs" is the op timeout: the agent must answer before the LRM kills it.
+ */
+const argvs = (r: { calls: () => readonly { argv: readonly string[] }[] }) => r.calls().map((c) => c.argv.join(" "));
+const broken = /cannot init xl context|Unable to connect to xend/;
+
+const scenarios: readonly Scenario[] = [
+  {
+    name: "toolstack missing: probe 7, stop 0 (nothing can run here), the rest 5 with a reason",
+    options: { persona: "none" },
+    only: ["xl"],
+    steps: [
+      { act: "monitor", env: probe, code: 7 },
+      { act: "stop", code: 0 },
+      { act: "monitor", env: recurring, code: 5, reason: /^xl or xm not found on PATH/ },
+      { act: "start", code: 5, reason: /not found on PATH/ },
+      { act: "validate-all", code: 5, reason: /not found on PATH/ },
+    ],
+  },
+  {
+    name: "ocf-tester's OCF_TESTER_FAIL_HAVE_BINARY: the probe says 7 and runs nothing",
+    steps: [
+      { act: "monitor", env: { ...probe, OCF_TESTER_FAIL_HAVE_BINARY: "1" }, code: 7 },
+      { check: "no toolstack call", run: (r) => r.calls().length, is: 0 },
+    ],
+  },
+  {
+    name: "toolstack failing (no hypervisor / no xend): errors with the toolstack's words, never 7 or a stop success",
+    steps: [
+      { act: "start", code: 0 },
+      { scene: "the toolstack breaks", run: (r) => setHostKnobs(r.root, r.host, { hypervisor: false }) },
+      { act: "monitor", env: probe, code: 1, reason: broken },
+      { act: "monitor", env: recurring, code: 1, reason: broken },
+      { act: "stop", code: 1, reason: broken },
+      { act: "start", code: 1, reason: broken },
+      { scene: "the toolstack recovers", run: (r) => setHostKnobs(r.root, r.host, { hypervisor: true }) },
+      { act: "monitor", env: recurring, code: 0 },
+      { act: "stop", code: 0 },
+    ],
+  },
+  {
+    name: "a transient toolstack failure is reported as a failure, then the next monitor is clean",
+    steps: [
+      { act: "start", code: 0 },
+      { scene: "xl list fails once", run: (r) => setHostKnobs(r.root, r.host, { fail: { list: 1 } }) },
+      { act: "monitor", env: recurring, code: 1, reason: /list vm1: exit 1: .*(Resource temporarily unavailable|libxl_list_domain failed)/ },
+      { act: "monitor", env: recurring, code: 0 },
+      { act: "stop", code: 0 },
+    ],
+  },
+  {
+    name: "toolstack hanging: every action answers 1 before a 3 s op timeout",
+    steps: [
+      { act: "start", code: 0 },
+      { scene: "every toolstack call hangs", run: (r) => setHostKnobs(r.root, r.host, { hang: ["*"] }) },
+      { act: "monitor", env: { ...probe, ...opTimeout(3_000) }, code: 1, reason: /no answer within/, withinMs: 3_000 },
+      { act: "monitor", env: { ...recurring, ...opTimeout(3_000) }, code: 1, reason: /no answer within/, withinMs: 3_000 },
+      { act: "stop", env: opTimeout(3_000), code: 1, reason: /no answer within/, withinMs: 3_000 },
+      { act: "start", env: opTimeout(3_000), code: 1, reason: /no answer within/, withinMs: 3_000 },
+      { scene: "the toolstack answers again", run: (r) => setHostKnobs(r.root, r.host, { hang: [] }) },
+      { act: "stop", code: 0 },
+    ],
+  },
+  {
+    name: "a hanging shutdown command does not hold stop: destroy after the graceful part",
+    only: ["xl"],
+    steps: [
+      { act: "start", code: 0 },
+      { scene: "xl shutdown hangs", run: (r) => setHostKnobs(r.root, r.host, { hang: ["shutdown"] }) },
+      { act: "stop", env: opTimeout(6_000), code: 0, withinMs: 6_000 },
+      { check: "gone", run: (r) => r.domain(), is: undefined },
+      { check: "destroyed", run: (r) => argvs(r).includes("destroy vm1"), is: true },
+    ],
+  },
+  {
+    name: "guest ignoring shutdown: stop destroys it after the graceful part, within the op timeout",
+    steps: [
+      { act: "start", code: 0 },
+      { scene: "the guest acks but never shuts down", run: (r) => setGuestBehaviour(r.root, r.host, r.name, { ignoreShutdown: true }) },
+      { act: "stop", env: opTimeout(6_000), code: 0, withinMs: 6_000 },
+      { check: "gone", run: (r) => r.domain(), is: undefined },
+      { check: "asked, then destroyed", run: (r) => argvs(r).filter((a) => /^(shutdown|destroy) /.test(a)), is: ["shutdown vm1", "destroy vm1"] },
+    ],
+  },
+  {
+    name: "guest never acknowledging (no shutdown watch): xl's exit 1 is not taken as 'not stopping'",
+    only: ["xl"],
+    steps: [
+      { act: "start", code: 0 },
+      { scene: "the kernel never registers the shutdown watch", run: (r) => setGuestBehaviour(r.root, r.host, r.name, { noShutdownWatch: true }) },
+      { act: "stop", env: opTimeout(8_000), code: 0, withinMs: 8_000 },
+      { check: "gone", run: (r) => r.domain(), is: undefined },
+    ],
+  },
+  {
+    name: "graceful stop of a healthy guest: no destroy",
+    steps: [
+      { act: "start", code: 0 },
+      { act: "stop", code: 0 },
+      { check: "no destroy", run: (r) => argvs(r).some((a) => a.startsWith("destroy")), is: false },
+    ],
+  },
+  {
+    name: "force_stop and shutdown_timeout=0 destroy at once",
+    steps: [
+      { act: "start", code: 0 },
+      { act: "stop", env: { OCF_RESKEY_force_stop: "true" }, code: 0 },
+      { act: "start", code: 0 },
+      { act: "stop", env: { OCF_RESKEY_shutdown_timeout: "0" }, code: 0 },
+      { check: "never asked to shut down", run: (r) => argvs(r).filter((a) => /^(shutdown|destroy) /.test(a)), is: ["destroy vm1", "destroy vm1"] },
+    ],
+  },
+  {
+    name: "HVM guest without PV drivers: stop falls back to the ACPI power button (xl shutdown -F)",
+    only: ["xl"],
+    options: { type: "hvm" },
+    steps: [
+      { act: "start", env: opTimeout(20_000), code: 0 },
+      { scene: "the OS has no PV drivers", run: (r) => setGuestBehaviour(r.root, r.host, r.name, { pvDrivers: false, acpiPowerButton: true }) },
+      { act: "stop", code: 0 },
+      { check: "shutdown -F, no destroy", run: (r) => argvs(r).filter((a) => /^(shutdown|destroy) /.test(a)), is: ["shutdown -F vm1"] },
+    ],
+  },
+  {
+    name: "shutdown_acpi presses the power button",
+    only: ["xl"],
+    options: { type: "hvm" },
+    steps: [
+      { act: "start", env: opTimeout(20_000), code: 0 },
+      { act: "stop", env: { OCF_RESKEY_shutdown_acpi: "true" }, code: 0 },
+      { check: "trigger power", run: (r) => argvs(r).filter((a) => /^(shutdown|destroy|trigger) /.test(a)), is: ["trigger vm1 power"] },
+    ],
+  },
+  {
+    name: "a guest that crashes while booting fails the start with what was seen",
+    steps: [
+      { scene: "the guest crashes 1 s after boot starts", run: (r) => setGuestBehaviour(r.root, r.host, r.name, { crashAfterMs: 1_000 }) },
+      { act: "start", env: opTimeout(20_000), code: 1, reason: /crashed|does not exist after create/ },
+      { act: "stop", code: 0 },
+      { act: "monitor", env: probe, code: 7 },
+    ],
+  },
+  {
+    name: "not enough memory: start fails at once with the figures and creates nothing",
+    options: { memoryMiB: 4_096, host: { memoryMiB: 4_096, dom0MemoryMiB: 1_024 } },
+    steps: [
+      { act: "start", code: 1, reason: /^not enough memory: domain vm1 needs 4098 MiB, the host has \d+ MiB free of 4096 MiB$/ },
+      { check: "no create", run: (r) => argvs(r).some((a) => a.startsWith("create")), is: false },
+      { act: "monitor", env: probe, code: 7 },
+    ],
+  },
+];
+
+playTable(t, scenarios);
