@@ -3,5 +3,6 @@
  * group through addCommandGroup.
  */
 import "./install-command.ts";
+import "./demo-command.ts";
 import "./sim-commands.ts";
 export { runCli } from "./program.ts";

@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { OCF_PROVIDER, ocfAgents } from "../../agents/index.ts";
 import { runCommand } from "../exec/command.ts";
-import { install, InstallError } from "../install/install.ts";
+import { install, InstallError, type InstallReport } from "../install/install.ts";
 import { findPackageRoot } from "../install/package-root.ts";
 import { defaultInstallDirs, type InstallDirs } from "../install/plan.ts";
 import { CliError, CliExit, type CliIo } from "./io.ts";
@@ -14,17 +14,11 @@ interface InstallOptions {
   readonly stonithDir: string;
 }
 
-/** `xen-ha install`: the agents, the fence agent and this command, runnable by path without the source tree. */
-export async function runInstall(options: InstallOptions, io: CliIo): Promise<void> {
+/** Installs the package this command runs from, with the running Node, into `dirs`. */
+export async function installThisPackage(dirs: InstallDirs): Promise<InstallReport> {
   const source = findPackageRoot(import.meta.url);
   if (!source) throw new CliError(CliExit.BadInput, "cannot find the xen-ha package this command runs from");
-  const dirs: InstallDirs = {
-    ocfRoot: resolve(io.cwd, options.ocfRoot),
-    prefix: resolve(io.cwd, options.prefix),
-    sbinDir: resolve(io.cwd, options.sbinDir),
-    stonithDir: resolve(io.cwd, options.stonithDir),
-  };
-  const report = await install({
+  return install({
     source,
     dirs,
     registry: { provider: OCF_PROVIDER, ocfAgents },
@@ -33,6 +27,16 @@ export async function runInstall(options: InstallOptions, io: CliIo): Promise<vo
   }).catch((error: unknown) => {
     if (error instanceof InstallError) throw new CliError(CliExit.Problems, `install: ${error.message}`);
     throw error;
+  });
+}
+
+/** `xen-ha install`: the agents, the fence agent and this command, runnable by path without the source tree. */
+export async function runInstall(options: InstallOptions, io: CliIo): Promise<void> {
+  const report = await installThisPackage({
+    ocfRoot: resolve(io.cwd, options.ocfRoot),
+    prefix: resolve(io.cwd, options.prefix),
+    sbinDir: resolve(io.cwd, options.sbinDir),
+    stonithDir: resolve(io.cwd, options.stonithDir),
   });
   io.stdout(`installed Node ${process.versions.node}, dist/ and ${report.packages.length} packages in ${report.prefix}\n`);
   for (const check of report.checks) {
