@@ -69,6 +69,7 @@ export const fenceProtocolParams = {
   debug_file: param.string({
     aliases: ["debug"],
     shortdesc: "Write debug information to given file",
+    check: (value: string) => (value.startsWith("/") ? undefined : `'${value}' is not an absolute path`),
   }),
 } satisfies Params;
 

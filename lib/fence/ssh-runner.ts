@@ -64,6 +64,11 @@ export function sshRunner(target: SshTarget, run: CommandRunner): CommandRunner 
       options,
     );
     // Messages name what ran where, not ssh's long option list.
-    return { ...result, command: `${[file, ...args].join(" ")} (on ${target.host} via ssh)` };
+    const command = `${[file, ...args].join(" ")} (on ${target.host} via ssh)`;
+    // ssh missing is not the remote tool missing: report it as ssh's own failure (exit 255), not as ENOENT of xl.
+    if (result.spawnError) {
+      return { ...result, command, spawnError: undefined, exitCode: 255, stderr: `cannot run ${target.sshPath}: ${result.spawnError}\n` };
+    }
+    return { ...result, command };
   };
 }

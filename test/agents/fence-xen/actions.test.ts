@@ -1,0 +1,101 @@
+import t from "tap";
+import { domainsOn, fence, fenceLab, labOptions, startDomain, xl } from "./support.ts";
+
+/**
+ * Every fence_xen action against three dom0s: two reached over the
+ * simulator's ssh and the fencing host's own toolstack (dom0_list=local).
+ * Each row runs one action and checks the exit code, the output, and the
+ * simulated hosts' ground truth.
+ */
+t.test("every action against several dom0s", async (t) => {
+  const lab = fenceLab(t, ["dom0a", "dom0b"]);
+  await startDomain(lab, "dom0a", "vm1");
+  await startDomain(lab, "dom0b", "vm2");
+  await startDomain(lab, "guest0", "vm3");
+  const base = { ...labOptions(lab), dom0_list: "dom0a, dom0b local" };
+
+  const rows: readonly {
+    name: string;
+    options: Record<string, string>;
+    code: number;
+    stdout: string | RegExp;
+    after?: Record<string, string[]>;
+  }[] = [
+    { name: "monitor: every dom0 answers", options: { action: "monitor" }, code: 0, stdout: "" },
+    { name: "list: every domain of every dom0, plug and empty alias", options: { action: "list" }, code: 0, stdout: "vm1,\nvm2,\nvm3,\n" },
+    { name: "list-status", options: { action: "list-status" }, code: 0, stdout: "vm1,,ON\nvm2,,ON\nvm3,,ON\n" },
+    { name: "status of a domain on a remote dom0", options: { action: "status", port: "vm2" }, code: 0, stdout: "Status: ON\n" },
+    { name: "status of a domain on the local toolstack", options: { action: "status", plug: "vm3" }, code: 0, stdout: "Status: ON\n" },
+    { name: "status of a domain no dom0 has: exit 2", options: { action: "status", port: "vm9" }, code: 2, stdout: "Status: OFF\n" },
+    {
+      name: "off destroys it where it runs",
+      options: { action: "off", port: "vm2" },
+      code: 0,
+      stdout: "Success: Powered OFF\n",
+      after: { dom0a: ["vm1"], dom0b: [], guest0: ["vm3"] },
+    },
+    { name: "off again: already off is success", options: { action: "off", port: "vm2" }, code: 0, stdout: "Success: Already OFF\n" },
+    {
+      name: "on creates it on the first dom0 that can (dom0_list order)",
+      options: { action: "on", port: "vm2" },
+      code: 0,
+      stdout: "Success: Powered ON\n",
+      after: { dom0a: ["vm1", "vm2"], dom0b: [], guest0: ["vm3"] },
+    },
+    { name: "on of a running domain: already on", options: { action: "on", port: "vm1" }, code: 0, stdout: "Success: Already ON\n" },
+    {
+      name: "reboot: off, then on",
+      options: { action: "reboot", port: "vm3" },
+      code: 0,
+      stdout: "Success: Rebooted\n",
+      after: { dom0a: ["vm1", "vm2", "vm3"], dom0b: [], guest0: [] },
+    },
+    { name: "validate-all changes nothing", options: { action: "validate-all" }, code: 0, stdout: "" },
+    { name: "metadata", options: { action: "metadata" }, code: 0, stdout: /^<\?xml version="1.0" \?>\n<resource-agent name="fence_xen"/ },
+    { name: "an unknown action", options: { action: "frobnicate" }, code: 1, stdout: "" },
+  ];
+
+  for (const row of rows) {
+    const run = await fence(lab, { ...base, ...row.options });
+    t.equal(run.code, row.code, `${row.name}: exit ${row.code} (stderr: ${run.stderr.trim()})`);
+    if (typeof row.stdout === "string") t.equal(run.stdout, row.stdout, `${row.name}: output`);
+    else t.match(run.stdout, row.stdout, `${row.name}: output`);
+    for (const [host, names] of Object.entries(row.after ?? {})) {
+      t.same(domainsOn(lab, host), names, `${row.name}: ${host} runs ${names.join(", ") || "nothing"}`);
+    }
+  }
+});
+
+t.test("a plug may be the domain's UUID (xl list -v); the name is what the lease notes use", async (t) => {
+  const lab = fenceLab(t, ["dom0a", "dom0b"]);
+  await startDomain(lab, "dom0b", "vm1");
+  const verbose = await xl(lab, "dom0b", ["list", "-v", "vm1"]);
+  const uuid = /([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/.exec(verbose.stdout.split("\n")[1] ?? "")?.[1];
+  t.ok(uuid, `uuid of vm1: ${uuid}`);
+  const base = labOptions(lab);
+  t.match(await fence(lab, { ...base, action: "status", port: uuid ?? "" }), { code: 0, stdout: "Status: ON\n" });
+  t.match(await fence(lab, { ...base, action: "off", port: (uuid ?? "").toUpperCase() }), { code: 0, stdout: "Success: Powered OFF\n" });
+  t.same(domainsOn(lab, "dom0b"), []);
+  t.match(await fence(lab, { ...base, action: "status", port: uuid ?? "" }), { code: 2, stdout: "Status: OFF\n" });
+  const on = await fence(lab, { ...base, action: "on", port: uuid ?? "" });
+  t.equal(on.code, 1, "on needs a name");
+  t.match(on.stderr, /on needs the domain's name, not a UUID/);
+});
+
+t.test("options on the command line, as an admin types them", async (t) => {
+  const lab = fenceLab(t, ["dom0a"]);
+  await startDomain(lab, "dom0a", "vm1");
+  const argv = ["-o", "status", "-n", "vm1", "-a", "dom0a", "--ssh-host-key-policy=ignore"];
+  t.match(await fence(lab, {}, { argv }), { code: 0, stdout: "Status: ON\n" });
+  const help = await fence(lab, {}, { argv: ["-h"] });
+  t.match(help.stdout, /-n, --plug=\[plug\]/);
+});
+
+t.test("a crash dump is attempted before the kill, and the kill goes ahead whatever becomes of it", async (t) => {
+  const lab = fenceLab(t, ["dom0a"]);
+  await startDomain(lab, "dom0a", "vm1");
+  const run = await fence(lab, { ...labOptions(lab), action: "off", port: "vm1", dump_core: "1", dump_dir: "/var/lib/xen/dump" });
+  t.equal(run.code, 0, run.stderr);
+  t.match(run.stderr, /crash dump of vm1 (saved on dom0a as \/var\/lib\/xen\/dump\/\S+-vm1\.core|on dom0a failed: .*dump-core)/);
+  t.same(domainsOn(lab, "dom0a"), [], "the kill goes ahead either way");
+});
