@@ -1,4 +1,6 @@
 import type { AgentDocs } from "../lib/ocf/define-agent.ts";
+import type { FenceAgentDocs } from "../lib/fence/fence-metadata.ts";
+import { fenceXenDocs } from "./fence-xen/agent.ts";
 import { xenDomain } from "./xen-domain/agent.ts";
 
 /** The provider directory under $OCF_ROOT/resource.d/ and the CIB's provider="..." value. */
@@ -9,3 +11,14 @@ export const OCF_PROVIDER = "xen-ha";
  * CIB checks read this list; importing it builds (and so checks) each definition.
  */
 export const ocfAgents: readonly AgentDocs[] = [xenDomain];
+
+/**
+ * Every fence agent xen-ha ships (fence-agents protocol), installed as
+ * sbin/<name>, where Pacemaker looks for fence_* agents.
+ */
+export const fenceAgents: readonly FenceAgentDocs[] = [fenceXenDocs];
+
+/** cluster-glue external stonith plugins: installed as <stonith dir>/<name>, run from the compiled `entry`. */
+export const stonithPlugins: readonly { readonly name: string; readonly entry: string }[] = [
+  { name: "xen-ha", entry: "bin/stonith-xen-ha.js" },
+];

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { OCF_PROVIDER, ocfAgents } from "../../agents/index.ts";
+import { fenceAgents, OCF_PROVIDER, ocfAgents, stonithPlugins } from "../../agents/index.ts";
 import { runCommand } from "../exec/command.ts";
 import { install, InstallError, type InstallReport } from "../install/install.ts";
 import { findPackageRoot } from "../install/package-root.ts";
@@ -21,7 +21,7 @@ export async function installThisPackage(dirs: InstallDirs): Promise<InstallRepo
   return install({
     source,
     dirs,
-    registry: { provider: OCF_PROVIDER, ocfAgents },
+    registry: { provider: OCF_PROVIDER, ocfAgents, fenceAgents, stonithPlugins },
     node: { execPath: process.execPath, version: process.versions.node },
     run: runCommand,
   }).catch((error: unknown) => {
