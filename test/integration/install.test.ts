@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { runCommand } from "../../lib/exec/command.ts";
 import { prefixLayout } from "../../lib/install/launcher.ts";
 import { withOcfRoot, privateOcfRootProblem } from "../../lib/install/private-ocf-root.ts";
-import { ocfAgents } from "../../agents/index.ts";
+import { fenceAgents, ocfAgents, stonithPlugins } from "../../agents/index.ts";
 import { installToTemp, openTempDir, REPO_ROOT } from "../support/install-once.ts";
 import { outsideTap } from "../support/outside-tap.ts";
 
@@ -49,6 +49,22 @@ for (const agent of ocfAgents) {
     const run = await runCommand(su.file, su.args, { timeoutMs: 20_000 });
     t.equal(run.exitCode, 0, "exits 0", { stderr: run.stderr });
     t.match(run.stdout, `<resource-agent name="${agent.name}"`);
+  });
+}
+
+for (const agent of fenceAgents) {
+  t.test(`fence agent ${agent.name} runs by path from the sbin dir`, async (t) => {
+    const run = await runBare(join(dirs.sbinDir, agent.name), ["-o", "metadata"]);
+    t.equal(run.exitCode, 0, "exits 0", { stderr: run.stderr });
+    t.match(run.stdout, `<resource-agent name="${agent.name}"`);
+  });
+}
+
+for (const plugin of stonithPlugins) {
+  t.test(`stonith plugin external/${plugin.name} runs by path from the plugin dir`, async (t) => {
+    const run = await runBare(join(dirs.stonithDir, plugin.name), ["getconfignames"]);
+    t.equal(run.exitCode, 0, "exits 0", { stderr: run.stderr });
+    t.not(run.stdout.trim(), "", "names its configuration parameters");
   });
 }
 
