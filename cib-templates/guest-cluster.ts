@@ -7,7 +7,7 @@ import { domainList } from "./parts/domains.ts";
 /**
  * A cluster whose nodes are Xen domains (the guests run their own Pacemaker),
  * fenced through the dom0s they run on (cib-templates.md §2f (2)). One
- * fence_xen device reaches every dom0 over ssh and destroys/restarts the
+ * fence_xen device reaches every dom0 over ssh (agents/fence-xen) and destroys/restarts the
  * guest's domain wherever it runs, so it works with all guests on one dom0
  * and with guests spread over several (where, on the dom0 side, an advisory
  * anti-colocation should keep them apart). The cluster-glue xen0-ha helper is
@@ -35,13 +35,13 @@ export const guestCluster = defineTemplate({
       syntax: "DOMAIN,...",
       shortdesc: "The Xen domain of each guest, in node order (empty: the domain is named like the node)",
     }),
-    dom0s: hostList({
+    dom0_list: hostList({
       default: "xen01,xen02",
       min: 1,
       syntax: "HOST,...",
-      shortdesc: "The dom0 hosts the guests may run on; fencing searches them in this order",
+      shortdesc: "The dom0 hosts the guests may run on; fencing asks every one of them",
     }),
-    ssh_user: param.string({ default: "root", shortdesc: "User fence_xen logs into the dom0s as" }),
+    username: param.string({ default: "root", shortdesc: "User fence_xen logs into the dom0s as (over ssh)" }),
     identity_file: param.string({
       default: "/etc/xen-ha/fence_xen_key",
       shortdesc: "ssh private key fence_xen uses (present on every guest; no password in the CIB)",
@@ -62,8 +62,8 @@ export const guestCluster = defineTemplate({
           agent: FENCE_XEN_AGENT,
           params: {
             pcmk_host_map: values.nodes.map((node, i) => `${node}:${domainOf(node, i)}`).join(";"),
-            dom0s: values.dom0s.join(","),
-            ssh_user: values.ssh_user,
+            dom0_list: values.dom0_list.join(","),
+            username: values.username,
             identity_file: values.identity_file,
           },
           ops: [{ name: "monitor", interval: "60s", timeout: "20s" }],

@@ -5,4 +5,5 @@
 import "./install-command.ts";
 import "./demo-command.ts";
 import "./sim-commands.ts";
+import "./cib-commands.ts";
 export { runCli } from "./program.ts";

@@ -1,0 +1,53 @@
+import { CLAIM_OPTIONS } from "../claims.ts";
+import { property, type Cib } from "../model.ts";
+import { planCib } from "../plan.ts";
+import { isDomainAgent } from "../placement.ts";
+import { error, warning, type Problem } from "../problem.ts";
+
+/**
+ * An N+M claim (xen-ha-failures-tolerated) is only worth something if
+ * Pacemaker can honour it: the placement strategy must use utilization,
+ * every host and protected domain must declare it, and for every set of that
+ * many failed hosts the protected domains must still fit (the planner).
+ */
+export function capacityProblems(cib: Cib): Problem[] {
+  const claimPair = cib.properties.find((p) => p.name === CLAIM_OPTIONS.failuresTolerated);
+  const strategy = (property(cib, "placement-strategy") ?? "default").toLowerCase();
+  const strategyLine = cib.properties.find((p) => p.name === "placement-strategy")?.line;
+  const domains = cib.primitives.filter((p) => p.parent === undefined && isDomainAgent(p.agent));
+  const usesUtilization = cib.nodes.some((n) => n.utilization.length > 0) || domains.some((d) => d.utilization.length > 0);
+
+  if (!claimPair) {
+    return usesUtilization && strategy === "default"
+      ? [warning("crm_config placement-strategy", strategyLine, "utilization is declared, but placement-strategy is default, so Pacemaker ignores it and may overcommit hosts", "set placement-strategy to balanced, utilization or minimal")]
+      : [];
+  }
+  const where = `crm_config ${CLAIM_OPTIONS.failuresTolerated}`;
+  const claim = Number(claimPair.value);
+  if (!Number.isInteger(claim) || claim < 0) {
+    return [error(where, claimPair.line, `'${claimPair.value}' is not a number of hosts`, "set it to a whole number, e.g. 1 for N+1")];
+  }
+  const problems: Problem[] = [];
+  if (strategy === "default") {
+    problems.push(error(where, claimPair.line, `the configuration claims to survive ${claim} host failures, but placement-strategy is default: Pacemaker ignores utilization and will overcommit the survivors`, "set placement-strategy=balanced (or utilization)"));
+  }
+  for (const node of cib.nodes.filter((n) => n.utilization.length === 0)) {
+    problems.push(error(`node ${node.uname}`, node.line, "declares no utilization capacity, so the capacity claim cannot be checked on it", `add <utilization> with hv_memory (MiB) and cpu to node ${node.uname}`));
+  }
+  const report = planCib(cib, { failures: claim });
+  for (const id of report.protectedDomains) {
+    const domain = domains.find((d) => d.id === id);
+    if (domain && domain.utilization.length === 0) {
+      problems.push(error(`primitive ${id}`, domain.line, "a protected domain without utilization: its memory is not accounted for", `add <utilization> with hv_memory and cpu to ${id}`));
+    }
+  }
+  if (problems.length > 0) return problems;
+  const broken = report.cases.filter((c) => c.lost.length > 0);
+  const [first] = broken;
+  if (first) {
+    problems.push(
+      error(where, claimPair.line, `the claim of ${claim} failed host${claim === 1 ? "" : "s"} cannot be honoured: ${broken.length} of ${report.cases.length} failure sets leave protected domains stopped; e.g. with ${first.failed.join(", ")} down, ${first.lost.join(", ")} cannot run`, `add capacity or spare hosts, lower ${CLAIM_OPTIONS.failuresTolerated} to ${report.tolerated.value}, or make some domains best effort (priority below ${CLAIM_OPTIONS.protectedPriority}); run 'xen-ha cib plan' for the table`),
+    );
+  }
+  return problems;
+}

@@ -1,0 +1,151 @@
+import { deviceTargets, fenceDevices } from "./checks/fencing.ts";
+import type { Cib } from "./model.ts";
+import { isDomainAgent } from "./placement.ts";
+import type { SimEvent, SimStep } from "./simulate.ts";
+import { runningOn, type ClusterStatus, type GraphAction, type SummaryEntry, type Transition } from "./transition.ts";
+
+/**
+ * A transition in plain words: which hosts are fenced (and by which device),
+ * which domains live-migrate, which restart elsewhere after fencing, which are
+ * left stopped and why. Domains come first; other resources are summarised.
+ */
+export function describeEvent(event: SimEvent): string {
+  switch (event.kind) {
+    case "fail":
+      return `${event.node} fails (crash or power loss)`;
+    case "standby":
+      return `${event.node} is put in standby`;
+    case "move":
+      return `${event.resource} is moved to ${event.node}`;
+    case "attribute":
+      return `${event.node} gets ${event.name}=${event.value}`;
+  }
+}
+
+/** "drbd-pool:1" -> "drbd-pool": clone instances are named after their primitive. */
+const baseId = (id: string | undefined): string => (id ?? "").replace(/:\d+$/, "");
+
+function fencedBy(cib: Cib, node: string): string {
+  const levels = cib.fencingLevels.filter((l) => l.target === node).sort((a, b) => Number(a.index) - Number(b.index));
+  const devices = fenceDevices(cib);
+  const describe = (id: string): string => `${id} (${devices.find((d) => d.id === id)?.agent ?? "not a fence device"})`;
+  if (levels.length > 0) return levels.map((l) => `level ${l.index ?? "?"}: ${l.devices.map(describe).join(" + ")}`).join(", then ");
+  const able = devices.filter((d) => deviceTargets(d)?.includes(node) ?? true);
+  return able.length > 0 ? able.map((d) => describe(d.id)).join(" or ") : "no configured device";
+}
+
+/** Every action `action` waits for, directly or not. */
+function prerequisites(actions: readonly GraphAction[], action: GraphAction): GraphAction[] {
+  const byId = new Map(actions.map((a) => [a.id, a]));
+  const seen = new Set<string>();
+  const queue = [...action.after];
+  const found: GraphAction[] = [];
+  while (queue.length > 0) {
+    const id = queue.pop() as string;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const before = byId.get(id);
+    if (!before) continue;
+    found.push(before);
+    queue.push(...before.after);
+  }
+  return found;
+}
+
+/** Whether the start of `resource` on `node` waits for the fencing of `fenced`. */
+function startsAfterFencing(transition: Transition, resource: string, node: string | undefined, fenced: string): boolean {
+  const start = transition.actions.find((a) => a.kind === "rsc" && a.operation === "start" && baseId(a.resource) === resource && a.node === node);
+  return start !== undefined && prerequisites(transition.actions, start).some((a) => a.kind === "fence" && a.node === fenced);
+}
+
+function freeCapacity(cib: Cib, status: ClusterStatus): Map<string, Record<string, number>> {
+  const free = new Map<string, Record<string, number>>();
+  for (const node of status.nodes.filter((n) => n.online && !n.standby)) {
+    const def = cib.nodes.find((n) => n.uname === node.name);
+    free.set(node.name, Object.fromEntries((def?.utilization ?? []).map((p) => [p.name, Number(p.value) || 0])));
+  }
+  for (const primitive of cib.primitives) {
+    for (const node of runningOn(status, primitive.id)) {
+      const left = free.get(node);
+      if (!left) continue;
+      for (const p of primitive.utilization) left[p.name] = (left[p.name] ?? 0) - (Number(p.value) || 0);
+    }
+  }
+  return free;
+}
+
+/** Why a domain could not be placed, when utilization explains it. */
+function capacityReason(cib: Cib, status: ClusterStatus, id: string): string | undefined {
+  const need = cib.primitives.find((p) => p.id === id)?.utilization ?? [];
+  if (need.length === 0) return undefined;
+  const free = freeCapacity(cib, status);
+  const short = need.find((p) => [...free.values()].every((left) => (left[p.name] ?? 0) < (Number(p.value) || 0)));
+  if (!short) return undefined;
+  const best = Math.max(0, ...[...free.values()].map((left) => left[short.name] ?? 0));
+  return `no running host has room for it (needs ${short.name}=${short.value}, at most ${best} free)`;
+}
+
+function domainLine(t: Transition, entry: SummaryEntry): string {
+  const id = entry.resource ?? "";
+  const reason = entry.reason ? ` (${entry.reason})` : "";
+  const blocked = entry.blocked ? " - blocked, nothing happens" : "";
+  switch (entry.action) {
+    case "migrate":
+      return `live-migrated: ${id} ${entry.source ?? "?"} -> ${entry.dest ?? "?"} (migrate_to, migrate_from; no restart)${blocked}`;
+    case "move": {
+      const source = entry.source ?? "?";
+      if (!t.summary.some((e) => e.action === "fence" && e.node === source)) {
+        return `moved cold: ${id} stops on ${source} and starts on ${entry.dest ?? "?"}${reason || " (to make room)"}${blocked}`;
+      }
+      return startsAfterFencing(t, id, entry.dest, source)
+        ? `restarted after fencing: ${id} starts on ${entry.dest ?? "?"} once ${source}, where it ran, is fenced${blocked}`
+        : `restarted WITHOUT waiting for fencing: ${id} starts on ${entry.dest ?? "?"} while ${source} may still run it${blocked}`;
+    }
+    case "start":
+      return `started: ${id} on ${entry.node ?? "?"}${reason}${blocked}`;
+    case "stop":
+      return `stopped: ${id} on ${entry.node ?? "?"}${reason}${blocked}`;
+    case "recover":
+    case "restart":
+      return `restarted in place: ${id} on ${entry.node ?? "?"}${reason}${blocked}`;
+    default:
+      return `${entry.action}: ${id} ${entry.node ?? ""}${reason}${blocked}`.trim();
+  }
+}
+
+export interface Explanation {
+  readonly title: string;
+  readonly lines: readonly string[];
+}
+
+export function explainStep(cib: Cib, step: SimStep): Explanation {
+  const t = step.transition;
+  const domains = new Set(cib.primitives.filter((p) => isDomainAgent(p.agent)).map((p) => p.id));
+  const lines: string[] = [];
+  for (const entry of t.summary.filter((e) => e.action === "fence")) {
+    lines.push(`fenced: ${entry.node ?? "?"} by ${fencedBy(cib, entry.node ?? "")}${entry.reason ? ` - ${entry.reason}` : ""}`);
+  }
+  const after = t.after;
+  const stopped = after ? [...domains].filter((id) => runningOn(after, id).length === 0) : [];
+  const domainEntries = t.summary.filter((e) => e.action !== "fence" && domains.has(baseId(e.resource)));
+  const stopEntry = (id: string): SummaryEntry | undefined =>
+    domainEntries.find((e) => e.action === "stop" && baseId(e.resource) === id);
+  lines.push(...domainEntries.filter((e) => !(e.action === "stop" && stopped.includes(baseId(e.resource)))).map((e) => domainLine(t, e)));
+
+  if (after) {
+    for (const id of stopped) {
+      const before = runningOn(t.before, id);
+      const why = capacityReason(cib, after, id) ?? stopEntry(id)?.reason ?? "no host is allowed and available for it";
+      lines.push(`left stopped: ${id}${before.length > 0 ? ` (was on ${before.join(", ")})` : ""}: ${why}`);
+    }
+    const touched = new Set([...domainEntries.map((e) => baseId(e.resource)), ...stopped]);
+    const unchanged = [...domains].filter((id) => !touched.has(id));
+    if (unchanged.length > 0) lines.push(`unchanged: ${unchanged.length} domain${unchanged.length === 1 ? "" : "s"} keep running where they are`);
+  }
+  const others = t.summary.filter((e) => e.action !== "fence" && !domains.has(baseId(e.resource)));
+  if (others.length > 0) {
+    lines.push(`other resources: ${others.map((e) => `${e.action} ${e.resource ?? ""}${e.node ? ` on ${e.node}` : e.dest ? ` ${e.source ?? ""}->${e.dest}` : ""}`).join("; ")}`);
+  }
+  if (lines.length === 0) lines.push("nothing happens");
+  return { title: step.events.map(describeEvent).join(", ") || "the cluster settles", lines };
+}

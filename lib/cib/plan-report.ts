@@ -1,0 +1,45 @@
+import type { FailureCase, PlanReport } from "./plan.ts";
+
+/** `xen-ha cib plan` output: the model in one paragraph, then one row per failure set. */
+function totals(report: PlanReport): string[] {
+  const { model } = report;
+  const keys = [...new Set([...model.capacity.values()].flatMap((c) => Object.keys(c)))].sort();
+  const domains = model.resources.filter((r) => r.isDomain && !r.disabled);
+  return keys.map((key) => {
+    const capacity = [...model.capacity.values()].reduce((sum, c) => sum + (c[key] ?? 0), 0);
+    const demand = domains.reduce((sum, r) => sum + (r.utilization[key] ?? 0), 0);
+    return `${key}: domains need ${demand} of ${capacity} on ${model.nodes.length} hosts`;
+  });
+}
+
+const row = (c: FailureCase): string => {
+  const failed = c.failed.length === 0 ? "(none)" : c.failed.join(",");
+  const verdict = c.lost.length === 0 ? "fits" : `DOES NOT FIT: ${c.lost.join(", ")} stay stopped`;
+  const moved = c.moved.length === 0 ? "" : `; moves ${c.moved.map((m) => `${m.id}->${m.to}`).join(" ")}`;
+  const shed = c.shed.length === 0 ? "" : `; best effort stopped: ${c.shed.join(", ")}`;
+  return `  ${failed.padEnd(24)} ${verdict}${moved}${shed}\n`;
+};
+
+export function formatPlan(report: PlanReport): string {
+  const { model } = report;
+  const out: string[] = [];
+  out.push(
+    `${model.nodes.length} hosts, ${report.protectedDomains.length} protected domains, placement-strategy=${model.strategy}` +
+      `${report.claim === undefined ? ", no redundancy claim" : `, claim: ${report.claim} host failure${report.claim === 1 ? "" : "s"}`}\n`,
+  );
+  for (const line of totals(report)) out.push(`  ${line}\n`);
+  if (model.strategy === "default") {
+    out.push("  note: placement-strategy=default, Pacemaker itself ignores utilization; the table shows what fits\n");
+  }
+  for (const item of model.ignored) out.push(`  note: not modelled: ${item}\n`);
+  out.push(`\n${report.failures} failed host${report.failures === 1 ? "" : "s"} (${report.cases.length} case${report.cases.length === 1 ? "" : "s"}):\n`);
+  out.push(...report.cases.map(row));
+  const { tolerated } = report;
+  out.push(
+    `\nlargest number of failed hosts every protected domain survives: ${tolerated.value}${tolerated.exhaustive ? "" : " (search stopped early: too many failure sets)"}\n`,
+  );
+  if (tolerated.firstBreak) {
+    out.push(`  first break: ${tolerated.firstBreak.failed.join(",")} down leaves ${tolerated.firstBreak.lost.join(", ")} stopped\n`);
+  }
+  return out.join("");
+}

@@ -1,0 +1,221 @@
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { Option, type Command } from "commander";
+import { findTemplate, templates } from "../../cib-templates/index.ts";
+import { crmVerify, readCibText, semanticProblems } from "../cib/check.ts";
+import { didYouMean } from "../cib/closest.ts";
+import { describeTemplate, describeTemplates } from "../cib/describe-templates.ts";
+import { attributeEvent, failEvents, moveEvent, standbyEvents, type EventsResult } from "../cib/events.ts";
+import { explainStep } from "../cib/explain.ts";
+import { importHeartbeat } from "../cib/import-heartbeat.ts";
+import { loadCib } from "../cib/load.ts";
+import type { Cib } from "../cib/model.ts";
+import { planCib } from "../cib/plan.ts";
+import { formatPlan } from "../cib/plan-report.ts";
+import { formatProblem } from "../cib/problem.ts";
+import { renderTemplate, SECTIONS, type SectionName } from "../cib/render.ts";
+import { DEFAULT_SCHEMA, SCHEMA_NAMES, type SchemaName } from "../cib/schema.ts";
+import { simulate, type SimEvent } from "../cib/simulate.ts";
+import type { ToolContext } from "../cib/tools.ts";
+import { parseAssignments, parseValuesFile, type RawValues } from "../cib/values.ts";
+import { runCommand } from "../exec/command.ts";
+import { createDeadline } from "../ocf/deadline.ts";
+import { CliError, CliExit, type CliIo } from "./io.ts";
+import { addCommandGroup } from "./program.ts";
+
+/**
+ * `xen-ha cib ...`: thin glue between commander and lib/cib. Every bad input
+ * ends here as a CliError with its exit code; nothing is written before all
+ * inputs have been read and checked.
+ */
+async function readInput(io: CliIo, file: string): Promise<string> {
+  try {
+    return await readFile(resolve(io.cwd, file), "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? "error";
+    throw new CliError(CliExit.BadInput, `cannot read ${file}: ${code === "ENOENT" ? "no such file" : code}`);
+  }
+}
+
+async function readCibFile(io: CliIo, file: string): Promise<{ text: string; cib: Cib }> {
+  const text = await readInput(io, file);
+  const read = readCibText(text);
+  if (!read.ok) throw new CliError(CliExit.BadInput, `${file}${read.line ? `:${read.line}` : ""}: ${read.problem}`);
+  return { text, cib: read.cib };
+}
+
+async function output(io: CliIo, text: string, file: string | undefined): Promise<void> {
+  if (file === undefined) io.stdout(text);
+  else await writeFile(resolve(io.cwd, file), text);
+}
+
+/** Runs `work` with the cluster tools: a scratch directory removed afterwards, and one deadline. */
+async function withTools<T>(io: CliIo, timeoutSeconds: string, work: (context: ToolContext) => Promise<T>): Promise<T> {
+  const seconds = Number(timeoutSeconds);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new CliError(CliExit.Usage, `--timeout '${timeoutSeconds}' is not a number of seconds`);
+  const scratch = await mkdtemp(join(tmpdir(), "xen-ha-cib-"));
+  try {
+    // The tools run in the scratch directory: a relative CIB_file is the caller's.
+    const cibFile = io.env["CIB_file"];
+    const env = { ...io.env, CIB_file: cibFile === undefined || cibFile === "" ? undefined : resolve(io.cwd, cibFile) };
+    return await work({ run: runCommand, deadline: createDeadline(seconds * 1000), env, scratch });
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+const timeoutOption = (): Option => new Option("--timeout <seconds>", "time limit for the Pacemaker tools").default("600");
+const schemaOption = (): Option =>
+  new Option("--schema <schema>", "Pacemaker schema of the output").choices(SCHEMA_NAMES).default(DEFAULT_SCHEMA);
+const LOAD_EXIT = { unreachable: CliExit.Unavailable, problems: CliExit.Problems, failed: CliExit.Problems } as const;
+const collect = (value: string, previous: readonly string[]): string[] => [...previous, value];
+
+async function templateValues(io: CliIo, options: { values?: string; set: readonly string[] }): Promise<RawValues> {
+  const fromFile = options.values === undefined ? { ok: true as const, values: {} } : parseValuesFile(await readInput(io, options.values), options.values);
+  const fromSet = parseAssignments(options.set);
+  const problems = [...(fromFile.ok ? [] : fromFile.problems), ...(fromSet.ok ? [] : fromSet.problems)];
+  if (!fromFile.ok || !fromSet.ok) throw new CliError(CliExit.Usage, problems.join("\n"));
+  return { ...fromFile.values, ...fromSet.values };
+}
+
+function registerCib(program: Command, io: CliIo): void {
+  const cib = program.command("cib").description("CIB templates: list, render, check, simulate, plan, load, import");
+
+  cib
+    .command("templates [name]")
+    .description("list the templates, their values and defaults, and what each protects against")
+    .action((name: string | undefined) => {
+      if (name === undefined) return io.stdout(describeTemplates(templates));
+      const template = findTemplate(name);
+      if (!template) throw new CliError(CliExit.Usage, `unknown template '${name}'${didYouMean(name, templates.map((t) => t.name))}`);
+      io.stdout(describeTemplate(template));
+    });
+
+  cib
+    .command("render <template>")
+    .description("render a template as a complete CIB (or one section, for cibadmin --create -o SECTION)")
+    .option("--set <name=value>", "a template value (repeatable)", collect, [])
+    .option("--values <file>", "a file of name=value lines")
+    .addOption(schemaOption())
+    .addOption(new Option("--section <section>", "render only this section").choices(SECTIONS))
+    .option("-o, --output <file>", "write to a file instead of standard output")
+    .action(async (name: string, options: { set: string[]; values?: string; schema: SchemaName; section?: SectionName; output?: string }) => {
+      const template = findTemplate(name);
+      if (!template) {
+        throw new CliError(CliExit.Usage, `unknown template '${name}'${didYouMean(name, templates.map((t) => t.name))}; 'xen-ha cib templates' lists them`);
+      }
+      const values = await templateValues(io, options);
+      const result = renderTemplate(template, values, { schema: options.schema, ...(options.section ? { section: options.section } : {}) });
+      if (!result.ok) throw new CliError(CliExit.Usage, `cannot render ${name}:\n  ${result.problems.join("\n  ")}`);
+      await output(io, result.text, options.output);
+      if (options.section) io.stderr(`load it with: cibadmin --create -o ${options.section} --xml-file FILE\n`);
+    });
+
+  cib
+    .command("check <file>")
+    .description("semantic checks (agent parameters, fencing, migration, capacity, references), then crm_verify")
+    .option("--no-crm-verify", "skip Pacemaker's crm_verify")
+    .addOption(timeoutOption())
+    .action(async (file: string, options: { crmVerify: boolean; timeout: string }) => {
+      const { text, cib: parsed } = await readCibFile(io, file);
+      const problems = [...semanticProblems(parsed)];
+      let verdict = "crm_verify: skipped";
+      if (options.crmVerify) {
+        const verify = await withTools(io, options.timeout, (context) => crmVerify(context, text));
+        if (verify.ran) problems.push(...verify.problems);
+        verdict = verify.ran ? `crm_verify: ${verify.problems.length === 0 ? "clean" : "found problems"}` : `crm_verify: ${verify.reason}, skipped`;
+      }
+      problems.forEach((problem) => io.stdout(formatProblem(problem)));
+      const errors = problems.filter((p) => p.severity === "error").length;
+      io.stdout(`${file}: ${errors} error${errors === 1 ? "" : "s"}, ${problems.length - errors} warning${problems.length - errors === 1 ? "" : "s"}; ${verdict}\n`);
+      if (errors > 0) throw new CliError(CliExit.Problems, `${file} has ${errors} error${errors === 1 ? "" : "s"}`);
+    });
+
+  const steps: ((cib: Cib) => EventsResult)[] = [];
+  const event = (make: (value: string) => (cib: Cib) => EventsResult) => (value: string, previous: unknown) => {
+    steps.push(make(value));
+    return previous;
+  };
+  let pendingMove: string | undefined;
+  cib
+    .command("simulate <file>")
+    .description("run crm_simulate on the configuration and explain each transition in plain words")
+    .option("--fail <nodes>", "hosts crash (comma-separated: at the same time); each option is one step", event((v) => (c) => failEvents(c, v)))
+    .option("--standby <nodes>", "hosts are put in standby", event((v) => (c) => standbyEvents(c, v)))
+    .option("--move <domain-and-node...>", "move a domain (resource id or domain name) to a node", (value: string) => {
+      if (pendingMove === undefined) pendingMove = value;
+      else {
+        const [domain, node] = [pendingMove, value];
+        pendingMove = undefined;
+        steps.push((c) => moveEvent(c, domain, node));
+      }
+    })
+    .option("--attr <node:name=value>", "set a transient node attribute (e.g. xen01:#health-cpu=red)", event((v) => (c) => attributeEvent(c, v)))
+    .addOption(timeoutOption())
+    .action(async (file: string, options: { timeout: string }) => {
+      if (pendingMove !== undefined) steps.push((c) => moveEvent(c, pendingMove as string, undefined));
+      const { text, cib: parsed } = await readCibFile(io, file);
+      if (steps.length === 0) throw new CliError(CliExit.Usage, "give at least one event: --fail NODE, --standby NODE, --move DOMAIN NODE or --attr NODE:NAME=VALUE");
+      const events: SimEvent[][] = [];
+      for (const step of steps) {
+        const result = step(parsed);
+        if (!result.ok) throw new CliError(CliExit.Usage, result.problem);
+        events.push([...result.events]);
+      }
+      const result = await withTools(io, options.timeout, (context) => simulate(context, text, events));
+      if (!result.ok) throw new CliError(result.unavailable ? CliExit.Unavailable : CliExit.Problems, result.message);
+      io.stdout(`crm_simulate on ${file}${result.assumptions.length > 0 ? `, assuming: ${result.assumptions.join("; ")}` : ""}\n`);
+      result.steps.forEach((step, i) => {
+        const explanation = explainStep(result.cib, step);
+        io.stdout(`\n${i + 1}. ${explanation.title}\n${explanation.lines.map((line) => `   ${line}\n`).join("")}`);
+      });
+    });
+
+  cib
+    .command("plan <file>")
+    .description("admission check: for every set of K failed hosts, does every protected domain still run?")
+    .option("--failures <k>", "number of simultaneously failed hosts (default: the CIB's claim, or 1)")
+    .option("--protected-priority <p>", "domains below this priority are best effort")
+    .action(async (file: string, options: { failures?: string; protectedPriority?: string }) => {
+      const { cib: parsed } = await readCibFile(io, file);
+      const number = (text: string | undefined, what: string, min: number, max: number): number | undefined => {
+        if (text === undefined) return undefined;
+        const value = Number(text);
+        if (!Number.isInteger(value) || value < min || value > max) throw new CliError(CliExit.Usage, `${what} '${text}' must be a whole number from ${min} to ${max}`);
+        return value;
+      };
+      const failures = number(options.failures, "--failures", 0, Math.max(0, parsed.nodes.length - 1));
+      const protectedPriority = number(options.protectedPriority, "--protected-priority", -1_000_000, 1_000_000);
+      const report = planCib(parsed, { ...(failures !== undefined ? { failures } : {}), ...(protectedPriority !== undefined ? { protectedPriority } : {}) });
+      io.stdout(formatPlan(report));
+      const broken = report.cases.filter((c) => c.lost.length > 0).length;
+      if (broken > 0) throw new CliError(CliExit.Problems, `${broken} of ${report.cases.length} failure sets leave protected domains stopped`);
+    });
+
+  cib
+    .command("load <file>")
+    .description("show the difference against the live CIB (or CIB_file), check, then apply through a shadow CIB")
+    .option("--dry-run", "stop after showing the difference")
+    .addOption(timeoutOption())
+    .action(async (file: string, options: { dryRun?: boolean; timeout: string }) => {
+      const { text } = await readCibFile(io, file);
+      const result = await withTools(io, options.timeout, (context) => loadCib(context, text, { dryRun: options.dryRun === true }));
+      io.stdout(result.report);
+      if (!result.ok) throw new CliError(LOAD_EXIT[result.reason], result.message);
+    });
+
+  cib
+    .command("import-heartbeat <file>")
+    .description("convert a Heartbeat 2.0 CIB to the current schema, Xen resources to ocf:xen-ha:XenDomain")
+    .addOption(schemaOption())
+    .option("-o, --output <file>", "write to a file instead of standard output")
+    .action(async (file: string, options: { schema: SchemaName; output?: string }) => {
+      const result = importHeartbeat(await readInput(io, file), options.schema);
+      if (!result.ok) throw new CliError(CliExit.BadInput, `${file}: ${result.problem}`);
+      result.notes.forEach((note) => io.stderr(`note: ${note}\n`));
+      await output(io, result.text, options.output);
+    });
+}
+
+addCommandGroup(registerCib);
