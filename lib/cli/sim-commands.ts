@@ -149,7 +149,12 @@ function registerSim(program: Command, io: CliIo): void {
     .command("start <host>")
     .description("boot a killed host (fresh hypervisor; xendomains autostart if enabled)")
     .option(...rootOption)
-    .action((host: string, options: Where) => startHost(existingHost({ ...options, host }, io).root, host));
+    .action(async (host: string, options: Where) => {
+      for (const result of await startHost(existingHost({ ...options, host }, io).root, host)) {
+        io.stdout(`xendomains: ${result.command}: exit ${result.exitCode}\n`);
+        io.stderr(result.stderr);
+      }
+    });
 
   sim
     .command("status")

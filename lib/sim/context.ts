@@ -49,7 +49,10 @@ export function simContext(root: string, host: string, io: ToolIo): SimContext {
     root,
     host,
     persona: PERSONAS[record.persona],
-    clock: clockFor(record, io.env),
+    // read afresh each time: long-lived monitors must see timing knobs changed after they started
+    get clock() {
+      return clockFor(readHost(root, host), io.env);
+    },
     io,
     read: () => readHost(root, host),
     update: (change) => updateHost(root, host, change),

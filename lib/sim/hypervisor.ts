@@ -131,19 +131,24 @@ export function markShutdown(record: HostRecord, domain: DomainRecord, reason: S
   wakeLater(domain.guestPid);
 }
 
-/** First half of destroy: the xenstore subtree (name, control node) and stored config go, the guest stops. */
-export function beginDestroy(record: HostRecord, domain: DomainRecord, now: number): void {
+/** Destroy, first step: the domain is paused for good and its guest process killed. */
+export function stopDomain(record: HostRecord, domain: DomainRecord, now: number): void {
   stopClock(record, domain, now);
-  domain.name = null;
-  domain.config = null;
-  domain.control = null;
   domain.pauseCount = Math.max(domain.pauseCount, 1);
   signalPid(domain.guestPid, "SIGKILL");
   domain.guestPid = null;
+}
+
+/** Destroy, second step: the xenstore subtree (name, control node) and the stored config go. */
+export function removeFromXenstore(record: HostRecord, domain: DomainRecord): void {
+  domain.name = null;
+  domain.config = null;
+  domain.control = null;
+  domain.dying = true;
   wakeLater(domain.monitorPid);
 }
 
-/** Second half: the destroy hypercall. The domain is dying, then gone, or a zombie for a while. */
+/** Destroy, last step: the hypercall has relinquished memory; the domain is gone, or a zombie for a while. */
 export function finishDestroy(record: HostRecord, domid: number, zombieMs: number | "never", now: number): void {
   const domain = record.domains.find((d) => d.domid === domid);
   if (!domain) return;

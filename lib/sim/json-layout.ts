@@ -14,12 +14,12 @@ export function formatJson(value: JsonValue, style: JsonStyle, depth = 0): strin
   if (value === null || typeof value !== "object") return JSON.stringify(value);
   const empty = style === "yajl" ? "\n\n" : "\n";
   if (Array.isArray(value)) {
-    if (value.length === 0) return `[${empty}${style === "yajl" ? "" : outer}]`;
+    if (value.length === 0) return `[${empty}${outer}]`;
     const items = value.map((item) => `${inner}${formatJson(item, style, depth + 1)}`);
     return `[\n${items.join(",\n")}\n${outer}]`;
   }
   const entries = Object.entries(value as Record<string, JsonValue>);
-  if (entries.length === 0) return `{${empty}${style === "yajl" ? "" : outer}}`;
+  if (entries.length === 0) return `{${empty}${outer}}`;
   const separator = style === "yajl" ? ": " : ":";
   const lines = entries.map(([key, item]) => `${inner}${JSON.stringify(key)}${separator}${formatJson(item, style, depth + 1)}`);
   return `{\n${lines.join(",\n")}\n${outer}}`;

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import type { SimContext } from "./context.ts";
 import { hostPaths } from "./paths.ts";
-import { beginDestroy, finishDestroy, insertDomain, isRunnable, pauseDomain, unpauseDomain } from "./hypervisor.ts";
+import { finishDestroy, insertDomain, isRunnable, pauseDomain, removeFromXenstore, stopDomain, unpauseDomain } from "./hypervisor.ts";
 import { libxlLine } from "./messages.ts";
 import type { DomainConfig } from "./model.ts";
 import { signalPid, spawnDetached } from "./processes.ts";
@@ -79,21 +79,26 @@ export async function buildDomain(ctx: SimContext, config: DomainConfig, paused:
 
 export type DestroyOutcome = "destroyed" | "missing";
 
-/** libxl_domain_destroy: synchronous; the name goes first, memory last. */
+/**
+ * libxl_domain_destroy: synchronous. The domain is paused and its devices torn
+ * down, then its xenstore subtree (name, control node) and stored config go,
+ * then the hypercall relinquishes memory (in proportion to it) while the
+ * domain is dying; a zombie knob keeps it listed as `(null) ... d` after that.
+ */
 export async function destroyDomain(ctx: SimContext, domid: number): Promise<DestroyOutcome> {
   const started = ctx.update((record) => {
     const domain = findByDomid(record, domid);
     if (!domain) return undefined;
-    if (domain.dying) return { memoryMiB: 0, alreadyDying: true };
-    beginDestroy(record, domain, Date.now());
-    return { memoryMiB: domain.memoryMiB, alreadyDying: false };
+    if (domain.dying || domain.name === null) return { memoryMiB: 0, alreadyGoing: true };
+    stopDomain(record, domain, Date.now());
+    return { memoryMiB: domain.memoryMiB, alreadyGoing: false };
   });
   if (started === undefined) return "missing";
-  if (started.alreadyDying) return "destroyed";
+  if (started.alreadyGoing) return "destroyed";
   await ctx.clock.sleep(ctx.clock.ms("destroyBaseMs"));
   ctx.update((record) => {
     const domain = findByDomid(record, domid);
-    if (domain) domain.dying = true;
+    if (domain) removeFromXenstore(record, domain);
   });
   await ctx.clock.sleep(ctx.clock.scale((ctx.clock.timing.destroyPerGiBMs * started.memoryMiB) / 1024));
   ctx.update((record) => {

@@ -68,7 +68,8 @@ export function spawnDetached(
     const child = spawn(process.execPath, [simExecutable(name), ...args], {
       detached: true,
       stdio: ["ignore", "pipe", stderr],
-      env: { ...env },
+      // tap and other tools pass loader hooks through NODE_OPTIONS: a simulated guest needs none
+      env: { ...env, NODE_OPTIONS: undefined },
     });
     closeSync(stderr);
     const stdout = child.stdout as NonNullable<typeof child.stdout>;

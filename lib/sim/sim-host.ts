@@ -1,10 +1,11 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { delimiter } from "node:path";
+import { delimiter, join } from "node:path";
+import { runCommand, type CommandResult } from "../exec/command.ts";
 import { ENV_HOST, ENV_ROOT } from "./context.ts";
 import { writeLaunchers } from "./launchers.ts";
 import type { HostKnobs, HostRecord } from "./model.ts";
 import { hostPaths, hostsDir, rootDefaultsFile, sharedDir } from "./paths.ts";
-import { DEFAULT_PERSONA, type PersonaId } from "./personas.ts";
+import { DEFAULT_PERSONA, PERSONAS, type PersonaId } from "./personas.ts";
 import { signalPid } from "./processes.ts";
 import { DEFAULT_KNOBS, hostExists, readHost, updateHost, writeHostUnlocked } from "./store.ts";
 import { withFileLock } from "./lock.ts";
@@ -142,17 +143,35 @@ export function killHost(root: string, host: string): void {
   }
 }
 
-/** Boots a host that was killed: fresh hypervisor (domids from 1), Domain-0 at its boot memory. */
-export function startHost(root: string, host: string): void {
-  updateHost(root, host, (record) => {
-    if (record.up) return;
+/**
+ * Boots a host that was killed: fresh hypervisor (domids from 1), Domain-0 at
+ * its boot memory. With the xendomains knob on, then runs what the init
+ * script does: `xl create` (or `xm create`) for every config in
+ * etc-xen/auto, in name order. Returns the autostart calls' results.
+ */
+export async function startHost(root: string, host: string): Promise<CommandResult[]> {
+  const booted = updateHost(root, host, (record) => {
+    if (record.up) return undefined;
     record.up = true;
     record.bootedAt = Date.now();
     record.nextDomid = 1;
     record.freedDomids = [];
     record.domains = [];
     record.dom0MemoryMiB = record.dom0BootMemoryMiB;
+    return record;
   });
+  if (!booted?.knobs.xendomains || PERSONAS[booted.persona].tool === "none") return [];
+  const paths = hostPaths(root, host);
+  const autoDir = join(paths.etcXenDir, "auto");
+  const configs = existsSync(autoDir) ? readdirSync(autoDir).sort() : [];
+  const tool = PERSONAS[booted.persona].tool;
+  const results: CommandResult[] = [];
+  for (const config of configs) {
+    const args = tool === "xl" ? ["create", "-q", join(autoDir, config)] : ["create", join(autoDir, config)];
+    const env = { XEN_SIM_ROOT: root, XEN_SIM_HOST: host, PATH: `${paths.binDir}${delimiter}${process.env["PATH"] ?? ""}` };
+    results.push(await runCommand(join(paths.binDir, tool), args, { timeoutMs: 600_000, env }));
+  }
+  return results;
 }
 
 /** Kills, by pid, every process the simulator started under `root` and marks every host down. */
