@@ -1,4 +1,5 @@
 import type { CommandRunner } from "../../lib/exec/command.ts";
+import type { LeaseFs } from "../../lib/lease/lease-fs.ts";
 import type { ActionContext } from "../../lib/ocf/define-agent.ts";
 import type { Env } from "../../lib/ocf/context.ts";
 import type { Toolstack } from "../../lib/toolstack/toolstack.ts";
@@ -17,6 +18,10 @@ export interface XenDomainDeps {
   readonly stateDir: string;
   /** Prints an exit reason for an outcome that is a return code, not an OcfError (e.g. degraded). */
   readonly exitReason: (reason: string) => void;
+  /** The HA data pool's file operations, for leases (tests give one host a faulty pool). */
+  readonly leaseFs: LeaseFs;
+  /** Wall clock in ms: lease renewal times. */
+  readonly now: () => number;
 }
 
 export type XenContext = ActionContext<XenDomainParams, XenDomainDeps>;

@@ -1,4 +1,5 @@
 import { runCommand, type CommandRunner } from "../../lib/exec/command.ts";
+import { realLeaseFs, type LeaseFs } from "../../lib/lease/lease-fs.ts";
 import { runAgent, type AgentIo, type AgentRun } from "../../lib/ocf/run-agent.ts";
 import { selectToolstack } from "../../lib/toolstack/select.ts";
 import type { Toolstack } from "../../lib/toolstack/toolstack.ts";
@@ -9,6 +10,8 @@ import type { XenDomainDeps } from "./deps.ts";
 export interface XenDomainOverrides {
   readonly run?: CommandRunner;
   readonly sleep?: (ms: number) => Promise<void>;
+  readonly leaseFs?: LeaseFs;
+  readonly now?: () => number;
 }
 
 const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -36,6 +39,8 @@ export function xenDomainMain(io: AgentIo, overrides: XenDomainOverrides = {}): 
       sleep: overrides.sleep ?? realSleep,
       stateDir: io.env["HA_RSCTMP"] || "/run/resource-agents",
       exitReason: (reason) => io.stderr(`${ocf.exitReasonPrefix}${reason}\n`),
+      leaseFs: overrides.leaseFs ?? realLeaseFs,
+      now: overrides.now ?? Date.now,
     };
   });
 }

@@ -1,6 +1,7 @@
 import { genericError, OcfExit, type OcfExitCode } from "../../lib/ocf/exit-code.ts";
 import type { XenContext } from "./deps.ts";
 import { resolveResource } from "./domain-config.ts";
+import { leaseGuard } from "./lease-guard.ts";
 import { runMonitorScripts } from "./monitor-scripts.ts";
 import { describe, observeSettled } from "./observe.ts";
 import { readRecord, updateRecord } from "./record.ts";
@@ -22,12 +23,14 @@ export async function monitor(ctx: XenContext): Promise<OcfExitCode> {
       ctx.log.debug(describe(observation));
       return OcfExit.NotRunning;
     case "running":
+      await leaseGuard(ctx, name).whileRunning();
       if (ctx.params.autoset_utilization_cpu || ctx.params.autoset_utilization_hv_memory) {
         await autosetUtilization(ctx, observation.domain, settings, recordFile);
       }
       await runMonitorScripts(ctx, name);
       return OcfExit.Success;
     case "paused":
+      await leaseGuard(ctx, name).whileRunning();
       ctx.log.warn(describe(observation));
       ctx.deps.exitReason(describe(observation));
       return OcfExit.Degraded;

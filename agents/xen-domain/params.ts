@@ -1,4 +1,5 @@
 import { param } from "../../lib/ocf/params.ts";
+import { leaseParams } from "./lease-params.ts";
 
 /** Xen refuses nothing here, but xl cannot address an all-digit name, and the
  *  name travels inside an xl config override (`name="..."`), so quotes,
@@ -114,6 +115,7 @@ export const xenDomainParams = {
     shortdesc: "Destroy on stop, without a graceful shutdown",
     longdesc: "Stop destroys the domain at once instead of asking the guest to shut down first.",
   }),
+  ...leaseParams,
 };
 
 export type XenDomainParams = typeof xenDomainParams;

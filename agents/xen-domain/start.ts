@@ -2,6 +2,7 @@ import { genericError, OcfExit, type OcfExitCode } from "../../lib/ocf/exit-code
 import type { DomainSettings } from "../../lib/toolstack/domain-settings.ts";
 import { POLL_MS, REBOOT_GAP_MS, type XenContext } from "./deps.ts";
 import { resolveResource } from "./domain-config.ts";
+import { leaseGuard } from "./lease-guard.ts";
 import { ensureMemory } from "./memory.ts";
 import { scriptsFailure } from "./monitor-scripts.ts";
 import { comingBack, describe, observe, observeSettled, type Observation } from "./observe.ts";
@@ -83,6 +84,8 @@ async function waitUntilRunning(ctx: XenContext, name: string, settings: DomainS
 
 export async function start(ctx: XenContext): Promise<OcfExitCode> {
   const { toolstack, name, settings, recordFile } = resolveResource(ctx, { requireConfig: true });
+  const guard = leaseGuard(ctx, name);
+  await guard.beforeStart();
 
   const found = await clearLeftovers(ctx, await observeSettled(ctx, name, settings, readRecord(recordFile).runningDomid));
   if (found.kind === "absent") {
@@ -95,6 +98,7 @@ export async function start(ctx: XenContext): Promise<OcfExitCode> {
     throw genericError(`${describe(found)}; it did not go away in time`);
   }
   const domid = await waitUntilRunning(ctx, name, settings);
+  await guard.afterStart();
   updateRecord(recordFile, { runningDomid: domid }, ctx.log);
   ctx.log.info(`domain ${name} is running`, { ms: ctx.deadline.elapsedMs() });
   return OcfExit.Success;

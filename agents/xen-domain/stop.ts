@@ -4,6 +4,7 @@ import type { DomainSettings } from "../../lib/toolstack/domain-settings.ts";
 import type { ShutdownMode } from "../../lib/toolstack/toolstack.ts";
 import { ADVERTISED_TIMEOUTS, POLL_MS, type XenContext } from "./deps.ts";
 import { resolveResource } from "./domain-config.ts";
+import { leaseGuard } from "./lease-guard.ts";
 import { comingBack, describe, observe, observeSettled, type Observation } from "./observe.ts";
 import { readRecord, updateRecord } from "./record.ts";
 import { confirmGone } from "./confirm-gone.ts";
@@ -109,6 +110,7 @@ export async function stop(ctx: XenContext): Promise<OcfExitCode> {
     runningDomid = undefined;
   }
   updateRecord(recordFile, { runningDomid: undefined }, ctx.log);
+  await leaseGuard(ctx, name).afterStop();
   ctx.log.info(`domain ${name} is stopped`, { ms: ctx.deadline.elapsedMs() });
   return OcfExit.Success;
 }

@@ -31,10 +31,13 @@ export function fenceLab(t: Teardown, dom0Names: readonly string[] = ["dom0a", "
     cleanupSim(root);
     rmSync(root, { recursive: true, force: true });
   });
-  const dom0s = Object.fromEntries(dom0Names.map((host) => [host, createSimHost({ root, host, timeFactor: FAST })]));
-  const client = createSimHost({ root, host: "guest0", timeFactor: FAST });
+  const dom0s = Object.fromEntries(dom0Names.map((host) => [host, quiet(createSimHost({ root, host, timeFactor: FAST }))]));
+  const client = quiet(createSimHost({ root, host: "guest0", timeFactor: FAST }));
   return { root, dom0s, client, shared: join(root, "shared") };
 }
+
+/** tap hands its hooks to child Node processes through NODE_OPTIONS; the simulated tools need none (and start faster). */
+const quiet = (host: SimHost): SimHost => ({ ...host, env: { ...host.env, NODE_OPTIONS: "" } });
 
 export function hostOf(lab: FenceLab, host: string): SimHost {
   if (host === lab.client.host) return lab.client;
