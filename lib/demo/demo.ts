@@ -63,7 +63,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       ok &&= good;
       options.out(
         `${index + 1}. ${step.title}: ${outcome.what} (${outcome.ms} ms); ` +
-          `xl list: ${state ?? "no such domain"}${good ? "" : "  <- UNEXPECTED"}\n`,
+          `simulator: ${state ?? "no such domain"}${good ? "" : "  <- UNEXPECTED"}\n`,
       );
       if (outcome.reason) options.out(`     exit reason: ${outcome.reason}\n`);
     }
