@@ -1,5 +1,7 @@
 import { spawn } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
+import { tmpdir, userInfo } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /**
@@ -13,6 +15,15 @@ import { fileURLToPath } from "node:url";
 export function simExecutable(name: string): string {
   const extension = import.meta.url.endsWith(".ts") ? "ts" : "js";
   return fileURLToPath(new URL(`../../bin/${name}.${extension}`, import.meta.url));
+}
+
+/**
+ * Where Node keeps the compiled simulator code between runs. Shared by every
+ * root (tests make a new root each time) so that each short-lived xl call and
+ * daemon skips TypeScript stripping and compilation: ~0.5 s less per start.
+ */
+export function compileCacheDir(): string {
+  return join(tmpdir(), `xen-ha-sim-compile-cache-${userInfo().uid}`);
 }
 
 export function isAlive(pid: number): boolean {
@@ -69,7 +80,7 @@ export function spawnDetached(
       detached: true,
       stdio: ["ignore", "pipe", stderr],
       // tap and other tools pass loader hooks through NODE_OPTIONS: a simulated guest needs none
-      env: { ...env, NODE_OPTIONS: undefined },
+      env: { ...env, NODE_OPTIONS: undefined, NODE_COMPILE_CACHE: compileCacheDir() },
     });
     closeSync(stderr);
     const stdout = child.stdout as NonNullable<typeof child.stdout>;

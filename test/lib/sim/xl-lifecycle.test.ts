@@ -62,10 +62,18 @@ t.test("shutdown: the guest acks, shuts down (---s--), the monitor destroys it",
   setHostKnobs(host.root, host.host, { timing: { destroyBaseMs: 50_000 } });
   const result = await xl(host, "shutdown", "vm1");
   t.same([result.code, result.stdout, result.stderr], [0, "", "Shutting down domain 1\n"]);
-  t.ok(await untilState(host, "vm1", "---s--"), "shut down, not yet destroyed");
-  t.ok(await untilState(host, "vm1", "--ps--"), "paused while the monitor's destroy tears devices down");
-  t.ok(await untilState(host, "vm1", undefined), "the name goes first");
-  t.ok(await eventually(() => listDomains(host.root, host.host).length === 0), "then the (null) row");
+  const seen = new Set<string>();
+  t.ok(
+    await eventually(() => {
+      const state = listDomains(host.root, host.host)[0]?.state;
+      if (state) seen.add(state);
+      return state === undefined;
+    }),
+    "gone in the end",
+  );
+  t.ok(seen.has("--ps--"), "shut down, then paused while the monitor's destroy tears devices down");
+  t.same([...seen].filter((s) => !["-b----", "---s--", "--ps--", "--ps-d"].includes(s)), [], `no other states: ${[...seen].join(" ")}`);
+  t.ok(await eventually(() => monitorLog(host.root, host.host, "vm1").includes("Exiting")), "the monitor is done");
   t.match(
     monitorLog(host.root, host.host, "vm1"),
     /^Waiting for domain vm1 \(domid 1\) to die \[pid \d+\]\nDomain 1 has shut down, reason code 0 0x0\nAction for shutdown reason code 0 is destroy\nDomain 1 needs to be cleaned up: destroying the domain\nDone\. Exiting now\n$/,
@@ -123,9 +131,10 @@ t.test("guests that never ack: no shutdown watch, or stuck before xenbus", async
 t.test("xl-4.4 returns at once, ack or not", async (t) => {
   const { host } = await running(t, "vm1", [], "xl-4.4");
   setGuestBehaviour(host.root, host.host, "vm1", { noShutdownWatch: true });
+  setHostKnobs(host.root, host.host, { timing: { ackTimeoutMs: 1_000_000 } });
   const started = Date.now();
   t.equal((await xl(host, "shutdown", "vm1")).code, 0);
-  t.ok(Date.now() - started < 500);
+  t.ok(Date.now() - started < 5_000, "well before the 10 s an xl-4.17 would wait");
 });
 
 t.test("HVM without PV drivers: rc=-10 unless -F; -F sends the ACPI event", async (t) => {
