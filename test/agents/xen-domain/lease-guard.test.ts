@@ -1,70 +1,14 @@
-import t, { type Test } from "tap";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import t from "tap";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { cleanupSim, createSimHost, killHost, listDomains, sharedDir, writeSampleConfig, type SimHost } from "../../../lib/sim/index.ts";
+import { killHost, sharedDir } from "../../../lib/sim/index.ts";
 import { runCommand } from "../../../lib/exec/command.ts";
 import { domainLeaseDir, leaseFileName } from "../../../lib/lease/lease-store.ts";
 import { formatLease } from "../../../lib/lease/lease-record.ts";
 import { CLOCK_SKEW_MS } from "../../../lib/lease/lease.ts";
-import { pacemakerEnv, runXenDomain, type Env } from "../../support/run-agent-in-process.ts";
-import { faultyLeaseFs, type PoolFault } from "../../support/faulty-lease-fs.ts";
-import { fenceXenMain } from "../../../agents/fence-xen/main.ts";
-import { realFenceXenDeps } from "../../../agents/fence-xen/device.ts";
+import { LEASE_TIMEOUT_S, leaseLab, MONITOR } from "../../support/lease-lab.ts";
 
-const LEASE_TIMEOUT_S = 20;
-const MONITOR = { intervalMs: 2_000, timeoutMs: 5_000 };
-
-/**
- * Hosts sharing one data pool (the simulator's shared/ directory), each
- * running XenDomain in this process with its own HA_RSCTMP, node name and
- * view of the pool (a pool fault can be given to one host only). Lease time
- * is a clock the test moves; the simulated toolstack runs in real time.
- */
-function leaseLab(t: Test, hosts: readonly string[] = ["node1", "node2"]) {
-  const root = mkdtempSync(join(tmpdir(), "lease-lab-"));
-  t.teardown(() => {
-    cleanupSim(root);
-    rmSync(root, { recursive: true, force: true });
-  });
-  const sims: Record<string, SimHost> = Object.fromEntries(
-    hosts.map((host) => [host, createSimHost({ root, host, timeFactor: 0.05, basePath: "/usr/sbin:/usr/bin:/sbin:/bin" })]),
-  );
-  const config = writeSampleConfig({ root, name: "vm1", memoryMiB: 256 });
-  const leaseDir = join(sharedDir(root), "leases");
-  mkdirSync(leaseDir, { recursive: true });
-  const clock = { now: Date.now() };
-  const faults = new Map<string, PoolFault>();
-  const envOf = (host: string, extra: Env = {}): Env => ({
-    ...pacemakerEnv("vm1-rsc", { timeoutMs: 20_000 }),
-    ...sims[host]?.env,
-    NODE_OPTIONS: "",
-    HA_RSCTMP: join(root, "rsctmp", host),
-    OCF_RESKEY_xmfile: config,
-    OCF_RESKEY_lease_dir: leaseDir,
-    OCF_RESKEY_lease_timeout: String(LEASE_TIMEOUT_S),
-    OCF_RESKEY_shutdown_timeout: "0",
-    OCF_RESKEY_CRM_meta_on_node: host,
-    ...extra,
-  });
-  return {
-    root,
-    sims,
-    leaseDir,
-    clock,
-    faults,
-    envOf,
-    run: (host: string, action: string, extra: Env = {}) =>
-      runXenDomain(action, envOf(host, extra), { leaseFs: faultyLeaseFs(() => faults.get(host) ?? "none"), now: () => clock.now }),
-    monitor: (host: string) =>
-      runXenDomain("monitor", envOf(host, { OCF_RESKEY_CRM_meta_interval: String(MONITOR.intervalMs), OCF_RESKEY_CRM_meta_timeout: String(MONITOR.timeoutMs) }), {
-        leaseFs: faultyLeaseFs(() => faults.get(host) ?? "none"),
-        now: () => clock.now,
-      }),
-    /** Ground truth: the hosts where vm1 exists (any state but dying). */
-    where: () => hosts.filter((host) => listDomains(root, host).some((d) => d.name === "vm1" && !d.dying)),
-  };
-}
+/** XenDomain with lease_dir (and peer_dom0s) on simulated hosts sharing a data pool. */
 
 t.test("two hosts race to start the same domain: exactly one runs it, the other refuses naming the holder", async (t) => {
   const lab = leaseLab(t);
@@ -106,19 +50,9 @@ t.test("a fenced holder: fence_xen off records the fence and another host takes 
   const lab = leaseLab(t);
   t.equal((await lab.run("node1", "start")).code, 0);
   t.match((await lab.run("node2", "start")).reasons.at(-1), /node1 holds the lease/);
-  const out = { stdout: "", stderr: "" };
-  const fenced = await fenceXenMain(
-    {
-      argv: [],
-      env: { ...lab.sims["node2"]?.env, NODE_OPTIONS: "" },
-      stdin: () => `action=off\nport=vm1\ndom0_list=node1 node2\nssh_host_key_policy=ignore\nlease_dir=${lab.leaseDir}\n`,
-      stdout: (s) => (out.stdout += s),
-      stderr: (s) => (out.stderr += s),
-    },
-    { ...realFenceXenDeps("fence_xen@node2"), now: () => lab.clock.now },
-  );
-  t.equal(fenced, 0, out.stderr);
-  t.match(out.stderr, /fence of vm1 confirmed in the lease pool/);
+  const fenced = await lab.fence("node2", "vm1");
+  t.equal(fenced.code, 0, fenced.stderr);
+  t.match(fenced.stderr, /fence of vm1 confirmed in the lease pool/);
   const takeover = await lab.run("node2", "start");
   t.equal(takeover.code, 0, "no wait for the lease timeout");
   t.match(takeover.stderr, /previous="the holder node1 was fenced by fence_xen@node2"/);
@@ -189,14 +123,14 @@ t.test("stop releases the lease only once the domain is gone; then another host 
 t.test("peer check without a lease: a domain running on a peer is not started here", async (t) => {
   const lab = leaseLab(t, ["node1", "node2", "node3"]);
   const peers = { OCF_RESKEY_lease_dir: undefined, OCF_RESKEY_peer_dom0s: "node2 node3", OCF_RESKEY_peer_host_key_policy: "ignore" };
-  const create = await runCommand("xl", ["create", join(sharedDir(lab.root), "vm1.cfg")], { timeoutMs: 30_000, env: { ...lab.sims["node2"]?.env, NODE_OPTIONS: "" } });
+  const create = await runCommand("xl", ["create", join(sharedDir(lab.root), "vm1.cfg")], { timeoutMs: 30_000, env: lab.simEnv("node2") });
   t.equal(create.exitCode, 0, create.stderr);
   const refused = await lab.run("node1", "start", peers);
   t.equal(refused.code, 1);
   t.match(refused.reasons.at(-1), /domain vm1 already runs on node2 \(vm1\); not starting a second copy/);
   t.same(lab.where(), ["node2"]);
 
-  await runCommand("xl", ["destroy", "vm1"], { timeoutMs: 30_000, env: { ...lab.sims["node2"]?.env, NODE_OPTIONS: "" } });
+  await runCommand("xl", ["destroy", "vm1"], { timeoutMs: 30_000, env: lab.simEnv("node2") });
   killHost(lab.root, "node3");
   const strict = await lab.run("node1", "start", { ...peers, OCF_RESKEY_peer_check_strict: "true" });
   t.equal(strict.code, 1);

@@ -1,22 +1,13 @@
 import t from "tap";
 import { runCommand } from "../../../lib/exec/command.ts";
-import { matchGolden } from "../../support/golden.ts";
 import { runXenDomain } from "../../support/run-agent-in-process.ts";
 
+/**
+ * The meta-data's validity as ocf-tester checks it. (Its text is compared with
+ * the golden files by the conformance table, test/agents/conformance.test.ts.)
+ */
 /** The DTD ocf-tester validates against (resource-agents package). */
 const DTD_DIR = "/usr/share/resource-agents";
-
-t.test("meta-data for OCF 1.0 callers (ocf-tester, the legacy lrmd) matches its golden file", async (t) => {
-  const result = await runXenDomain("meta-data", {});
-  t.equal(result.code, 0);
-  matchGolden(t, "metadata/XenDomain-1.0.xml", result.stdout);
-});
-
-t.test("meta-data for Pacemaker >= 2.1 (OCF_RA_VERSION_MINOR=1) matches its golden file", async (t) => {
-  const result = await runXenDomain("meta-data", { OCF_RA_VERSION_MINOR: "1" });
-  t.equal(result.code, 0);
-  matchGolden(t, "metadata/XenDomain-1.1.xml", result.stdout);
-});
 
 t.test("the 1.0 form is valid against ra-api-1.dtd, as ocf-tester checks it", async (t) => {
   const { stdout } = await runXenDomain("meta-data", {});
