@@ -78,7 +78,7 @@ export const domainVariables = {
     default: 3,
     shortdesc: "Failures on one host before a domain is moved away",
   }),
-  stop_timeout: param.integer({ min: stopSeconds })({
+  stop_timeout: param.integer({ min: stopSeconds, max: 3_600 })({
     default: stopSeconds,
     shortdesc: "Stop operation timeout in seconds (graceful shutdown, then destroy)",
     longdesc: "XenDomain waits two thirds of it for a clean shutdown before destroying the domain.",

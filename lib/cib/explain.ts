@@ -85,9 +85,19 @@ function capacityReason(cib: Cib, status: ClusterStatus, id: string): string | u
   return `no running host has room for it (needs ${short.name}=${short.value}, at most ${best} free)`;
 }
 
-function domainLine(t: Transition, entry: SummaryEntry): string {
+/** Why a domain moves when crm_simulate gives no reason: the event that touched its host or itself. */
+function eventReason(events: readonly SimEvent[], id: string, source: string | undefined): string {
+  for (const event of events) {
+    if (event.kind === "attribute" && event.node === source) return ` (${event.node} now has ${event.name}=${event.value})`;
+    if (event.kind === "standby" && event.node === source) return ` (${event.node} is in standby)`;
+    if (event.kind === "move" && event.resource === id) return " (moved on request)";
+  }
+  return "";
+}
+
+function domainLine(t: Transition, events: readonly SimEvent[], entry: SummaryEntry): string {
   const id = entry.resource ?? "";
-  const reason = entry.reason ? ` (${entry.reason})` : "";
+  const reason = entry.reason ? ` (${entry.reason})` : eventReason(events, id, entry.source ?? entry.node);
   const blocked = entry.blocked ? " - blocked, nothing happens" : "";
   switch (entry.action) {
     case "migrate":
@@ -95,7 +105,7 @@ function domainLine(t: Transition, entry: SummaryEntry): string {
     case "move": {
       const source = entry.source ?? "?";
       if (!t.summary.some((e) => e.action === "fence" && e.node === source)) {
-        return `moved cold: ${id} stops on ${source} and starts on ${entry.dest ?? "?"}${reason || " (to make room)"}${blocked}`;
+        return `moved cold: ${id} stops on ${source} and starts on ${entry.dest ?? "?"}${reason}${blocked}`;
       }
       return startsAfterFencing(t, id, entry.dest, source)
         ? `restarted after fencing: ${id} starts on ${entry.dest ?? "?"} once ${source}, where it ran, is fenced${blocked}`
@@ -123,14 +133,17 @@ export function explainStep(cib: Cib, step: SimStep): Explanation {
   const domains = new Set(cib.primitives.filter((p) => isDomainAgent(p.agent)).map((p) => p.id));
   const lines: string[] = [];
   for (const entry of t.summary.filter((e) => e.action === "fence")) {
-    lines.push(`fenced: ${entry.node ?? "?"} by ${fencedBy(cib, entry.node ?? "")}${entry.reason ? ` - ${entry.reason}` : ""}`);
+    // crm_simulate names a guest node "guest1 (resource: vm-guest1)": its fencing is stopping that resource.
+    const guest = /^(\S+) \(resource: (\S+)\)$/.exec(entry.node ?? "");
+    const how = guest ? `${guest[1] ?? "?"} (a guest node) by stopping its domain resource ${guest[2] ?? "?"}` : `${entry.node ?? "?"} by ${fencedBy(cib, entry.node ?? "")}`;
+    lines.push(`fenced: ${how}${entry.reason ? ` - ${entry.reason}` : ""}`);
   }
   const after = t.after;
   const stopped = after ? [...domains].filter((id) => runningOn(after, id).length === 0) : [];
   const domainEntries = t.summary.filter((e) => e.action !== "fence" && domains.has(baseId(e.resource)));
   const stopEntry = (id: string): SummaryEntry | undefined =>
     domainEntries.find((e) => e.action === "stop" && baseId(e.resource) === id);
-  lines.push(...domainEntries.filter((e) => !(e.action === "stop" && stopped.includes(baseId(e.resource)))).map((e) => domainLine(t, e)));
+  lines.push(...domainEntries.filter((e) => !(e.action === "stop" && stopped.includes(baseId(e.resource)))).map((e) => domainLine(t, step.events, e)));
 
   if (after) {
     for (const id of stopped) {
@@ -140,7 +153,7 @@ export function explainStep(cib: Cib, step: SimStep): Explanation {
     }
     const touched = new Set([...domainEntries.map((e) => baseId(e.resource)), ...stopped]);
     const unchanged = [...domains].filter((id) => !touched.has(id));
-    if (unchanged.length > 0) lines.push(`unchanged: ${unchanged.length} domain${unchanged.length === 1 ? "" : "s"} keep running where they are`);
+    if (unchanged.length > 0) lines.push(`unchanged: ${unchanged.length === 1 ? "1 domain keeps" : `${unchanged.length} domains keep`} running where ${unchanged.length === 1 ? "it is" : "they are"}`);
   }
   const others = t.summary.filter((e) => e.action !== "fence" && !domains.has(baseId(e.resource)));
   if (others.length > 0) {

@@ -65,6 +65,10 @@ function failureCase(model: PlacementModel, steady: Placement, failed: readonly 
   return { failed, moved, lost, shed };
 }
 
+/** Where everything runs after these hosts fail, starting from the report's steady state. */
+export const placementAfter = (report: PlanReport, failed: readonly string[]): Placement =>
+  assign(report.model, new Set(report.model.nodes.filter((n) => !failed.includes(n))), report.steady);
+
 export function planCib(cib: Cib, options: PlanOptions = {}): PlanReport {
   const model = placementModel(cib);
   const floor = options.protectedPriority ?? parseScore(property(cib, CLAIM_OPTIONS.protectedPriority)) ?? -Infinity;

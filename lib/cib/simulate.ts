@@ -27,7 +27,14 @@ export interface SimStep {
 }
 
 export type SimulationResult =
-  | { readonly ok: true; readonly cib: Cib; readonly assumptions: readonly string[]; readonly steps: readonly SimStep[] }
+  | {
+      readonly ok: true;
+      readonly cib: Cib;
+      readonly assumptions: readonly string[];
+      readonly steps: readonly SimStep[];
+      /** The CIB with its status after the last step: simulate it again to go on from there. */
+      readonly state: string;
+    }
   | { readonly ok: false; readonly unavailable: boolean; readonly message: string };
 
 const PROMOTION_SCORE = "10000";
@@ -133,5 +140,5 @@ export async function simulate(context: ToolContext, cibText: string, steps: rea
     if (!step.ok) return step;
     results.push({ events, transition: step.transition });
   }
-  return { ok: true, cib, assumptions: notes, steps: results };
+  return { ok: true, cib, assumptions: notes, steps: results, state: await readFile(state, "utf8") };
 }

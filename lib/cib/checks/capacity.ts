@@ -29,7 +29,7 @@ export function capacityProblems(cib: Cib): Problem[] {
   }
   const problems: Problem[] = [];
   if (strategy === "default") {
-    problems.push(error(where, claimPair.line, `the configuration claims to survive ${claim} host failures, but placement-strategy is default: Pacemaker ignores utilization and will overcommit the survivors`, "set placement-strategy=balanced (or utilization)"));
+    problems.push(error(where, claimPair.line, `the configuration claims to survive ${claim} failed host${claim === 1 ? "" : "s"}, but placement-strategy is default: Pacemaker ignores utilization and will overcommit the survivors`, "set placement-strategy=balanced (or utilization)"));
   }
   for (const node of cib.nodes.filter((n) => n.utilization.length === 0)) {
     problems.push(error(`node ${node.uname}`, node.line, "declares no utilization capacity, so the capacity claim cannot be checked on it", `add <utilization> with hv_memory (MiB) and cpu to node ${node.uname}`));

@@ -1,0 +1,96 @@
+import t from "tap";
+import { findTemplate } from "../../../cib-templates/index.ts";
+import { readCibText } from "../../../lib/cib/check.ts";
+import { planCib, placementAfter } from "../../../lib/cib/plan.ts";
+import { renderTemplate } from "../../../lib/cib/render.ts";
+import { simulate } from "../../../lib/cib/simulate.ts";
+import { runningOn, type ClusterStatus } from "../../../lib/cib/transition.ts";
+import { SKIP_PACEMAKER, toolContext } from "./support/tools.ts";
+
+/**
+ * Property: on random small capacity-planned clusters, `xen-ha cib plan`
+ * predicts what crm_simulate does. For each cluster the steady state is
+ * compared, then random failure sets of one or two hosts: the domains left
+ * stopped (the admission verdict) must be the same, and so must where the
+ * others run. The seed is printed; PLAN_SEED=<n> replays a run.
+ */
+const SEED = Number(process.env["PLAN_SEED"] ?? 20240611);
+const CLUSTERS = Number(process.env["PLAN_CLUSTERS"] ?? 10);
+const FAILURE_SETS = 3;
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let x = Math.imul(a ^ (a >>> 15), 1 | a);
+    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function randomCluster(random: () => number, index: number) {
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+  const active = 2 + Math.floor(random() * 3);
+  const spares = Math.floor(random() * 3);
+  const hosts = Array.from({ length: active + spares }, (_, i) => `xen${String(i + 1).padStart(2, "0")}`);
+  const domains = Array.from({ length: 3 + Math.floor(random() * (2 * active + 2)) }, (_, i) =>
+    `d${index}x${i}:${pick([1024, 2048, 3072, 4096])}:${pick([1, 2])}:${pick([0, 0, 10])}`,
+  );
+  const values: Record<string, string> = {
+    nodes: hosts.slice(0, active).join(","),
+    ipmi_addresses: hosts.map((_, i) => `192.0.2.${10 + i}`).join(","),
+    domains: domains.join(","),
+    node_memory: String(pick([8192, 12288, 16384])),
+    node_cpus: "8",
+    placement_strategy: pick(["balanced", "utilization", "minimal"]),
+    stickiness: String(pick([50, 100, 200])),
+  };
+  if (spares > 0) values["spares"] = hosts.slice(active).join(",");
+  return { template: spares > 0 ? "n-plus-m" : "n-plus-n", values, hosts };
+}
+
+const placementOf = (status: ClusterStatus | undefined, ids: readonly string[]): Record<string, string> =>
+  Object.fromEntries(ids.map((id) => [id, (status ? runningOn(status, id)[0] : undefined) ?? "stopped"]));
+
+t.comment(`seed ${SEED}, ${CLUSTERS} clusters (PLAN_SEED=${SEED} replays this run)`);
+const random = rng(SEED);
+for (let index = 0; index < CLUSTERS; index++) {
+  const cluster = randomCluster(random, index);
+  const failureSets = Array.from({ length: FAILURE_SETS }, () => {
+    const size = cluster.hosts.length > 2 && random() < 0.5 ? 2 : 1;
+    const shuffled = [...cluster.hosts].sort(() => random() - 0.5);
+    return shuffled.slice(0, size).sort();
+  });
+  t.test(`cluster ${index}: ${cluster.template} ${JSON.stringify(cluster.values)}`, { skip: SKIP_PACEMAKER }, async (t) => {
+    const template = findTemplate(cluster.template);
+    if (!template) return t.fail("template exists");
+    const rendered = renderTemplate(template, cluster.values);
+    if (!rendered.ok) return t.fail(rendered.problems.join("; "));
+    const read = readCibText(rendered.text);
+    if (!read.ok) return t.fail(read.problem);
+    const report = planCib(read.cib);
+    const domains = report.model.resources.filter((r) => r.isDomain).map((r) => r.id);
+    const planned = (placement: ReadonlyMap<string, string | undefined>) =>
+      Object.fromEntries(domains.map((id) => [id, placement.get(id) ?? "stopped"]));
+
+    const { context, cleanup } = toolContext();
+    t.teardown(cleanup);
+    const boot = await simulate(context, rendered.text, []);
+    if (!boot.ok) return t.fail(boot.message);
+    const booted = readCibText(boot.state);
+    if (!booted.ok) return t.fail(booted.problem);
+    const steady = await simulate(context, boot.state, [[]]);
+    if (!steady.ok) return t.fail(steady.message);
+    t.same(planned(report.steady), placementOf(steady.steps[0]?.transition.after, domains), "steady state");
+
+    for (const failed of failureSets) {
+      const result = await simulate(context, boot.state, [failed.map((node) => ({ kind: "fail" as const, node }))]);
+      if (!result.ok) return t.fail(result.message);
+      const simulated = placementOf(result.steps[0]?.transition.after, domains);
+      const predicted = planned(placementAfter(report, failed));
+      const stopped = (p: Record<string, string>) => Object.keys(p).filter((id) => p[id] === "stopped").sort();
+      t.same(stopped(predicted), stopped(simulated), `${failed.join("+")} down: the same domains stay stopped`);
+      t.same(predicted, simulated, `${failed.join("+")} down: the same placement`);
+    }
+  });
+}
