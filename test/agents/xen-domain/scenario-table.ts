@@ -19,6 +19,8 @@ export type Step =
       readonly reason?: RegExp;
       /** The action must answer within this many ms (e.g. before the op timeout). */
       readonly withinMs?: number;
+      /** Something the agent must have logged. */
+      readonly logged?: RegExp;
     }
   | { readonly scene: string; readonly run: (r: SimResource) => Promise<unknown> | unknown }
   | { readonly check: string; readonly run: (r: SimResource) => unknown; readonly is: unknown };
@@ -52,6 +54,7 @@ export async function playScenario(t: Test, scenario: Scenario, tool: "xl" | "xm
       t.equal(result.code, step.code, `${label} ${step.act} → ${step.code}`, { stderr: result.stderr });
       if (step.reason) t.match(result.reasons.at(-1) ?? "", step.reason, `${label} exit reason`);
       else if (step.code === 0 || step.code === 7) t.same(result.reasons, [], `${label} no exit reason`);
+      if (step.logged) t.match(result.stderr, step.logged, `${label} logged`);
       if (step.withinMs !== undefined) t.ok(result.ms < step.withinMs, `${label} answered in ${result.ms} ms (< ${step.withinMs})`);
     } else if ("is" in step) {
       t.same(await step.run(r), step.is, `${label} ${step.check}`);

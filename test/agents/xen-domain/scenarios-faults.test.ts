@@ -1,5 +1,5 @@
 import t from "tap";
-import { setGuestBehaviour, setHostKnobs } from "../../../lib/sim/index.ts";
+import { setGuestBehaviour, setHostKnobs, writeSampleConfig } from "../../../lib/sim/index.ts";
 import { opTimeout, playTable, probe, recurring, type Scenario } from "./scenario-table.ts";
 
 /**
@@ -155,6 +155,28 @@ const scenarios: readonly Scenario[] = [
       { act: "start", code: 1, reason: /^not enough memory: domain vm1 needs 4098 MiB, the host has \d+ MiB free of 4096 MiB$/ },
       { check: "no create", run: (r) => argvs(r).some((a) => a.startsWith("create")), is: false },
       { act: "monitor", env: probe, code: 7 },
+    ],
+  },
+  {
+    name: "allow_mem_management: another guest is ballooned by what is missing, then the domain starts",
+    only: ["xl"],
+    options: { memoryMiB: 1_536, host: { memoryMiB: 4_096, dom0MemoryMiB: 1_024 } },
+    steps: [
+      { scene: "a 2 GiB guest 'big' runs", run: (r) => r.xl("create", writeSampleConfig({ root: r.root, name: "big", memoryMiB: 2_048 })) },
+      { act: "start", code: 1, reason: /^not enough memory: domain vm1 needs 1538 MiB/ },
+      { act: "start", env: { OCF_RESKEY_allow_mem_management: "true" }, code: 0, logged: /ballooning big from 2048 to \d+ MiB to make room for vm1/ },
+      { check: "big gave memory but kept at least half", run: (r) => { const big = r.domains().find((d) => d.name === "big")?.memoryMiB ?? 0; return big < 2_048 && big >= 1_024; }, is: true },
+      { act: "stop", code: 0 },
+    ],
+  },
+  {
+    name: "allow_mem_management cannot take more than the others can spare: nothing is changed",
+    only: ["xl"],
+    options: { memoryMiB: 3_000, host: { memoryMiB: 4_096, dom0MemoryMiB: 1_024 } },
+    steps: [
+      { scene: "a 1 GiB guest 'small' runs", run: (r) => r.xl("create", writeSampleConfig({ root: r.root, name: "small", memoryMiB: 1_024 })) },
+      { act: "start", env: { OCF_RESKEY_allow_mem_management: "true" }, code: 1, reason: /the other guests can spare only 512 MiB above their floors$/ },
+      { check: "no mem-set, no create", run: (r) => argvs(r).filter((a) => /^(mem-set|create .*vm1)/.test(a)), is: [] },
     ],
   },
 ];

@@ -115,8 +115,20 @@ const nameScenarios: Scenario[] = [
     ],
   },
   {
-    name: "validate-all accepts a good configuration and changes nothing",
-    steps: [{ act: "validate-all", code: 0 }, noCalls],
+    name: "validate-all accepts a good configuration and changes nothing; reload-agent only acknowledges",
+    steps: [{ act: "validate-all", code: 0 }, { act: "reload-agent", code: 0 }, noCalls],
+  },
+  {
+    name: "validate-all warns about combinations that do not mean what they seem",
+    only: ["xl"],
+    steps: [
+      {
+        act: "validate-all",
+        env: { OCF_RESKEY_force_stop: "true", OCF_RESKEY_shutdown_acpi: "true", OCF_RESKEY_name: "other" },
+        code: 0,
+        logged: /WARN: shutdown_acpi has no effect[\s\S]*WARN: name 'other' overrides the name 'vm1'/,
+      },
+    ],
   },
   {
     name: "missing required xmfile is 6 for every action",
