@@ -78,6 +78,7 @@ export function insertDomain(record: HostRecord, config: DomainConfig, now: numb
     config,
     memoryMiB: config.memoryMiB,
     targetMiB: config.memoryMiB,
+    balloonSince: null,
     maxMemoryMiB: config.maxMemoryMiB,
     vcpus: config.vcpus,
     pauseCount: 1,
@@ -98,6 +99,18 @@ export function insertDomain(record: HostRecord, config: DomainConfig, now: numb
   };
   record.domains.push(domain);
   return { kind: "created", domain };
+}
+
+/**
+ * libxl_domain_rename: refuses a name another domain has (how concurrent
+ * migrations are arbitrated) and a domain whose name is no longer `from`.
+ */
+export function renameDomain(record: HostRecord, domid: number, from: string, to: string): "renamed" | "name-taken" | "missing" {
+  const domain = record.domains.find((d) => d.domid === domid);
+  if (!domain || domain.name !== from) return "missing";
+  if (findByName(record, to)) return "name-taken";
+  domain.name = to;
+  return "renamed";
 }
 
 /** Pauses a domain: its guest process is stopped, so it cannot ack or answer. */
@@ -155,7 +168,7 @@ export function finishDestroy(record: HostRecord, domid: number, zombieMs: numbe
   domain.dying = true;
   if (zombieMs === 0) {
     record.domains = record.domains.filter((d) => d !== domain);
-    record.freedDomids.push({ domid, at: now });
+    record.freedDomids.push({ domid, at: now, shutdownReason: domain.shutdownReason });
   } else {
     domain.zombieUntil = zombieMs === "never" ? "never" : now + zombieMs;
   }

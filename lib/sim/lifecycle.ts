@@ -5,7 +5,7 @@ import { finishDestroy, insertDomain, isRunnable, pauseDomain, removeFromXenstor
 import { libxlLine } from "./messages.ts";
 import type { DomainConfig } from "./model.ts";
 import { signalPid, spawnDetached } from "./processes.ts";
-import { findByDomid } from "./store.ts";
+import { currentMemoryMiB, findByDomid } from "./store.ts";
 
 /**
  * The timed parts of a domain's life, shared by xl, xm and the monitor:
@@ -91,7 +91,7 @@ export async function destroyDomain(ctx: SimContext, domid: number): Promise<Des
     if (!domain) return undefined;
     if (domain.dying || domain.name === null) return { memoryMiB: 0, alreadyGoing: true };
     stopDomain(record, domain, Date.now());
-    return { memoryMiB: domain.memoryMiB, alreadyGoing: false };
+    return { memoryMiB: currentMemoryMiB(record, domain, Date.now()), alreadyGoing: false };
   });
   if (started === undefined) return "missing";
   if (started.alreadyGoing) return "destroyed";

@@ -92,8 +92,11 @@ export interface DomainRecord {
   readonly type: DomainType;
   /** The stored libxl config; null when there is none (being destroyed). */
   config: DomainConfig | null;
+  /** Memory at `balloonSince` (the balloon driver moves it towards targetMiB from then on). */
   memoryMiB: number;
   targetMiB: number;
+  /** Epoch ms of the last target change; null while memory equals the target. */
+  balloonSince: number | null;
   maxMemoryMiB: number;
   vcpus: number;
   pauseCount: number;
@@ -158,8 +161,11 @@ export interface HostRecord {
   /** Domain-0's memory after a boot (autoballoon shrinks dom0MemoryMiB). */
   readonly dom0BootMemoryMiB: number;
   nextDomid: number;
-  /** Domids freed recently, with the epoch ms they were freed. */
-  freedDomids: { domid: number; at: number }[];
+  /**
+   * Domids freed recently, with the epoch ms they were freed and how the
+   * domain had shut down (what a late `xl shutdown -w` still reports).
+   */
+  freedDomids: { domid: number; at: number; shutdownReason?: ShutdownReason | null }[];
   domains: DomainRecord[];
   knobs: HostKnobs;
   /** Behaviour overrides by domain name. */

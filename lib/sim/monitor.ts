@@ -84,6 +84,11 @@ export async function monitorDomain(ctx: SimContext, firstDomid: number, options
     const code = reasonCode(domain.shutdownReason);
     log(`Domain ${domid} has shut down, reason code ${code} 0x${code.toString(16)}`);
     if (domain.shutdownReason === "suspend") {
+      // xl's daemon exits here: a domain resumed after a failed migration is unmonitored
+      ctx.update((record) => {
+        const suspended = findByDomid(record, domid);
+        if (suspended?.monitorPid === process.pid) suspended.monitorPid = null;
+      });
       log("Domain has suspended.");
       log("Done. Exiting now");
       return;

@@ -5,7 +5,7 @@ import { markShutdown, wakeLater } from "./hypervisor.ts";
 import type { DomainType, GuestBehaviour, HostKnobs, ShutdownReason } from "./model.ts";
 import { sharedDir } from "./paths.ts";
 import { signalPid } from "./processes.ts";
-import { findByName, readHost, updateHost } from "./store.ts";
+import { findByName, readHost, setBalloonTarget, updateHost } from "./store.ts";
 import { readCallLog, type CallLogEntry } from "./tool-run.ts";
 import { allViews, xlState } from "./views.ts";
 
@@ -25,8 +25,10 @@ export function setHostKnobs(root: string, host: string, knobs: Partial<HostKnob
  */
 export function setGuestBehaviour(root: string, host: string, name: string, behaviour: Partial<GuestBehaviour>): void {
   updateHost(root, host, (record) => {
-    record.guests[name] = { ...record.guests[name], ...behaviour };
     const domain = findByName(record, name);
+    // the balloon so far moved at the old speed
+    if (domain) setBalloonTarget(record, domain, domain.targetMiB, Date.now());
+    record.guests[name] = { ...record.guests[name], ...behaviour };
     if (!domain) return;
     if (behaviour.crashAfterMs !== undefined) {
       domain.crashAt = behaviour.crashAfterMs === null ? null : Date.now() + clockFor(record, process.env).scale(behaviour.crashAfterMs);

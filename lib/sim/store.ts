@@ -47,7 +47,7 @@ function collectZombies(record: HostRecord, now: number): HostRecord {
   return {
     ...record,
     domains: record.domains.filter((d) => !gone.includes(d)),
-    freedDomids: [...record.freedDomids, ...gone.map((d) => ({ domid: d.domid, at: d.zombieUntil as number }))],
+    freedDomids: [...record.freedDomids, ...gone.map((d) => ({ domid: d.domid, at: d.zombieUntil as number, shutdownReason: d.shutdownReason }))],
   };
 }
 
@@ -121,8 +121,29 @@ export function overheadMiB(domain: DomainRecord): number {
   return domain.type === "pv" ? 1 : 2;
 }
 
+/**
+ * A domain's memory now: the balloon driver moves it from memoryMiB towards
+ * the target at the guest's balloonMiBPerS (in simulated seconds; 0 = no
+ * driver, it never moves).
+ */
+export function currentMemoryMiB(record: HostRecord, domain: DomainRecord, now = Date.now()): number {
+  if (domain.balloonSince === null || domain.memoryMiB === domain.targetMiB) return domain.memoryMiB;
+  const rate = behaviourOf(record, domain.name).balloonMiBPerS;
+  const moved = Math.floor((rate * (now - domain.balloonSince)) / 1000 / record.timeFactor);
+  const gap = domain.targetMiB - domain.memoryMiB;
+  return domain.memoryMiB + Math.sign(gap) * Math.min(Math.abs(gap), moved);
+}
+
+/** A new balloon target: memory so far is settled, the driver starts from there. */
+export function setBalloonTarget(record: HostRecord, domain: DomainRecord, targetMiB: number, now: number): void {
+  domain.memoryMiB = currentMemoryMiB(record, domain, now);
+  domain.targetMiB = targetMiB;
+  domain.balloonSince = now;
+}
+
 /** free_memory in MiB: recovers only when a domain is fully gone, not while it is a zombie. */
 export function freeMemoryMiB(record: HostRecord): number {
-  const used = record.domains.reduce((sum, d) => sum + d.memoryMiB + overheadMiB(d), 0);
+  const now = Date.now();
+  const used = record.domains.reduce((sum, d) => sum + currentMemoryMiB(record, d, now) + overheadMiB(d), 0);
   return Math.max(0, record.totalMemoryMiB - record.dom0MemoryMiB - used);
 }

@@ -1,6 +1,6 @@
 import { cpuSecondsNow } from "./hypervisor.ts";
 import { reasonCode, type DomainRecord, type HostRecord } from "./model.ts";
-import { behaviourOf } from "./store.ts";
+import { behaviourOf, currentMemoryMiB } from "./store.ts";
 
 /** One row of the hypervisor's domain list, Domain-0 included, as list commands see it. */
 export interface DomainView {
@@ -53,7 +53,7 @@ export function guestView(record: HostRecord, domain: DomainRecord, now: number)
     domid: domain.domid,
     name: domain.name,
     uuid: domain.uuid,
-    memoryMiB: domain.dying ? 0 : domain.memoryMiB,
+    memoryMiB: domain.dying ? 0 : currentMemoryMiB(record, domain, now),
     maxMemoryMiB: domain.maxMemoryMiB,
     vcpus: domain.vcpus,
     running: live && busy,

@@ -1,6 +1,6 @@
 import type { SimContext } from "./context.ts";
 import { libxlLine } from "./messages.ts";
-import { findByDomid } from "./store.ts";
+import { findByDomid, setBalloonTarget } from "./store.ts";
 import { findDomain, type XlCommand } from "./xl-command.ts";
 import type { ParsedOptions } from "./getopt.ts";
 
@@ -37,9 +37,8 @@ async function setMemory(ctx: SimContext, options: ParsedOptions, which: "target
     if (!domain) return "No such process";
     if (which === "target") {
       if (mib > domain.maxMemoryMiB) return "memory_dynamic_max must be less than or equal to memory_static_max";
-      domain.targetMiB = mib;
-      // the balloon driver moves Mem towards the target; 0 MiB/s: it never moves
-      if (ctx.read().guests[domain.name ?? ""]?.balloonMiBPerS !== 0) domain.memoryMiB = mib;
+      // returns at once; Mem follows at the balloon driver's speed
+      setBalloonTarget(record, domain, mib, Date.now());
     } else {
       if (mib < domain.targetMiB) return "memory_static_max must be greater than or or equal to memory_dynamic_max";
       domain.maxMemoryMiB = mib;

@@ -2,7 +2,7 @@ import { ToolExit, type SimContext } from "./context.ts";
 import { count, type ParsedOptions } from "./getopt.ts";
 import { wakeLater } from "./hypervisor.ts";
 import { libxlLine } from "./messages.ts";
-import type { DomainRecord, HostRecord } from "./model.ts";
+import { reasonCode, type DomainRecord, type HostRecord } from "./model.ts";
 import { behaviourOf, findByDomid } from "./store.ts";
 import { findDomain, type XlCommand } from "./xl-command.ts";
 
@@ -89,17 +89,16 @@ async function waitForDomains(ctx: SimContext, domids: readonly number[], forDea
     const record = ctx.read();
     for (const [domid, state] of pending) {
       const domain = findByDomid(record, domid);
-      // a shutdown is reported even when destruction has already begun: libxl saw both events
-      if (domain && domain.shutdownReason !== null && state === "waiting") {
-        const code = ["poweroff", "reboot", "suspend", "crash", "watchdog", "soft_reset"].indexOf(domain.shutdownReason);
-        ctx.io.stderr(`Domain ${domid} has been shut down, reason code ${code}\n`);
-        if (forDeath) {
-          ctx.io.stderr(`Domain ${domid} continue waiting for death\n`);
-          pending.set(domid, "shut-down");
-        } else {
+      // libxl saw the shutdown event even if the domain is already destroyed when we look
+      const reason = domain?.shutdownReason ?? record.freedDomids.find((f) => f.domid === domid)?.shutdownReason ?? null;
+      if (reason !== null && state === "waiting") {
+        ctx.io.stderr(`Domain ${domid} has been shut down, reason code ${reasonCode(reason)}\n`);
+        if (!forDeath) {
           pending.delete(domid);
           continue;
         }
+        ctx.io.stderr(`Domain ${domid} continue waiting for death\n`);
+        pending.set(domid, "shut-down");
       }
       if (!domain || domain.dying || domain.name === null) {
         ctx.io.stderr(`Domain ${domid} has been destroyed\n`);

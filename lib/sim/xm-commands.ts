@@ -1,7 +1,7 @@
 import type { SimContext } from "./context.ts";
 import { markShutdown, pauseDomain, unpauseDomain, wakeLater } from "./hypervisor.ts";
 import { destroyDomain } from "./lifecycle.ts";
-import { findByDomid, findByName } from "./store.ts";
+import { findByDomid, findByName, setBalloonTarget } from "./store.ts";
 import { allViews, viewOf } from "./views.ts";
 import { needArgs, xmDomain, xmFail, type XmCommand } from "./xm-command.ts";
 import { xmCreate } from "./xm-create.ts";
@@ -166,12 +166,19 @@ const memSet: XmCommand = {
     if (!Number.isFinite(mib)) xmFail(ctx, `Invalid memory size: ${args[1]}`, memSet);
     ctx.update((record) => {
       const domain = findByDomid(record, domid);
-      if (domain) domain.memoryMiB = domain.targetMiB = Math.min(mib, domain.maxMemoryMiB);
+      if (domain) setBalloonTarget(record, domain, Math.min(mib, domain.maxMemoryMiB), Date.now());
       else if (domid === 0) record.dom0MemoryMiB = mib;
     });
     return 0;
   },
 };
+
+const extraCommands: XmCommand[] = [];
+/** xm subcommands other modules (migration) add. */
+export function addXmCommand(command: XmCommand): void {
+  extraCommands.push(command);
+}
+export const xmCommands = (): readonly XmCommand[] => [...XM_COMMANDS, ...extraCommands];
 
 export const XM_COMMANDS: readonly XmCommand[] = [
   list,

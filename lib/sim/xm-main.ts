@@ -3,14 +3,14 @@ import { applyFaults } from "./faults.ts";
 import { XM_NO_XEND } from "./messages.ts";
 import { withToolRun } from "./tool-run.ts";
 import type { XmCommand } from "./xm-command.ts";
-import { XM_COMMANDS } from "./xm-commands.ts";
+import { xmCommands } from "./xm-commands.ts";
 
 /** The fake `xm` (Xen 3.x, xen34: tools/python/xen/xm/main.py) talking to a simulated xend. */
 
 function lookup(name: string): XmCommand | undefined | "ambiguous" {
-  const exact = XM_COMMANDS.find((c) => c.name === name);
+  const exact = xmCommands().find((c) => c.name === name);
   if (exact) return exact;
-  const prefixed = XM_COMMANDS.filter((c) => c.name.startsWith(name));
+  const prefixed = xmCommands().filter((c) => c.name.startsWith(name));
   return prefixed.length === 1 ? prefixed[0] : prefixed.length > 1 ? "ambiguous" : undefined;
 }
 

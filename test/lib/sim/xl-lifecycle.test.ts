@@ -248,8 +248,11 @@ t.test("autoballoon: dom0 shrinks down to its floor, then 'failed to free memory
 
 t.test("mem-set and mem-max", async (t) => {
   const { host } = await running(t, "vm1", ["maxmem = 1024"]);
+  setGuestBehaviour(host.root, host.host, "vm1", { balloonMiBPerS: 25 });
   t.equal((await xl(host, "mem-set", "vm1", "768")).code, 0);
-  t.equal(listDomains(host.root, host.host)[0]?.memoryMiB, 768);
+  const early = listDomains(host.root, host.host)[0]?.memoryMiB ?? 0;
+  t.ok(early >= 512 && early < 768, `Mem moves at the balloon driver's pace (${early} MiB right after)`);
+  t.ok(await eventually(() => listDomains(host.root, host.host)[0]?.memoryMiB === 768), "and reaches the target (10 s scaled)");
   const above = await xl(host, "mem-set", "vm1", "2g");
   t.equal(above.code, 1);
   t.match(above.stderr, /Domain 1:memory_dynamic_max must be less than or equal to memory_static_max\ncannot set domid 1 dynamic max memory to : 2g\n$/);
