@@ -15,7 +15,9 @@ export const xenDomain = defineAgent({
   longdesc:
     "Starts, stops and monitors one Xen guest domain with the xl toolstack (Xen 4.x) or xm " +
     "(Xen 3). The domain is reported as not running only when the toolstack says it does not exist; " +
-    "crashed, paused, shut-down and dying domains are reported for what they are.",
+    "crashed, paused, shut-down and dying domains are reported for what they are. When this host saw the " +
+    "domain running at its last check and now finds it missing or rebooting, monitor and stop re-check for " +
+    "up to 5 s before believing it: xl re-creates a rebooting guest after a 2 s gap under a new domain id.",
   params: xenDomainParams,
   actions: {
     start: { timeout: T.start, run: actions.start },

@@ -12,20 +12,21 @@ import { confirmGone } from "./confirm-gone.ts";
 type Present = Exclude<Observation, { kind: "absent" }>;
 
 /**
- * The graceful part of stop, in ms: shutdown_timeout, else two thirds of the
- * stop timeout (as ocf:heartbeat:Xen), always leaving a sixth of the timeout
- * (at least 2 s) for destroy. 0 with force_stop or shutdown_timeout=0.
+ * When the graceful part of stop ends, in ms since the action began:
+ * shutdown_timeout, else two thirds of the stop timeout (as
+ * ocf:heartbeat:Xen), always leaving a sixth of the timeout (at least 2 s)
+ * before the deadline for destroy. 0 with force_stop or shutdown_timeout=0.
  */
-function gracefulBudgetMs(ctx: XenContext): number {
+function gracefulEndMs(ctx: XenContext): number {
   if (ctx.params.force_stop || ctx.params.shutdown_timeout === 0) return 0;
   const opTimeoutMs = ctx.ocf.timeoutMs ?? toMs(ADVERTISED_TIMEOUTS.stop);
-  const possible = Math.max(0, ctx.deadline.remainingMs() - Math.max(2_000, Math.round(opTimeoutMs / 6)));
-  if (ctx.params.shutdown_timeout === undefined) return Math.min(Math.round((opTimeoutMs * 2) / 3), possible);
+  const latest = ctx.deadline.elapsedMs() + ctx.deadline.remainingMs() - Math.max(2_000, Math.round(opTimeoutMs / 6));
+  if (ctx.params.shutdown_timeout === undefined) return Math.min(Math.round((opTimeoutMs * 2) / 3), latest);
   const wanted = ctx.params.shutdown_timeout * 1000;
-  if (wanted > possible) {
-    ctx.log.warn(`shutdown_timeout ${ctx.params.shutdown_timeout} s does not fit in the stop timeout of ${opTimeoutMs} ms; waiting ${possible} ms before destroy`);
+  if (wanted > latest) {
+    ctx.log.warn(`shutdown_timeout ${ctx.params.shutdown_timeout} s does not fit in the stop timeout of ${opTimeoutMs} ms; destroying after ${latest} ms`);
   }
-  return Math.min(wanted, possible);
+  return Math.min(wanted, latest);
 }
 
 /**
@@ -33,15 +34,16 @@ function gracefulBudgetMs(ctx: XenContext): number {
  * the guest's acknowledgement and exits 1 without it, yet the guest may still
  * go down, so the answer is logged and the domain's state decides.
  */
-async function requestShutdown(ctx: XenContext, name: string, settings: DomainSettings | undefined, budgetMs: number): Promise<void> {
+async function requestShutdown(ctx: XenContext, name: string, settings: DomainSettings | undefined, gracefulEnd: number): Promise<void> {
   const toolstack = ctx.deps.toolstack();
   const mode: ShutdownMode = ctx.params.shutdown_acpi ? "acpi-button" : settings?.type === "hvm" ? "pv-or-acpi" : "pv";
-  ctx.log.info(`asking domain ${name} to shut down (${mode}); destroying it if it is still there after ${budgetMs} ms`);
+  const left = () => Math.max(0, gracefulEnd - ctx.deadline.elapsedMs());
+  ctx.log.info(`asking domain ${name} to shut down (${mode}); destroying it if it is still there after ${left()} ms`);
   try {
-    let answer = await toolstack.requestShutdown(name, mode, budgetMs);
+    let answer = await toolstack.requestShutdown(name, mode, left());
     if (answer.kind === "no-pv-control") {
       ctx.log.info(`${answer.detail}: falling back to the ACPI power button`);
-      answer = await toolstack.requestShutdown(name, "pv-or-acpi", Math.max(0, budgetMs - ctx.deadline.elapsedMs()));
+      answer = await toolstack.requestShutdown(name, "pv-or-acpi", left());
     }
     if (answer.kind === "unconfirmed") ctx.log.info(`shutdown request not confirmed, still watching: ${answer.detail}`);
   } catch (error) {
@@ -57,7 +59,7 @@ async function requestShutdown(ctx: XenContext, name: string, settings: DomainSe
  */
 async function bringDown(ctx: XenContext, first: Present, settings: DomainSettings | undefined): Promise<void> {
   const toolstack = ctx.deps.toolstack();
-  const gracefulMs = gracefulBudgetMs(ctx);
+  const gracefulEnd = gracefulEndMs(ctx);
   let observation: Observation = first;
   let domid = first.domain.domid;
   let request: Promise<void> | undefined;
@@ -74,8 +76,8 @@ async function bringDown(ctx: XenContext, first: Present, settings: DomainSettin
     if (ctx.deadline.expired()) {
       throw genericError(`${describe(observation)} after ${ctx.deadline.elapsedMs()} ms of stop; cannot get rid of it`);
     }
-    if (observation.kind === "running" && ctx.deadline.elapsedMs() < gracefulMs) {
-      request ??= requestShutdown(ctx, first.name, settings, gracefulMs - ctx.deadline.elapsedMs());
+    if (observation.kind === "running" && ctx.deadline.elapsedMs() < gracefulEnd) {
+      request ??= requestShutdown(ctx, first.name, settings, gracefulEnd);
       await ctx.deps.sleep(POLL_MS);
     } else if (observation.kind === "dying") {
       await ctx.deps.sleep(POLL_MS);

@@ -1,6 +1,6 @@
 import t from "tap";
 import { setGuestBehaviour, setHostKnobs, writeSampleConfig } from "../../../lib/sim/index.ts";
-import { opTimeout, playTable, probe, recurring, type Scenario } from "./scenario-table.ts";
+import { opTimeout, playTable, probe, recurring, until, type Scenario, type Step } from "./scenario-table.ts";
 
 /**
  * XenDomain when things go wrong: no toolstack, a toolstack that hangs or
@@ -9,6 +9,8 @@ import { opTimeout, playTable, probe, recurring, type Scenario } from "./scenari
  */
 const argvs = (r: { calls: () => readonly { argv: readonly string[] }[] }) => r.calls().map((c) => c.argv.join(" "));
 const broken = /cannot init xl context|Unable to connect to xend/;
+/** A power button pressed before the guest OS is up goes unheard, on real hardware as in the simulator. */
+const osBooted: Step = { scene: "the guest OS has booted", run: (r) => until(r, (r) => r.domain()?.booted === true) };
 
 const scenarios: readonly Scenario[] = [
   {
@@ -125,6 +127,7 @@ const scenarios: readonly Scenario[] = [
     steps: [
       { act: "start", env: opTimeout(20_000), code: 0 },
       { scene: "the OS has no PV drivers", run: (r) => setGuestBehaviour(r.root, r.host, r.name, { pvDrivers: false, acpiPowerButton: true }) },
+      osBooted,
       { act: "stop", code: 0 },
       { check: "shutdown -F, no destroy", run: (r) => argvs(r).filter((a) => /^(shutdown|destroy) /.test(a)), is: ["shutdown -F vm1"] },
     ],
@@ -135,6 +138,7 @@ const scenarios: readonly Scenario[] = [
     options: { type: "hvm" },
     steps: [
       { act: "start", env: opTimeout(20_000), code: 0 },
+      osBooted,
       { act: "stop", env: { OCF_RESKEY_shutdown_acpi: "true" }, code: 0 },
       { check: "trigger power", run: (r) => argvs(r).filter((a) => /^(shutdown|destroy|trigger) /.test(a)), is: ["trigger vm1 power"] },
     ],
