@@ -44,16 +44,21 @@ function failureLines(reason: "name-clash" | "no-memory", domid: number, name: s
 /**
  * Builds a domain: domid, name, memory (failing as libxl does, a domid
  * consumed either way), a guest process, the create latency while paused,
- * then unpause unless `paused`.
+ * then unpause unless `paused`. With `monitor`, the monitoring daemon is
+ * started alongside (xl forks it after the build; starting the process early
+ * only hides Node's start-up time, and it waits for the domain anyway).
+ * Process start-up counts towards the create latency, not on top of it.
  */
-export async function buildDomain(ctx: SimContext, config: DomainConfig, paused: boolean): Promise<BuildOutcome> {
-  const now = Date.now();
-  const inserted = ctx.update((record) => insertDomain(record, config, now, ctx.clock.ms("domidReuseMs")));
+export async function buildDomain(ctx: SimContext, config: DomainConfig, paused: boolean, monitor = false): Promise<BuildOutcome> {
+  const started = Date.now();
+  const inserted = ctx.update((record) => insertDomain(record, config, started, ctx.clock.ms("domidReuseMs")));
   if (inserted.kind !== "created") {
     return { ok: false, domid: inserted.domid, reason: inserted.kind, stderr: failureLines(inserted.kind, inserted.domid, config.name) };
   }
   const domid = inserted.domain.domid;
-  const guest = await spawnDetached("sim-guest", [ctx.root, ctx.host, String(domid), config.uuid], childEnv(ctx), daemonErrorLog(ctx));
+  const args = [ctx.root, ctx.host, String(domid), config.uuid];
+  const monitorStarting = monitor ? spawnDetached("sim-monitor", args, childEnv(ctx), daemonErrorLog(ctx)) : undefined;
+  const guest = await spawnDetached("sim-guest", args, childEnv(ctx), daemonErrorLog(ctx));
   const recorded = ctx.update((record) => {
     const domain = findByDomid(record, domid);
     if (!domain || domain.uuid !== config.uuid || domain.name === null) return false;
@@ -63,7 +68,9 @@ export async function buildDomain(ctx: SimContext, config: DomainConfig, paused:
     return true;
   });
   if (!recorded) signalPid(guest.pid, "SIGKILL");
-  await ctx.clock.sleep(ctx.clock.ms(config.type === "hvm" ? "createHvmMs" : "createPvMs"));
+  const latency = ctx.clock.ms(config.type === "hvm" ? "createHvmMs" : "createPvMs");
+  await ctx.clock.sleep(latency - (Date.now() - started));
+  const daemon = await monitorStarting;
   const finished = ctx.update((record) => {
     const domain = findByDomid(record, domid);
     if (!recorded || !domain || domain.uuid !== config.uuid || domain.name === null) return false;
@@ -71,6 +78,7 @@ export async function buildDomain(ctx: SimContext, config: DomainConfig, paused:
     return true;
   });
   if (!finished) {
+    signalPid(daemon?.pid, "SIGKILL");
     const stderr = libxlLine("error", "domcreate_rebuild_done", domid, "cannot (re-)build domain: -3");
     return { ok: false, domid, reason: "vanished", stderr };
   }

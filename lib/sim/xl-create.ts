@@ -6,12 +6,11 @@ import { domainConfigFrom } from "./domain-config.ts";
 import { neededMiB, shrinkDom0 } from "./hypervisor.ts";
 import { formatJson } from "./json-layout.ts";
 import { libxlConfigJson } from "./libxl-json.ts";
-import { buildDomain, childEnv, daemonErrorLog } from "./lifecycle.ts";
+import { buildDomain } from "./lifecycle.ts";
 import { acquireUnbounded } from "./lock.ts";
 import type { DomainConfig } from "./model.ts";
 import { monitorDomain, registerMonitor } from "./monitor.ts";
 import { hostPaths } from "./paths.ts";
-import { spawnDetached } from "./processes.ts";
 import { helpText, type XlCommand } from "./xl-command.ts";
 
 /** `xl create` (xl_vmcontrol.c main_create, create_domain). */
@@ -58,10 +57,6 @@ async function freeMemory(ctx: SimContext, config: DomainConfig): Promise<void> 
   await ctx.clock.sleep(ctx.clock.ms("autoballoonCreditMs"));
   ctx.io.stderr("failed to free memory for the domain\n");
   throw new ToolExit(3);
-}
-
-export async function startMonitorDaemon(ctx: SimContext, domid: number, uuid: string): Promise<void> {
-  await spawnDetached("sim-monitor", [ctx.root, ctx.host, String(domid), uuid], childEnv(ctx), daemonErrorLog(ctx));
 }
 
 export function monitorLog(ctx: SimContext, name: string): (line: string) => void {
@@ -118,7 +113,7 @@ export const xlCreate: XlCommand = {
     let built;
     try {
       if (autoballoon) await freeMemory(ctx, config);
-      built = await buildDomain(ctx, config, flags.has("p"));
+      built = await buildDomain(ctx, config, flags.has("p"), !flags.has("e") && !flags.has("F"));
     } finally {
       release();
     }
@@ -132,7 +127,6 @@ export const xlCreate: XlCommand = {
       await monitorDomain(ctx, built.domid, { log: (line) => ctx.io.stderr(`${line}\n`), xend: false });
       return 0;
     }
-    await startMonitorDaemon(ctx, built.domid, config.uuid);
     return 0;
   },
 };

@@ -7,7 +7,6 @@ import { neededMiB } from "./hypervisor.ts";
 import { buildDomain } from "./lifecycle.ts";
 import { hostPaths } from "./paths.ts";
 import { findByName, freeMemoryMiB } from "./store.ts";
-import { startMonitorDaemon } from "./xl-create.ts";
 import { xmFail, type XmCommand } from "./xm-command.ts";
 
 /** `xm create` (xen34: tools/python/xen/xm/create.py): config search, Python-style config, xend's checks. */
@@ -51,9 +50,8 @@ export async function xmCreate(ctx: SimContext, command: XmCommand, args: readon
     const have = freeMemoryMiB(record) * 1024;
     xmFail(ctx, `Not enough free memory and enable-dom0-ballooning is False, so I cannot release any more.  I need ${need} KiB but only have ${have}.`);
   }
-  const built = await buildDomain(ctx, config, paused);
+  const built = await buildDomain(ctx, config, paused, true);
   if (!built.ok) xmFail(ctx, built.reason === "name-clash" ? `Domain '${config.name}' already exists` : "Failed to create domain");
-  await startMonitorDaemon(ctx, built.domid, config.uuid);
   ctx.io.stdout(`Started domain ${config.name} (id=${built.domid})\n`);
   return 0;
 }
