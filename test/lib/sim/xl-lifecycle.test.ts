@@ -2,7 +2,8 @@ import t, { type Test } from "tap";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { killMonitor, listDomains, setGuestBehaviour, setHostKnobs, stopGuest, writeSampleConfig } from "../../../lib/sim/index.ts";
-import { eventually, simHost, stateOf, untilState, xl } from "./support.ts";
+import { runCommand } from "../../../lib/exec/command.ts";
+import { eventually, run, simHost, stateOf, untilState, xl } from "./support.ts";
 
 /** State transitions of a domain under the default xl persona (xl-fidelity.md §1.3, §2.4, §3). */
 
@@ -271,4 +272,35 @@ t.test("shutdown -a asks every guest", async (t) => {
   const result = await xl(host, "shutdown", "-a", "-w");
   t.equal(result.code, 0);
   t.match(result.stderr, /^Shutting down domain 1\nShutting down domain 2\nWaiting for 2 domains\n/);
+});
+
+t.test("create -F stays in the foreground as the domain's monitor until it dies", async (t) => {
+  const host = simHost(t);
+  const cfg = writeSampleConfig({ root: host.root, name: "vm1" });
+  const foreground = run(host, "xl", ["create", "-F", cfg]);
+  t.ok(await untilState(host, "vm1", "-b----"));
+  t.equal((await xl(host, "shutdown", "vm1")).code, 0);
+  const result = await foreground;
+  t.equal(result.exitCode, 0, "returns once the domain is gone");
+  t.match(result.stderr, /^Parsing config from .*\nWaiting for domain vm1 \(domid 1\) to die \[pid \d+\]\nDomain 1 has shut down, reason code 0 0x0\n(.*\n)*Done\. Exiting now\n$/);
+  t.same(listDomains(host.root, host.host), []);
+});
+
+t.test("XEN_SIM_TIME_FACTOR overrides the host's factor for one call", async (t) => {
+  const host = simHost(t, { timeFactor: 1 });
+  const started = Date.now();
+  const result = await runCommand(join(host.binDir, "xl"), ["shutdown", "9"], {
+    timeoutMs: 10_000,
+    env: { ...host.env, NODE_OPTIONS: undefined, XEN_SIM_TIME_FACTOR: "0.001" },
+  });
+  t.equal(result.exitCode, 1);
+  const slow = await runCommand(join(host.binDir, "xl"), ["info", "host"], { timeoutMs: 10_000, env: { ...host.env, NODE_OPTIONS: undefined } });
+  t.equal(slow.stdout, "node1\n");
+  t.ok(Date.now() - started < 5_000);
+  setHostKnobs(host.root, host.host, { slowMs: { info: 2_000_000 } });
+  const fast = await runCommand(join(host.binDir, "xl"), ["info", "host"], {
+    timeoutMs: 10_000,
+    env: { ...host.env, NODE_OPTIONS: undefined, XEN_SIM_TIME_FACTOR: "0.0001" },
+  });
+  t.same([fast.exitCode, fast.timedOut], [0, false], "2000 s of latency at factor 0.0001 is 0.2 s, within the 10 s timeout");
 });
