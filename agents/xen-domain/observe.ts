@@ -54,6 +54,8 @@ export function comingBack(observation: Observation, settings: DomainSettings | 
       return restartsOn(settings?.onReboot) || restartsOn(settings?.onCrash);
     case "crashed":
       return restartsOn(settings?.onCrash);
+    case "shut-down":
+      return (settings?.onPoweroff ?? "destroy").includes("restart");
     case "paused":
       return observation.domain.domid !== runningDomid;
     default:

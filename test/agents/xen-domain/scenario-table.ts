@@ -21,6 +21,8 @@ export type Step =
       readonly withinMs?: number;
       /** Something the agent must have logged. */
       readonly logged?: RegExp;
+      /** Something the agent must not have logged. */
+      readonly unlogged?: RegExp;
     }
   | { readonly scene: string; readonly run: (r: SimResource) => Promise<unknown> | unknown }
   | { readonly check: string; readonly run: (r: SimResource) => unknown; readonly is: unknown };
@@ -55,6 +57,7 @@ export async function playScenario(t: Test, scenario: Scenario, tool: "xl" | "xm
       if (step.reason) t.match(result.reasons.at(-1) ?? "", step.reason, `${label} exit reason`);
       else if (step.code === 0 || step.code === 7) t.same(result.reasons, [], `${label} no exit reason`);
       if (step.logged) t.match(result.stderr, step.logged, `${label} logged`);
+      if (step.unlogged) t.notMatch(result.stderr, step.unlogged, `${label} not logged`);
       if (step.withinMs !== undefined) t.ok(result.ms < step.withinMs, `${label} answered in ${result.ms} ms (< ${step.withinMs})`);
     } else if ("is" in step) {
       t.same(await step.run(r), step.is, `${label} ${step.check}`);

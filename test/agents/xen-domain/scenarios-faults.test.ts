@@ -9,6 +9,12 @@ import { opTimeout, playTable, probe, recurring, until, type Scenario, type Step
  */
 const argvs = (r: { calls: () => readonly { argv: readonly string[] }[] }) => r.calls().map((c) => c.argv.join(" "));
 const broken = /cannot init xl context|Unable to connect to xend/;
+/**
+ * Stop destroys a domain that is still running only after the graceful part.
+ * (A domain seen shut down but not yet reaped is destroyed at once; that only
+ * races the toolstack's own destroy.)
+ */
+const destroyedRunning = /is running, state [-rb]+: destroying it/;
 /** A power button pressed before the guest OS is up goes unheard, on real hardware as in the simulator. */
 const osBooted: Step = { scene: "the guest OS has booted", run: (r) => until(r, (r) => r.domain()?.booted === true) };
 
@@ -103,11 +109,10 @@ const scenarios: readonly Scenario[] = [
     ],
   },
   {
-    name: "graceful stop of a healthy guest: no destroy",
+    name: "graceful stop of a healthy guest: it shuts down by itself, never destroyed while running",
     steps: [
       { act: "start", code: 0 },
-      { act: "stop", code: 0 },
-      { check: "no destroy", run: (r) => argvs(r).some((a) => a.startsWith("destroy")), is: false },
+      { act: "stop", code: 0, unlogged: destroyedRunning },
     ],
   },
   {
@@ -128,8 +133,8 @@ const scenarios: readonly Scenario[] = [
       { act: "start", env: opTimeout(20_000), code: 0 },
       { scene: "the OS has no PV drivers", run: (r) => setGuestBehaviour(r.root, r.host, r.name, { pvDrivers: false, acpiPowerButton: true }) },
       osBooted,
-      { act: "stop", code: 0 },
-      { check: "shutdown -F, no destroy", run: (r) => argvs(r).filter((a) => /^(shutdown|destroy) /.test(a)), is: ["shutdown -F vm1"] },
+      { act: "stop", code: 0, unlogged: destroyedRunning },
+      { check: "shutdown -F", run: (r) => argvs(r).filter((a) => /^shutdown /.test(a)), is: ["shutdown -F vm1"] },
     ],
   },
   {
@@ -139,8 +144,8 @@ const scenarios: readonly Scenario[] = [
     steps: [
       { act: "start", env: opTimeout(20_000), code: 0 },
       osBooted,
-      { act: "stop", env: { OCF_RESKEY_shutdown_acpi: "true" }, code: 0 },
-      { check: "trigger power", run: (r) => argvs(r).filter((a) => /^(shutdown|destroy|trigger) /.test(a)), is: ["trigger vm1 power"] },
+      { act: "stop", env: { OCF_RESKEY_shutdown_acpi: "true" }, code: 0, unlogged: destroyedRunning },
+      { check: "trigger power", run: (r) => argvs(r).filter((a) => /^(shutdown|trigger) /.test(a)), is: ["trigger vm1 power"] },
     ],
   },
   {
