@@ -38,31 +38,14 @@ const xl417: Persona = {
   infoField: true,
 };
 
+/** What toolstacks before Xen 4.5 lacked: the ack wait, -ww, counted pause, `info FIELD`. */
+const beforeXen45 = { waitsForAck: false, waitForDeath: false, pauseCounted: false, infoField: false } as const;
+
 export const PERSONAS: Readonly<Record<PersonaId, Persona>> = {
   "xl-4.17": xl417,
-  "xl-4.4": {
-    ...xl417,
-    id: "xl-4.4",
-    xenMinor: 4,
-    xenExtra: ".4",
-    waitsForAck: false,
-    waitForDeath: false,
-    pauseCounted: false,
-    infoField: false,
-  },
+  "xl-4.4": { ...xl417, ...beforeXen45, id: "xl-4.4", xenMinor: 4, xenExtra: ".4" },
   "xl-4.21": { ...xl417, id: "xl-4.21", xenMinor: 21, xenExtra: ".0", json: "json-c" },
-  xm: {
-    ...xl417,
-    id: "xm",
-    tool: "xm",
-    xenMajor: 3,
-    xenMinor: 4,
-    xenExtra: ".4",
-    waitsForAck: false,
-    waitForDeath: false,
-    pauseCounted: false,
-    infoField: false,
-  },
+  xm: { ...xl417, ...beforeXen45, id: "xm", tool: "xm", xenMajor: 3, xenMinor: 4, xenExtra: ".4" },
   none: { ...xl417, id: "none", tool: "none" },
 };
 

@@ -1,4 +1,5 @@
 import type { SimContext } from "./context.ts";
+import type { DomainRecord, HostRecord } from "./model.ts";
 import { pauseDomain, unpauseDomain, wakeLater } from "./hypervisor.ts";
 import { destroyDomain } from "./lifecycle.ts";
 import { libxlLine } from "./messages.ts";
@@ -41,33 +42,17 @@ export const xlDestroy: XlCommand = {
   },
 };
 
-/** Pause and unpause ignore libxl's result: exit 0 once the argument resolves. */
+/**
+ * Pause and unpause ignore libxl's result: exit 0 once the argument resolves;
+ * a refusal is only logged. Pauses are counted from Xen 4.5 (limit 255).
+ */
 const PAUSE_LIMIT = 255;
 
-export const xlPause: XlCommand = {
-  name: "pause",
-  description: "Pause execution of a domain",
-  usage: "<Domain>",
-  spec: { short: "" },
-  minArgs: 1,
-  latency: "controlMs",
-  async run(ctx, options) {
-    const domid = findDomain(ctx, ctx.read(), options.positional[0] as string);
-    const problem = ctx.update((record) => {
-      const domain = findByDomid(record, domid);
-      if (!domain) return "No such process";
-      if (ctx.persona.pauseCounted && domain.pauseCount >= PAUSE_LIMIT) return "Resource temporarily unavailable";
-      pauseDomain(record, domain, ctx.persona.pauseCounted, Date.now());
-      return undefined;
-    });
-    if (problem) ctx.io.stderr(libxlLine("error", "libxl_domain_pause", domid, `Pausing domain: ${problem}`));
-    return 0;
-  },
-};
+type PauseAct = (record: HostRecord, domain: DomainRecord, counted: boolean) => string | undefined;
 
-export const xlUnpause: XlCommand = {
-  name: "unpause",
-  description: "Unpause a paused domain",
+const pauseCommand = (name: "pause" | "unpause", description: string, func: string, verb: string, act: PauseAct): XlCommand => ({
+  name,
+  description,
   usage: "<Domain>",
   spec: { short: "" },
   minArgs: 1,
@@ -76,13 +61,22 @@ export const xlUnpause: XlCommand = {
     const domid = findDomain(ctx, ctx.read(), options.positional[0] as string);
     const problem = ctx.update((record) => {
       const domain = findByDomid(record, domid);
-      if (!domain) return "No such process";
-      return unpauseDomain(record, domain, ctx.persona.pauseCounted, Date.now()) ? undefined : "Invalid argument";
+      return domain ? act(record, domain, ctx.persona.pauseCounted) : "No such process";
     });
-    if (problem) ctx.io.stderr(libxlLine("error", "libxl_domain_unpause", domid, `Unpausing domain: ${problem}`));
+    if (problem) ctx.io.stderr(libxlLine("error", func, domid, `${verb} domain: ${problem}`));
     return 0;
   },
-};
+});
+
+export const xlPause = pauseCommand("pause", "Pause execution of a domain", "libxl_domain_pause", "Pausing", (record, domain, counted) => {
+  if (counted && domain.pauseCount >= PAUSE_LIMIT) return "Resource temporarily unavailable";
+  pauseDomain(record, domain, counted, Date.now());
+  return undefined;
+});
+
+export const xlUnpause = pauseCommand("unpause", "Unpause a paused domain", "libxl_domain_unpause", "Unpausing", (record, domain, counted) =>
+  unpauseDomain(record, domain, counted, Date.now()) ? undefined : "Invalid argument",
+);
 
 const TRIGGERS = ["nmi", "reset", "init", "power", "sleep", "s3resume"];
 
