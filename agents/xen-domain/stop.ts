@@ -53,7 +53,9 @@ async function requestShutdown(ctx: XenContext, name: string, settings: DomainSe
 
 /**
  * Graceful shutdown while the budget lasts, then destroy, polling the state
- * every POLL_MS until the name is gone. A domain that the toolstack was about
+ * every POLL_MS until the name is gone. Only a running guest can act on a
+ * request: a paused, crashed, suspended or shut-down domain is destroyed at
+ * once, a dying one waited for. A domain that the toolstack was about
  * to restart (reboot, crash with restart) must stay gone for the reboot gap.
  * Throws when the deadline passes with the domain still there.
  */
