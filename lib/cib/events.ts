@@ -1,7 +1,7 @@
 import { didYouMean } from "./closest.ts";
 import type { Cib } from "./model.ts";
 import { isDomainAgent } from "./placement.ts";
-import { pairValue } from "./model.ts";
+import { pairValue } from "./queries.ts";
 import type { SimEvent } from "./simulate.ts";
 
 /**

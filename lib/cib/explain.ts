@@ -157,7 +157,9 @@ export function explainStep(cib: Cib, step: SimStep): Explanation {
   }
   const others = t.summary.filter((e) => e.action !== "fence" && !domains.has(baseId(e.resource)));
   if (others.length > 0) {
-    lines.push(`other resources: ${others.map((e) => `${e.action} ${e.resource ?? ""}${e.node ? ` on ${e.node}` : e.dest ? ` ${e.source ?? ""}->${e.dest}` : ""}`).join("; ")}`);
+    const where = (e: SummaryEntry): string =>
+      e.dest ? ` ${e.source ?? "?"}->${e.dest}` : e.node || e.source ? ` on ${e.node ?? e.source ?? ""}` : "";
+    lines.push(`other resources: ${others.map((e) => `${e.action} ${e.resource ?? ""}${where(e)}`).join("; ")}`);
   }
   if (lines.length === 0) lines.push("nothing happens");
   return { title: step.events.map(describeEvent).join(", ") || "the cluster settles", lines };

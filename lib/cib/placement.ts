@@ -1,4 +1,5 @@
-import { findContainer, isTrue, metaValue, pairValue, property, type Cib, type PrimitiveDef } from "./model.ts";
+import { type Cib, type PrimitiveDef } from "./model.ts";
+import { findContainer, isTrue, metaValue, pairValue, property } from "./queries.ts";
 import { addScores, INFINITY, parseScore } from "./scores.ts";
 
 /**

@@ -1,5 +1,6 @@
 import { CLAIM_OPTIONS } from "./claims.ts";
-import { property, type Cib } from "./model.ts";
+import { type Cib } from "./model.ts";
+import { property } from "./queries.ts";
 import { assign, placementModel, type Placement, type PlacementModel } from "./placement.ts";
 import { parseScore } from "./scores.ts";
 
@@ -27,7 +28,7 @@ export interface PlanReport {
   readonly claim: number | undefined;
   readonly failures: number;
   readonly cases: readonly FailureCase[];
-  /** Largest K for which every K-host failure keeps all protected domains running; `searched` says how far it looked. */
+  /** Largest K for which every K-host failure keeps all protected domains running; `exhaustive` is false when the search stopped early or was skipped. */
   readonly tolerated: { readonly value: number; readonly exhaustive: boolean; readonly firstBreak: FailureCase | undefined };
 }
 
@@ -37,6 +38,8 @@ export interface PlanOptions {
   readonly protectedPriority?: number;
   /** Stop the tolerance search after this many failure sets (large clusters). */
   readonly maxCases?: number;
+  /** Skip the search for the largest K (the check only needs the claimed one). */
+  readonly searchTolerance?: boolean;
 }
 
 function* combinations<T>(items: readonly T[], k: number, start = 0): Generator<T[]> {
@@ -87,6 +90,7 @@ export function planCib(cib: Cib, options: PlanOptions = {}): PlanReport {
   let tolerated = { value: 0, exhaustive: true, firstBreak: undefined as FailureCase | undefined };
   let examined = 0;
   if (baseline.lost.length > 0) tolerated = { value: 0, exhaustive: true, firstBreak: baseline };
+  else if (options.searchTolerance === false) tolerated = { value: 0, exhaustive: false, firstBreak: undefined };
   else {
     for (let k = 1; k < hosts.length; k++) {
       let broken: FailureCase | undefined;

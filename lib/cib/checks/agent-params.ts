@@ -1,7 +1,8 @@
 import { FENCER_PARAMS, findAgent, registeredAgents, type RegisteredAgent } from "../agents.ts";
 import { didYouMean } from "../closest.ts";
 import { formatMs, PACEMAKER_DEFAULT_TIMEOUT_MS, parseDurationMs } from "../duration.ts";
-import { isTrue, metaValue, pairValue, type Cib, type PrimitiveDef } from "../model.ts";
+import { type Cib, type PrimitiveDef } from "../model.ts";
+import { isTrue, metaValue, pairValue } from "../queries.ts";
 import { error, warning, type Problem } from "../problem.ts";
 
 /**

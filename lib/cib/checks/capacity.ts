@@ -1,5 +1,6 @@
 import { CLAIM_OPTIONS } from "../claims.ts";
-import { property, type Cib } from "../model.ts";
+import { type Cib } from "../model.ts";
+import { property } from "../queries.ts";
 import { planCib } from "../plan.ts";
 import { isDomainAgent } from "../placement.ts";
 import { error, warning, type Problem } from "../problem.ts";
@@ -34,7 +35,7 @@ export function capacityProblems(cib: Cib): Problem[] {
   for (const node of cib.nodes.filter((n) => n.utilization.length === 0)) {
     problems.push(error(`node ${node.uname}`, node.line, "declares no utilization capacity, so the capacity claim cannot be checked on it", `add <utilization> with hv_memory (MiB) and cpu to node ${node.uname}`));
   }
-  const report = planCib(cib, { failures: claim });
+  const report = planCib(cib, { failures: claim, searchTolerance: false });
   for (const id of report.protectedDomains) {
     const domain = domains.find((d) => d.id === id);
     if (domain && domain.utilization.length === 0) {
@@ -46,7 +47,7 @@ export function capacityProblems(cib: Cib): Problem[] {
   const [first] = broken;
   if (first) {
     problems.push(
-      error(where, claimPair.line, `the claim of ${claim} failed host${claim === 1 ? "" : "s"} cannot be honoured: ${broken.length} of ${report.cases.length} failure sets leave protected domains stopped; e.g. with ${first.failed.join(", ")} down, ${first.lost.join(", ")} cannot run`, `add capacity or spare hosts, lower ${CLAIM_OPTIONS.failuresTolerated} to ${report.tolerated.value}, or make some domains best effort (priority below ${CLAIM_OPTIONS.protectedPriority}); run 'xen-ha cib plan' for the table`),
+      error(where, claimPair.line, `the claim of ${claim} failed host${claim === 1 ? "" : "s"} cannot be honoured: ${broken.length} of ${report.cases.length} failure sets leave protected domains stopped; e.g. with ${first.failed.join(", ")} down, ${first.lost.join(", ")} cannot run`, `add capacity or spare hosts, lower ${CLAIM_OPTIONS.failuresTolerated}, or make some domains best effort (priority below ${CLAIM_OPTIONS.protectedPriority}); run 'xen-ha cib plan' for the table`),
     );
   }
   return problems;

@@ -1,4 +1,5 @@
-import { isTrue, pairValue, property, type Cib, type PrimitiveDef } from "../model.ts";
+import { type Cib, type PrimitiveDef } from "../model.ts";
+import { isTrue, pairValue, property } from "../queries.ts";
 import { error, type Problem } from "../problem.ts";
 
 /**

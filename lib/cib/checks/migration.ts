@@ -1,15 +1,6 @@
 import { findAgent } from "../agents.ts";
-import {
-  constraintTargets,
-  findContainer,
-  findPrimitive,
-  isTrue,
-  metaValue,
-  promotedMax,
-  type Cib,
-  type ConstraintDef,
-  type PrimitiveDef,
-} from "../model.ts";
+import { type Cib, type ConstraintDef, type PrimitiveDef } from "../model.ts";
+import { constraintTargets, findContainer, findPrimitive, isTrue, metaValue, promotedMax } from "../queries.ts";
 import { error, warning, type Problem } from "../problem.ts";
 
 /**

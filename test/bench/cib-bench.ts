@@ -1,0 +1,143 @@
+/**
+ * CIB benchmark: render, check, plan and crm_simulate times for 10, 100 and
+ * 1000 domains on 4 and 16 hosts (an N+N cluster with utilization, the
+ * largest template). It prints figures and asserts nothing.
+ *
+ *   node test/bench/cib-bench.ts [--nodes 4,16] [--domains 10,100,1000] [--simulate-max 100]
+ *
+ * Columns: wall ms / CPU ms (CPU of this process for the in-process steps, of
+ * the Pacemaker tools, measured with /usr/bin/time, for the others; on a
+ * shared machine wall time includes waiting for a CPU), and for the tools the
+ * largest resident set of one tool run:
+ *   render        renderTemplate, in process
+ *   check         xen-ha cib check without crm_verify (parse, read, all checks incl. the capacity plan)
+ *   plan          xen-ha cib plan (every single-host failure, then the tolerance search); K tolerated
+ *   crm_verify    Pacemaker's crm_verify on the rendered file
+ *   sim -R        crm_simulate -R with every host joining: the scheduler's plan of the startup
+ *   simulate      xen-ha cib simulate --fail <first host>: startup executed (-S, no probes), settled,
+ *                 then the failure; executing is what grows fast (cib-templates.md §5), so it is
+ *                 skipped above --simulate-max
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { findTemplate } from "../../cib-templates/index.ts";
+import { readCibText, semanticProblems } from "../../lib/cib/check.ts";
+import { planCib } from "../../lib/cib/plan.ts";
+import { renderTemplate } from "../../lib/cib/render.ts";
+import { simulate } from "../../lib/cib/simulate.ts";
+import { runCommand, type CommandRunner } from "../../lib/exec/command.ts";
+import { createDeadline } from "../../lib/ocf/deadline.ts";
+import { formatTable } from "./table.ts";
+
+const option = (name: string, fallback: string): number[] => {
+  const at = process.argv.indexOf(name);
+  return (at === -1 ? fallback : (process.argv[at + 1] ?? fallback)).split(",").map(Number);
+};
+const NODES = option("--nodes", "4,16");
+const DOMAINS = option("--domains", "10,100,1000");
+const SIMULATE_MAX = option("--simulate-max", "100")[0] ?? 100;
+
+/** Wall and CPU milliseconds of work done in this process. */
+const time = async <T>(work: () => T | Promise<T>): Promise<{ ms: number; cpu: number; value: T }> => {
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  const value = await work();
+  const used = process.cpuUsage(cpu);
+  return { ms: Math.round(performance.now() - started), cpu: Math.round((used.user + used.system) / 1000), value };
+};
+
+/** A command runner that runs every tool under GNU time and adds up their CPU and peak memory. */
+function timedRunner(dir: string): { run: CommandRunner; totals: () => { cpu: number; rssMb: number } } {
+  let cpu = 0;
+  let rss = 0;
+  let n = 0;
+  const run: CommandRunner = async (file, args, options) => {
+    const report = join(dir, `time-${n++}`);
+    const result = await runCommand("/usr/bin/time", ["-f", "%U %S %M", "-o", report, file, ...args], options);
+    const [user = 0, sys = 0, kb = 0] = readFileSync(report, "utf8").trim().split("\n").at(-1)?.split(" ").map(Number) ?? [];
+    cpu += (user + sys) * 1000;
+    rss = Math.max(rss, kb / 1024);
+    return { ...result, command: [file, ...args].join(" ") };
+  };
+  return { run, totals: () => ({ cpu: Math.round(cpu), rssMb: Math.round(rss) }) };
+}
+
+const cell = (wall: number, cpu: number, extra = ""): string => `${wall} / ${cpu}${extra}`;
+
+function values(nodes: number, domains: number): Record<string, string> {
+  const hosts = Array.from({ length: nodes }, (_, i) => `xen${String(i + 1).padStart(2, "0")}`);
+  // 1 GiB domains, and room on the survivors for one failed host's share
+  const perHost = Math.ceil(domains / (nodes - 1));
+  return {
+    nodes: hosts.join(","),
+    ipmi_addresses: hosts.map((_, i) => `10.0.${Math.floor(i / 250)}.${(i % 250) + 1}`).join(","),
+    domains: Array.from({ length: domains }, (_, i) => `vm${i}:1024:1:${i % 10 === 0 ? 10 : 0}`).join(","),
+    node_memory: String((perHost + 1) * 1024),
+    node_cpus: String(perHost + 1),
+  };
+}
+
+const scratch = mkdtempSync(join(tmpdir(), "xen-ha-cib-bench-"));
+const rows: (string | number)[][] = [];
+try {
+  const template = findTemplate("n-plus-n");
+  if (!template) throw new Error("n-plus-n template missing");
+  const version = await runCommand("crm_simulate", ["--version"], { timeoutMs: 10_000 });
+  console.log(`xen-ha CIB benchmark: ${cpus().length} CPUs, Node ${process.version}, ${version.stdout.split("\n")[0] ?? "crm_simulate missing"}`);
+
+  for (const nodes of NODES) {
+    for (const domains of DOMAINS) {
+      const rendered = await time(() => renderTemplate(template, values(nodes, domains)));
+      if (!rendered.value.ok) throw new Error(rendered.value.problems.join("; "));
+      const text = rendered.value.text;
+      const file = join(scratch, `cib-${nodes}-${domains}.xml`);
+      writeFileSync(file, text);
+
+      const checked = await time(() => {
+        const read = readCibText(text);
+        if (!read.ok) throw new Error(read.problem);
+        return semanticProblems(read.cib);
+      });
+      const read = readCibText(text);
+      if (!read.ok) throw new Error(read.problem);
+      const planned = await time(() => planCib(read.cib));
+
+      const env = { CIB_shadow_dir: scratch };
+      const tool = async (file: string, args: readonly string[]): Promise<string> => {
+        const timed = timedRunner(scratch);
+        const result = await timed.run(file, args, { timeoutMs: 3_600_000, env });
+        const { cpu, rssMb } = timed.totals();
+        return cell(result.durationMs, cpu, ` ${rssMb}MB${result.exitCode === 0 ? "" : ` rc=${result.exitCode ?? "?"}`}`);
+      };
+      const verify = await tool("crm_verify", ["--xml-file", file]);
+      const up = Array.from({ length: nodes }, (_, i) => ["--node-up", `xen${String(i + 1).padStart(2, "0")}`]).flat();
+      const plan = await tool("crm_simulate", ["--xml-file", file, "--run", "--quorum", "1", ...up, "--quiet"]);
+
+      let simulated = `skipped (> ${SIMULATE_MAX} domains)`;
+      if (domains <= SIMULATE_MAX) {
+        const timed = timedRunner(scratch);
+        const context = { run: timed.run, deadline: createDeadline(3_600_000), env: {}, scratch };
+        const result = await time(() => simulate(context, text, [[{ kind: "fail", node: "xen01" }]]));
+        const { cpu, rssMb } = timed.totals();
+        simulated = result.value.ok ? cell(result.ms, cpu, ` ${rssMb}MB`) : `failed: ${result.value.message}`;
+      }
+      rows.push([
+        nodes,
+        domains,
+        cell(rendered.ms, rendered.cpu),
+        cell(checked.ms, checked.cpu, checked.value.some((p) => p.severity === "error") ? " (errors!)" : ""),
+        cell(planned.ms, planned.cpu, ` K=${planned.value.tolerated.value}`),
+        verify,
+        plan,
+        simulated,
+      ]);
+      console.log(`  done: ${nodes} hosts, ${domains} domains`);
+    }
+  }
+  console.log();
+  console.log(formatTable(["hosts", "domains", "render", "check", "plan", "crm_verify", "sim -R", "simulate"], rows));
+  console.log("\nwall ms / CPU ms [peak RSS of one tool run]; K = largest number of failed hosts every protected domain survives");
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
