@@ -52,6 +52,19 @@ function existingHost(options: Where, io: CliIo): { root: string; host: string }
   return { root, host };
 }
 
+interface GuestFlags {
+  readonly ignoreShutdown?: boolean;
+  readonly hangBoot?: boolean;
+  /** commander's --no-shutdown-watch */
+  readonly shutdownWatch?: boolean;
+  /** commander's --no-pv-drivers */
+  readonly pvDrivers?: boolean;
+  readonly crash?: boolean;
+  readonly poweroff?: boolean;
+  readonly reboot?: boolean;
+  readonly killMonitor?: boolean;
+}
+
 function registerSim(program: Command, io: CliIo): void {
   const sim = program.command("sim").description("the Xen toolstack simulator: fake xl/xm/ssh on simulated hosts");
   const rootOption = ["--root <dir>", "simulation root (default: $XEN_SIM_ROOT, else ${TMPDIR:-/tmp}/xen-ha-sim)"] as const;
@@ -125,12 +138,23 @@ function registerSim(program: Command, io: CliIo): void {
     .description("set a guest's behaviour (bootMs, ackMs, shutdownMs, crashAfterMs, ignoreShutdown, hangBoot, noShutdownWatch, pvDrivers, acpiPowerButton, balloonMiBPerS, busy) or act on it")
     .option(...rootOption)
     .option(...hostOption)
+    .option("--ignore-shutdown", "same as ignoreShutdown=on")
+    .option("--hang-boot", "same as hangBoot=on")
+    .option("--no-shutdown-watch", "same as noShutdownWatch=on")
+    .option("--no-pv-drivers", "same as pvDrivers=off")
     .option("--crash", "the guest crashes now")
     .option("--poweroff", "the guest powers itself off now")
     .option("--reboot", "the guest reboots itself now")
     .option("--kill-monitor", "kill the domain's xl monitoring daemon")
-    .action((name: string, words: string[], options: Where & { crash?: boolean; poweroff?: boolean; reboot?: boolean; killMonitor?: boolean }) => {
+    .action((name: string, given: string[], options: Where & GuestFlags) => {
       const { root, host } = existingHost(options, io);
+      const words = [
+        ...given,
+        ...(options.ignoreShutdown ? ["ignoreShutdown=on"] : []),
+        ...(options.hangBoot ? ["hangBoot=on"] : []),
+        ...(options.shutdownWatch === false ? ["noShutdownWatch=on"] : []),
+        ...(options.pvDrivers === false ? ["pvDrivers=off"] : []),
+      ];
       const parsed = parseBehaviourWords(words);
       if ("error" in parsed) throw new CliError(CliExit.Usage, parsed.error);
       if (words.length > 0) setGuestBehaviour(root, host, name, parsed.value);

@@ -48,6 +48,8 @@ t.test("sim config, knob, guest, status, calls", async (t) => {
 
   t.equal((await cli(["sim", "guest", "--root", root, "--host", "n1", "web", "ignoreShutdown=on", "crashAfterMs=never"])).code, 0);
   t.same(readHost(root, "n1").guests["web"], { ignoreShutdown: true, crashAfterMs: null });
+  t.equal((await cli(["sim", "guest", "--root", root, "--host", "n1", "db", "--hang-boot", "--no-pv-drivers", "--no-shutdown-watch"])).code, 0);
+  t.same(readHost(root, "n1").guests["db"], { hangBoot: true, noShutdownWatch: true, pvDrivers: false }, "flag spellings of common behaviours");
   t.equal((await cli(["sim", "guest", "--root", root, "--host", "n1", "web", "--crash"])).code, 1, "no such domain yet");
 
   const host = { root, host: "n1", binDir: `${root}/hosts/n1/bin`, sharedDir: `${root}/shared`, persona: "xl-4.4" as const, env: { XEN_SIM_ROOT: root, XEN_SIM_HOST: "n1", PATH: process.env["PATH"] ?? "" } };
