@@ -43,8 +43,32 @@ export function copyNames(name: string, dom0: Dom0): string[] {
   return [...new Set([name, ...dom0.toolstack.transientNames(name), `${name}--incoming`, `${name}--migratedaway`])];
 }
 
+interface Answer<T> {
+  readonly dom0: Dom0;
+  readonly value: T | undefined;
+  readonly failure: string | undefined;
+}
+
+/** Asks every dom0 at once; an OcfError from one is that dom0's failure, in dom0_list order. */
+export const eachDom0Of =
+  (dom0s: readonly Dom0[]) =>
+  <T>(ask: (dom0: Dom0) => Promise<T>): Promise<Answer<T>[]> =>
+    Promise.all(
+      dom0s.map(async (dom0) => {
+        try {
+          return { dom0, value: await ask(dom0), failure: undefined };
+        } catch (error) {
+          if (!(error instanceof OcfError)) throw error;
+          return { dom0, value: undefined, failure: `${dom0.name}: ${reasonOf(error)}` };
+        }
+      }),
+    );
+
+export const failuresOf = (answers: readonly Answer<unknown>[]): string[] => answers.flatMap((a) => (a.failure ? [a.failure] : []));
+
 export function xenPowerDevice(options: XenPowerOptions): PowerDevice {
   const { dom0s, log } = options;
+  const eachDom0 = eachDom0Of(dom0s);
   /** Names under which a UUID plug was seen; needed for the lease notes. */
   const seenNames = new Map<string, string>();
   /** Plugs whose fence was announced in the pool; only those get a confirmation. */
@@ -57,26 +81,15 @@ export function xenPowerDevice(options: XenPowerOptions): PowerDevice {
     return rows.flatMap((row) => (row.name !== undefined && row.domid !== 0 && wanted.has(row.name) ? [row.name] : []));
   }
 
-  /** Every dom0 asked at once; each answer is a sighting or a failure. */
+  /** Every dom0 asked at once; each answer, in dom0_list order, is a sighting or a failure. */
   async function scan(plug: string): Promise<{ sightings: Sighting[]; failures: string[] }> {
-    const sightings: Sighting[] = [];
-    const failures: string[] = [];
-    await Promise.all(
-      dom0s.map(async (dom0) => {
-        try {
-          const names = await namesOn(dom0, plug);
-          if (names.length > 0) sightings.push({ dom0, names });
-        } catch (error) {
-          if (!(error instanceof OcfError)) throw error;
-          failures.push(`${dom0.name}: ${reasonOf(error)}`);
-        }
-      }),
-    );
+    const answers = await eachDom0((dom0) => namesOn(dom0, plug));
+    const sightings = answers.flatMap((a) => (a.value !== undefined && a.value.length > 0 ? [{ dom0: a.dom0, names: a.value }] : []));
     if (UUID.test(plug)) {
       const name = sightings[0]?.names[0];
       if (name !== undefined) seenNames.set(plug, name.replace(/--(incoming|migratedaway)$/, ""));
     }
-    return { sightings, failures };
+    return { sightings, failures: failuresOf(answers) };
   }
 
   async function dumpCore(dom0: Dom0, name: string): Promise<void> {
@@ -150,37 +163,16 @@ export function xenPowerDevice(options: XenPowerOptions): PowerDevice {
     },
 
     async list() {
-      const byName = new Map<string, PlugStatus>();
-      const problems: string[] = [];
-      await Promise.all(
-        dom0s.map(async (dom0) => {
-          try {
-            for (const row of await dom0.toolstack.list()) {
-              if (row.domid === 0 || row.name === undefined) continue;
-              byName.set(row.name, { plug: row.name, alias: "", state: "on" }); // any existing domain counts as on
-            }
-          } catch (error) {
-            if (!(error instanceof OcfError)) throw error;
-            problems.push(`${dom0.name}: ${reasonOf(error)}`);
-          }
-        }),
-      );
+      const answers = await eachDom0((dom0) => dom0.toolstack.list());
+      const problems = failuresOf(answers);
       if (problems.length > 0) throw genericError(`the list is incomplete: ${problems.join("; ")}`);
-      return [...byName.values()].sort((a, b) => a.plug.localeCompare(b.plug));
+      const names = answers.flatMap((a) => (a.value ?? []).filter((row) => row.domid !== 0 && row.name !== undefined).map((row) => row.name as string));
+      // Any existing domain counts as on; one that migrated may be listed by two dom0s.
+      return [...new Set(names)].sort().map((name): PlugStatus => ({ plug: name, alias: "", state: "on" }));
     },
 
     async monitor() {
-      const problems: string[] = [];
-      await Promise.all(
-        dom0s.map(async (dom0) => {
-          try {
-            await dom0.toolstack.list();
-          } catch (error) {
-            if (!(error instanceof OcfError)) throw error;
-            problems.push(`${dom0.name}: ${reasonOf(error)}`);
-          }
-        }),
-      );
+      const problems = failuresOf(await eachDom0((dom0) => dom0.toolstack.list()));
       if (problems.length > 0) throw genericError(`dom0s not answering: ${problems.join("; ")}`);
     },
 

@@ -127,6 +127,10 @@ export function leaseGuard(ctx: XenContext, name: string): LeaseGuard {
 
     async whileRunning() {
       if (ctx.ocf.isProbe) return;
+      const window = (ctx.ocf.intervalMs ?? 0) + (ctx.ocf.timeoutMs ?? 30_000);
+      if (lease && params.lease_timeout * 1000 <= window) {
+        ctx.log.warn(`lease_timeout ${params.lease_timeout} s is not above the monitor interval plus timeout (${window} ms): any renewal failure destroys the domain`);
+      }
       const result = await renew();
       if (result === undefined) return;
       if (result.outcome === "renewed") {
@@ -138,7 +142,7 @@ export function leaseGuard(ctx: XenContext, name: string): LeaseGuard {
       const lastRenewedAt = result.lastRenewedAt ?? readHeld(file)?.renewedAt;
       const expiresAt = (lastRenewedAt ?? 0) + params.lease_timeout * 1000;
       // The next chance to renew is the next monitor, which may itself take its whole timeout.
-      const nextChanceAt = ctx.deps.now() + (ctx.ocf.intervalMs ?? 0) + (ctx.ocf.timeoutMs ?? 30_000);
+      const nextChanceAt = ctx.deps.now() + window;
       if (nextChanceAt >= expiresAt) {
         await selfFence(ctx, name, `lease of ${name} cannot be renewed (${result.problem}) and would expire before the next monitor`);
       }

@@ -1,6 +1,6 @@
-import { genericError, OcfError } from "../../lib/ocf/exit-code.ts";
+import { genericError } from "../../lib/ocf/exit-code.ts";
 import { connectDom0s } from "../fence-xen/dom0s.ts";
-import { copyNames } from "../fence-xen/xen-power.ts";
+import { copyNames, eachDom0Of, failuresOf } from "../fence-xen/xen-power.ts";
 import type { XenContext } from "./deps.ts";
 
 /**
@@ -27,23 +27,14 @@ export async function checkPeers(ctx: XenContext, name: string): Promise<void> {
     },
     { env: ctx.deps.env, deadline: ctx.deadline, run: ctx.deps.run },
   );
-  const running: string[] = [];
-  const silent: { peer: string; problem: string }[] = [];
-  await Promise.all(
-    peers.map(async (peer) => {
-      try {
-        const wanted = new Set(copyNames(name, peer));
-        const found = (await peer.toolstack.list()).flatMap((row) => (row.name !== undefined && wanted.has(row.name) ? [row.name] : []));
-        if (found.length > 0) running.push(`${peer.name} (${found.join(", ")})`);
-      } catch (error) {
-        if (!(error instanceof OcfError)) throw error;
-        silent.push({ peer: peer.name, problem: error.message });
-      }
-    }),
-  );
-  if (running.length > 0) throw genericError(`domain ${name} already runs on ${running.sort().join(", ")}; not starting a second copy`);
-  for (const answer of silent) {
-    if (params.peer_check_strict) throw genericError(`cannot ask peer ${answer.peer} whether it runs ${name}: ${answer.problem}`);
-    ctx.log.warn(`peer ${answer.peer} did not answer, starting anyway (peer_check_strict=false): ${answer.problem}`);
+  const answers = await eachDom0Of(peers)(async (peer) => {
+    const wanted = new Set(copyNames(name, peer));
+    return (await peer.toolstack.list()).flatMap((row) => (row.name !== undefined && wanted.has(row.name) ? [row.name] : []));
+  });
+  const running = answers.flatMap((a) => (a.value !== undefined && a.value.length > 0 ? [`${a.dom0.name} (${a.value.join(", ")})`] : []));
+  if (running.length > 0) throw genericError(`domain ${name} already runs on ${running.join(", ")}; not starting a second copy`);
+  for (const failure of failuresOf(answers)) {
+    if (params.peer_check_strict) throw genericError(`cannot ask peer ${failure}`);
+    ctx.log.warn(`peer did not answer, starting anyway (peer_check_strict=false): ${failure}`);
   }
 }
