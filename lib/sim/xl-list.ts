@@ -9,19 +9,21 @@ import { findDomain, helpText, type XlCommand } from "./xl-command.ts";
 const HEADER = "Name                                        ID   Mem VCPUs\tState\tTime(s)";
 const VERBOSE_HEADER = "   UUID                            Reason-Code\tSecurity Label";
 
-function row(view: DomainView, verbose: boolean): string {
+function row(view: DomainView, verbose: boolean, context: boolean): string {
   const name = (view.name ?? "(null)").padEnd(40);
   let line = `${name} ${padLeft(view.domid, 5)} ${padLeft(view.memoryMiB, 5)} ${padLeft(view.vcpus, 5)}     ${xlState(view)}  ${padLeft(view.cpuSeconds.toFixed(1), 8)}`;
   if (verbose) {
     line += ` ${view.uuid}`;
     line += view.shutdown ? ` ${view.reasonCode.toString(16).padStart(8)}` : ` ${"-".padStart(8)}`;
-    line += ` ${"-".padStart(16)}`;
   }
+  // the security label (no FLASK policy: "-")
+  if (verbose || context) line += ` ${"-".padStart(16)}`;
   return `${line}\n`;
 }
 
-export function formatList(views: readonly DomainView[], verbose: boolean): string {
-  return `${HEADER}${verbose ? VERBOSE_HEADER : ""}\n${views.map((v) => row(v, verbose)).join("")}`;
+export function formatList(views: readonly DomainView[], verbose: boolean, context = false): string {
+  const extra = verbose ? VERBOSE_HEADER : context ? "   Security Label" : "";
+  return `${HEADER}${extra}\n${views.map((v) => row(v, verbose, context)).join("")}`;
 }
 
 export const xlList: XlCommand = {
@@ -56,7 +58,7 @@ export const xlList: XlCommand = {
       views = allViews(record);
     }
     if (!long) {
-      ctx.io.stdout(formatList(views, options.flags.includes("v")));
+      ctx.io.stdout(formatList(views, options.flags.includes("v"), options.flags.includes("Z")));
       return 0;
     }
     const entries: JsonValue[] = [];

@@ -39,6 +39,7 @@ const rows: Record<string, Row> = {
     code: 0,
     stdout: /^Name {40}ID {3}Mem VCPUs\tState\tTime\(s\) {3}UUID {28}Reason-Code\tSecurity Label\nDomain-0 .* 00000000-0000-0000-0000-000000000000 {8}- {16}-\n$/,
   },
+  "list -Z: the label column only": { argv: ["list", "-Z"], code: 0, stdout: /^Name {40}ID {3}Mem VCPUs\tState\tTime\(s\) {3}Security Label\nDomain-0 .*r----- +\d+\.\d {16}-\n$/ },
   "list -l: Domain-0's stub config, yajl layout, ends ]\\n\\n": {
     argv: ["list", "-l"],
     code: 0,
