@@ -29,8 +29,8 @@ const sharedCheck = (values: {
   ...stickinessProblems(values.stickiness),
 ];
 
-const protects = (spares: string) => [
-  `up to ${spares} host failures: the failed hosts' domains restart on the spare capacity`,
+const protects = (failures: string) => [
+  `${failures}: the failed hosts' domains restart on the spare capacity`,
   "overcommitting a host: domains start only where their memory and CPUs fit (utilization)",
   "a second failure evicting recovered domains: priorities decide who runs when capacity is short",
 ];
@@ -39,7 +39,7 @@ const protects = (spares: string) => [
 export const nPlusOne = defineTemplate({
   name: "n-plus-1",
   description: "N active hosts plus one spare; capacity-checked recovery of one failed host's domains",
-  protects: protects("1"),
+  protects: protects("a host failure"),
   variables: {
     nodes: nodesVariable("xen01,xen02,xen03", 1),
     spares: sparesVariable("xen04", 1, 1),
@@ -55,7 +55,7 @@ export const nPlusOne = defineTemplate({
 export const nPlusM = defineTemplate({
   name: "n-plus-m",
   description: "N active hosts plus M spares; capacity-checked recovery of up to M failed hosts",
-  protects: protects("M"),
+  protects: protects("up to M simultaneous host failures"),
   variables: {
     nodes: nodesVariable("xen01,xen02,xen03,xen04", 1),
     spares: sparesVariable("xen05,xen06", 1),
