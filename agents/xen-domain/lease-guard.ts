@@ -26,6 +26,12 @@ export interface LeaseGuard {
   afterStart(): Promise<void>;
   whileRunning(): Promise<void>;
   afterStop(): Promise<void>;
+  /**
+   * migrate_from, once the domain runs here under its own name: the lease of
+   * the migration source (OCF_RESKEY_CRM_meta_migrate_source) passes to this
+   * host. Throws when it cannot (then the migrated domain must not stay here).
+   */
+  afterMigrateFrom(): Promise<void>;
 }
 
 interface HeldLease {
@@ -38,6 +44,7 @@ const NO_GUARD: LeaseGuard = {
   afterStart: async () => {},
   whileRunning: async () => {},
   afterStop: async () => {},
+  afterMigrateFrom: async () => {},
 };
 
 function heldFile(ctx: XenContext): string {
@@ -147,6 +154,15 @@ export function leaseGuard(ctx: XenContext, name: string): LeaseGuard {
         await selfFence(ctx, name, `lease of ${name} cannot be renewed (${result.problem}) and would expire before the next monitor`);
       }
       ctx.log.warn(`lease of ${name} not renewed (${result.problem}); it stays valid for ${Math.round((expiresAt - ctx.deps.now()) / 1000)} s`);
+    },
+
+    async afterMigrateFrom() {
+      if (!lease) return;
+      const acquired = await acquireLease(lease, ctx.ocf.migrateSource);
+      if (acquired.outcome === "refused") throw genericError(`lease of ${name} not handed over: ${acquired.reason}`);
+      if (acquired.outcome === "storage") throw genericError(`lease of ${name} not handed over: ${acquired.problem}`);
+      writeHeld(ctx, file, { generation: acquired.lease.generation, renewedAt: acquired.lease.renewedAt });
+      ctx.log.info(`lease of ${name} taken over`, { generation: acquired.lease.generation, previous: acquired.replaced });
     },
 
     async afterStop() {

@@ -44,19 +44,26 @@ export const expiresAt = (lease: LeaseRecord): number => lease.renewedAt + lease
 const seconds = (ms: number) => `${Math.max(0, Math.ceil(ms / 1000))} s`;
 
 /** Why the current lease may be replaced, or undefined when it may not. */
-function freedBecause(lease: LeaseRecord, fence: FenceRecord | undefined, ctx: LeaseContext): string | undefined {
+function freedBecause(lease: LeaseRecord, fence: FenceRecord | undefined, ctx: LeaseContext, handOverFrom?: string): string | undefined {
   if (fence?.state === "confirmed") return `the holder ${lease.holder} was fenced by ${fence.by}`;
   if (lease.state === "released") return `released by ${lease.holder}`;
   if (ctx.now() >= expiresAt(lease)) return `${lease.holder}'s lease expired ${seconds(ctx.now() - expiresAt(lease))} ago`;
-  if (lease.holder === ctx.host && fence === undefined) return "held by this host already";
+  if (fence !== undefined) return undefined;
+  if (lease.holder === ctx.host) return "held by this host already";
+  if (lease.holder === handOverFrom) return `handed over by ${lease.holder} (live migration)`;
   return undefined;
 }
 
-export async function acquireLease(ctx: LeaseContext): Promise<AcquireResult> {
+/**
+ * Takes the lease for this host. `handOverFrom` names the source of a live
+ * migration that has completed: its live lease passes to this host (the
+ * cluster manager runs migrate_from only after migrate_to succeeded there).
+ */
+export async function acquireLease(ctx: LeaseContext, handOverFrom?: string): Promise<AcquireResult> {
   const current = await readCurrent(ctx.fs, ctx.leaseDir, ctx.domain);
   if (!current.ok) return { outcome: "storage", kind: current.kind, problem: current.problem };
   const { lease, fence } = current.value;
-  const replaced = lease === undefined ? "no earlier lease" : freedBecause(lease, fence, ctx);
+  const replaced = lease === undefined ? "no earlier lease" : freedBecause(lease, fence, ctx, handOverFrom);
   if (lease !== undefined && replaced === undefined) {
     const reason =
       fence?.state === "announced"

@@ -83,6 +83,18 @@ t.test("a fence: announced blocks everyone, including the old holder; confirmed 
   t.match(await renewLease(p.host("node2"), 2), { outcome: "renewed" });
 });
 
+t.test("a live migration hands the source's lease to the target; nobody else gets it that way", async (t) => {
+  const p = pool(t);
+  await acquireLease(p.host("node1"));
+  t.match(await acquireLease(p.host("node3"), "node2"), { outcome: "refused" }, "node3 is not the migration target of node1's lease");
+  const taken = await acquireLease(p.host("node2"), "node1");
+  t.match(taken, { outcome: "acquired", lease: { generation: 2, holder: "node2" }, replaced: "handed over by node1 (live migration)" });
+  t.match(await renewLease(p.host("node1"), 1), { outcome: "lost" }, "the source, should it still run a copy, learns it lost");
+  const fencer = { fs: realLeaseFs, leaseDir: p.dir, domain: "vm1", now: () => p.clock.now };
+  await noteFence(fencer, "fence_xen@x", "announced");
+  t.match(await acquireLease(p.host("node3"), "node2"), { outcome: "refused" }, "a fence in progress is never handed over");
+});
+
 t.test("two hosts racing for a free lease: exactly one wins, the other names the winner", async (t) => {
   const p = pool(t);
   for (let round = 0; round < 20; round++) {
