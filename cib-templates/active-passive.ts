@@ -2,8 +2,8 @@ import { param } from "../lib/ocf/params.ts";
 import { location } from "../lib/cib/build.ts";
 import { defineTemplate } from "../lib/cib/define-template.ts";
 import { makeId } from "../lib/cib/ids.ts";
-import { domainId, domainOptions, domainResource, domainVariables, duplicateDomainProblems } from "./parts/domains.ts";
-import { ipmiCountProblems, ipmiFencing, ipmiVariables, nodesVariable } from "./parts/hosts.ts";
+import { domainId, domainOptions, domainResource, domainVariables, hostDomainProblems } from "./parts/domains.ts";
+import { ipmiFencing, ipmiVariables, nodesVariable } from "./parts/hosts.ts";
 
 /**
  * Active-Passive cold failover (cib-templates.md §2a): two hosts, the domains
@@ -33,8 +33,7 @@ export const activePassive = defineTemplate({
   },
   crossCheck(values) {
     return [
-      ...ipmiCountProblems(values.nodes, values),
-      ...duplicateDomainProblems(values.domains),
+      ...hostDomainProblems(values),
       ...(values.active_node !== undefined && !values.nodes.includes(values.active_node)
         ? [`active_node: '${values.active_node}' is not one of the nodes (${values.nodes.join(", ")})`]
         : []),

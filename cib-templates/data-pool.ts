@@ -1,8 +1,8 @@
 import { param } from "../lib/ocf/params.ts";
 import { defineTemplate } from "../lib/cib/define-template.ts";
 import { dataPool, drbdHostProblems, poolAllowsMigration, POOL_MODES, poolVariables } from "./parts/data-pool.ts";
-import { domainId, domainOptions, domainResource, domainVariables, duplicateDomainProblems } from "./parts/domains.ts";
-import { ipmiCountProblems, ipmiFencing, ipmiVariables, nodesVariable } from "./parts/hosts.ts";
+import { domainId, domainOptions, domainResource, domainVariables, hostDomainProblems } from "./parts/domains.ts";
+import { ipmiFencing, ipmiVariables, nodesVariable } from "./parts/hosts.ts";
 
 /**
  * The HA data pool (cib-templates.md §2b, §2d): a shared file system clone, or
@@ -30,9 +30,8 @@ export const dataPoolTemplate = defineTemplate({
   },
   crossCheck(values) {
     return [
-      ...ipmiCountProblems(values.nodes, values),
+      ...hostDomainProblems(values),
       ...drbdHostProblems(values.pool, values.nodes),
-      ...duplicateDomainProblems(values.domains),
     ];
   },
   render(values, { profile }) {

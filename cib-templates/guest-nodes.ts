@@ -1,8 +1,8 @@
 import { param } from "../lib/ocf/params.ts";
 import { defineTemplate } from "../lib/cib/define-template.ts";
 import { addressList } from "../lib/cib/variables.ts";
-import { domainOptions, domainResource, domainVariables, duplicateDomainProblems } from "./parts/domains.ts";
-import { ipmiCountProblems, ipmiFencing, ipmiVariables, nodesVariable } from "./parts/hosts.ts";
+import { domainOptions, domainResource, domainVariables, hostDomainProblems } from "./parts/domains.ts";
+import { ipmiFencing, ipmiVariables, nodesVariable } from "./parts/hosts.ts";
 
 /**
  * Guests as Pacemaker Remote guest nodes of the dom0 cluster (cib-templates.md
@@ -35,8 +35,7 @@ export const guestNodes = defineTemplate({
   },
   crossCheck(values) {
     return [
-      ...ipmiCountProblems(values.nodes, values),
-      ...duplicateDomainProblems(values.domains),
+      ...hostDomainProblems(values),
       ...(values.remote_addresses.length === 0 || values.remote_addresses.length === values.domains.length
         ? []
         : [`remote_addresses: ${values.remote_addresses.length} addresses for ${values.domains.length} domains`]),

@@ -3,8 +3,8 @@ import { clone, locationRule, primitive } from "../lib/cib/build.ts";
 import { defineTemplate } from "../lib/cib/define-template.ts";
 import { makeId } from "../lib/cib/ids.ts";
 import { addressList, listOf } from "../lib/cib/variables.ts";
-import { domainId, domainOptions, domainResource, domainVariables, duplicateDomainProblems } from "./parts/domains.ts";
-import { ipmiCountProblems, ipmiFencing, ipmiVariables, nodesVariable } from "./parts/hosts.ts";
+import { domainId, domainOptions, domainResource, domainVariables, hostDomainProblems } from "./parts/domains.ts";
+import { ipmiFencing, ipmiVariables, nodesVariable } from "./parts/hosts.ts";
 
 /**
  * Host-health placement (cib-templates.md §2e). Health agents set node
@@ -60,7 +60,7 @@ export const hostHealth = defineTemplate({
     ...ipmiVariables,
   },
   crossCheck(values) {
-    return [...ipmiCountProblems(values.nodes, values), ...duplicateDomainProblems(values.domains)];
+    return hostDomainProblems(values);
   },
   render(values) {
     const fencing = ipmiFencing(values.nodes, values);

@@ -1,8 +1,8 @@
 import { param } from "../lib/ocf/params.ts";
 import { defineTemplate } from "../lib/cib/define-template.ts";
 import { dataPool, drbdHostProblems, poolVariables } from "./parts/data-pool.ts";
-import { domainId, domainOptions, domainResource, domainVariables, duplicateDomainProblems } from "./parts/domains.ts";
-import { ipmiCountProblems, ipmiFencing, ipmiVariables, nodesVariable } from "./parts/hosts.ts";
+import { domainId, domainOptions, domainResource, domainVariables, hostDomainProblems } from "./parts/domains.ts";
+import { ipmiFencing, ipmiVariables, nodesVariable } from "./parts/hosts.ts";
 import { migrationCountProblems, migrationNodes, migrationParams, migrationVariables } from "./parts/migration.ts";
 
 /**
@@ -33,10 +33,9 @@ export const liveMigration = defineTemplate({
   },
   crossCheck(values) {
     return [
-      ...ipmiCountProblems(values.nodes, values),
+      ...hostDomainProblems(values),
       ...migrationCountProblems(values.nodes, values.migration_addresses),
       ...drbdHostProblems(values.storage, values.nodes),
-      ...duplicateDomainProblems(values.domains),
     ];
   },
   render(values, { profile }) {

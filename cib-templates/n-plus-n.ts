@@ -1,8 +1,8 @@
 import { param } from "../lib/ocf/params.ts";
 import { defineTemplate } from "../lib/cib/define-template.ts";
 import { capacityCluster, capacityVariables, stickinessProblems } from "./parts/capacity.ts";
-import { domainVariables, duplicateDomainProblems } from "./parts/domains.ts";
-import { ipmiCountProblems, ipmiVariables, nodesVariable } from "./parts/hosts.ts";
+import { domainVariables, hostDomainProblems } from "./parts/domains.ts";
+import { ipmiVariables, nodesVariable } from "./parts/hosts.ts";
 
 /**
  * N+N (cib-templates.md §2c): every host runs domains and keeps headroom for
@@ -29,8 +29,7 @@ export const nPlusN = defineTemplate({
   },
   crossCheck(values) {
     return [
-      ...ipmiCountProblems(values.nodes, values),
-      ...duplicateDomainProblems(values.domains),
+      ...hostDomainProblems(values),
       ...stickinessProblems(values.stickiness),
       ...(values.failures_tolerated >= values.nodes.length
         ? [`failures_tolerated: ${values.failures_tolerated} would leave no host for ${values.nodes.length} nodes`]

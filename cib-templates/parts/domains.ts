@@ -6,6 +6,7 @@ import { listOf } from "../../lib/cib/variables.ts";
 import { OCF_PROVIDER } from "../../agents/index.ts";
 import { domainNameProblem } from "../../agents/xen-domain/params.ts";
 import type { Xml } from "../../lib/xml/xml.ts";
+import { ipmiCountProblems, type IpmiValues } from "./hosts.ts";
 
 /**
  * Xen domains as XenDomain resources. Operation timeouts come from what the
@@ -152,3 +153,9 @@ export function duplicateDomainProblems(domains: readonly DomainSpec[]): string[
     return [];
   });
 }
+
+/** The rules every host cluster with domains shares: one IPMI address per host, distinct domain names. */
+export const hostDomainProblems = (values: IpmiValues & { readonly nodes: readonly string[]; readonly domains: readonly DomainSpec[] }): string[] => [
+  ...ipmiCountProblems(values.nodes, values),
+  ...duplicateDomainProblems(values.domains),
+];

@@ -20,7 +20,8 @@ for (const { name, dir, spec } of casesOfKind("check")) {
     const read = readCibText(rendered.text);
     if (!read.ok) return t.fail(`the variant reads: ${read.problem}`);
     const problems = semanticProblems(read.cib);
-    t.ok(problems.some((p) => p.severity === "error" || spec.description.startsWith("warning")), "the mistake is caught");
+    const severity = spec.description.startsWith("warning:") ? "warning" : "error";
+    t.ok(problems.some((p) => p.severity === severity), `the mistake is caught as ${severity === "error" ? "an error" : "a warning"}`);
     let verdict = "crm_verify: not installed\n";
     if (PACEMAKER) {
       const { context, cleanup } = toolContext();
