@@ -1,5 +1,6 @@
 import { deviceTargets, fenceDevices } from "./checks/fencing.ts";
 import type { Cib } from "./model.ts";
+import { pairValue } from "./queries.ts";
 import { isDomainAgent } from "./placement.ts";
 import type { SimEvent, SimStep } from "./simulate.ts";
 import { runningOn, type ClusterStatus, type GraphAction, type SummaryEntry, type Transition } from "./transition.ts";
@@ -28,7 +29,18 @@ const baseId = (id: string | undefined): string => (id ?? "").replace(/:\d+$/, "
 function fencedBy(cib: Cib, node: string): string {
   const levels = cib.fencingLevels.filter((l) => l.target === node).sort((a, b) => Number(a.index) - Number(b.index));
   const devices = fenceDevices(cib);
-  const describe = (id: string): string => `${id} (${devices.find((d) => d.id === id)?.agent ?? "not a fence device"})`;
+  const describe = (id: string): string => {
+    const device = devices.find((d) => d.id === id);
+    if (!device) return `${id} (not a fence device)`;
+    // A fence_xen device fences a guest by destroying its domain through the dom0s.
+    const dom0s = pairValue(device.params, "dom0_list");
+    const plug = (pairValue(device.params, "pcmk_host_map") ?? "")
+      .split(/[;\s]+/)
+      .map((entry) => entry.split(/[:=]/))
+      .find(([host]) => host === node)?.[1];
+    const through = dom0s ? `: destroys domain ${plug ?? node} through dom0 ${dom0s.split(/[\s,]+/).join(" or ")}` : "";
+    return `${id} (${device.agent}${through})`;
+  };
   if (levels.length > 0) return levels.map((l) => `level ${l.index ?? "?"}: ${l.devices.map(describe).join(" + ")}`).join(", then ");
   const able = devices.filter((d) => deviceTargets(d)?.includes(node) ?? true);
   return able.length > 0 ? able.map((d) => describe(d.id)).join(" or ") : "no configured device";
