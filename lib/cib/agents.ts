@@ -17,21 +17,6 @@ export interface RegisteredAgent {
   readonly fencing: boolean;
 }
 
-interface Described {
-  readonly name: string;
-  readonly params: Params;
-  readonly advertised?: readonly AdvertisedAction[];
-}
-
-const isDescribed = (value: unknown): value is Described =>
-  typeof value === "object" &&
-  value !== null &&
-  typeof (value as { name?: unknown }).name === "string" &&
-  typeof (value as { params?: unknown }).params === "object";
-
-// fenceAgents is added to the registry by the fence agent's author; until then it is absent.
-const fenceList: readonly unknown[] = (registry as { readonly fenceAgents?: readonly unknown[] }).fenceAgents ?? [];
-
 export const registeredAgents: readonly RegisteredAgent[] = [
   ...registry.ocfAgents.map((agent) => ({
     key: `ocf:${registry.OCF_PROVIDER}:${agent.name}`,
@@ -40,11 +25,12 @@ export const registeredAgents: readonly RegisteredAgent[] = [
     advertised: agent.advertised,
     fencing: false,
   })),
-  ...fenceList.filter(isDescribed).map((agent) => ({
+  // Fence agents advertise no operation timeouts here: pcmk_<action>_timeout and stonith-timeout rule them.
+  ...registry.fenceAgents.map((agent) => ({
     key: `stonith:${agent.name}`,
     name: agent.name,
     params: agent.params,
-    advertised: agent.advertised ?? [],
+    advertised: [],
     fencing: true,
   })),
 ];
@@ -52,7 +38,7 @@ export const registeredAgents: readonly RegisteredAgent[] = [
 export const findAgent = (key: string): RegisteredAgent | undefined =>
   registeredAgents.find((agent) => agent.key === key);
 
-/** The timeout an agent advertises for an action (the shortest non-recurring entry, or the first). */
+/** The timeout an agent advertises for an action (its first entry, in meta-data order). */
 export function advertisedTimeout(agent: RegisteredAgent, action: string): Duration | undefined {
   return agent.advertised.find((entry) => entry.name === action)?.timeout;
 }
