@@ -18,7 +18,7 @@ import { writeXml } from "./write.ts";
  */
 export type LoadResult =
   | { readonly ok: true; readonly report: string }
-  | { readonly ok: false; readonly reason: "unreachable" | "problems" | "failed"; readonly message: string; readonly report: string };
+  | { readonly ok: false; readonly reason: "input" | "unreachable" | "problems" | "failed"; readonly message: string; readonly report: string };
 
 const SHADOW = "xen-ha-load";
 const versionOf = (cib: XmlElement): string =>
@@ -36,11 +36,11 @@ const withoutStatus = (cib: XmlElement): XmlElement => ({ ...cib, children: cib.
 export async function loadCib(context: ToolContext, fileText: string, options: { readonly dryRun: boolean }): Promise<LoadResult> {
   const where = context.env["CIB_file"] ? `CIB_file ${context.env["CIB_file"]}` : "the live CIB";
   const incoming = parseXml(fileText);
-  if (!incoming.ok) return { ok: false, reason: "problems", message: `not well-formed XML: ${incoming.problem}`, report: "" };
+  if (!incoming.ok) return { ok: false, reason: "input", message: `not well-formed XML${incoming.line ? ` (line ${incoming.line})` : ""}: ${incoming.problem}`, report: "" };
   const live = await queryCib(context);
   if (!live.ok) return { ok: false, reason: "unreachable", message: `${where}: ${live.message}`, report: "" };
   const merged = mergeInto(live.cib, incoming.root);
-  if (!merged.ok) return { ok: false, reason: "problems", message: merged.problem, report: "" };
+  if (!merged.ok) return { ok: false, reason: "input", message: merged.problem, report: "" };
 
   const changed = merged.changes.filter((c) => c.kind !== "same").length;
   let report = `difference against ${where} (version ${versionOf(live.cib)}); nothing is removed:\n${formatChanges(merged.changes)}`;

@@ -68,7 +68,7 @@ async function withTools<T>(io: CliIo, timeoutSeconds: string, work: (context: T
 const timeoutOption = (): Option => new Option("--timeout <seconds>", "time limit for the Pacemaker tools").default("600");
 const schemaOption = (): Option =>
   new Option("--schema <schema>", "Pacemaker schema of the output").choices(SCHEMA_NAMES).default(DEFAULT_SCHEMA);
-const LOAD_EXIT = { unreachable: CliExit.Unavailable, problems: CliExit.Problems, failed: CliExit.Problems } as const;
+const LOAD_EXIT = { input: CliExit.BadInput, unreachable: CliExit.Unavailable, problems: CliExit.Problems, failed: CliExit.Problems } as const;
 const collect = (value: string, previous: readonly string[]): string[] => [...previous, value];
 
 async function templateValues(io: CliIo, options: { values?: string; set: readonly string[] }): Promise<RawValues> {
@@ -195,14 +195,14 @@ function registerCib(program: Command, io: CliIo): void {
 
   cib
     .command("load <file>")
-    .description("show the difference against the live CIB (or CIB_file), check, then apply through a shadow CIB")
+    .description("merge a CIB or one section into the live CIB (or CIB_file): show the difference, check, apply through a shadow CIB")
     .option("--dry-run", "stop after showing the difference")
     .addOption(timeoutOption())
     .action(async (file: string, options: { dryRun?: boolean; timeout: string }) => {
-      const { text } = await readCibFile(io, file);
+      const text = await readInput(io, file);
       const result = await withTools(io, options.timeout, (context) => loadCib(context, text, { dryRun: options.dryRun === true }));
       io.stdout(result.report);
-      if (!result.ok) throw new CliError(LOAD_EXIT[result.reason], result.message);
+      if (!result.ok) throw new CliError(LOAD_EXIT[result.reason], result.reason === "input" ? `${file}: ${result.message}` : result.message);
     });
 
   cib

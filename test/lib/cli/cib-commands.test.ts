@@ -119,6 +119,16 @@ t.test("load works on CIB_file: dry run changes nothing, load applies, a bad can
   t.match(readFileSync(live, "utf8"), /<primitive id="vm-web"/);
   const again = await cli(["cib", "load", "ap.xml"], { cwd: dir, env });
   t.match(again.stdout, /nothing to change/);
+
+  await cli(["cib", "render", "active-passive", "--set", IPMI, "--set", "domains=web,db", "--section", "resources", "-o", "resources.xml"], { cwd: dir });
+  const fragment = await cli(["cib", "load", "resources.xml"], { cwd: dir, env });
+  t.equal(fragment.code, CliExit.Ok, "a section loads too", { stderr: fragment.stderr });
+  t.match(fragment.stdout, /\+ primitive vm-db\n  = 3 elements already as in the file\napplied 1 change/);
+
+  writeFileSync(join(dir, "torn.xml"), "<resources><primitive id='x'></resources>");
+  const torn = await cli(["cib", "load", "torn.xml"], { cwd: dir, env });
+  t.equal(torn.code, CliExit.BadInput);
+  t.match(torn.stderr, /torn.xml: not well-formed XML \(line 1\)/);
 });
 
 t.test("load: an unreachable CIB exits 4 and says which", { skip: SKIP_PACEMAKER }, async (t) => {
