@@ -50,6 +50,7 @@ const rows: readonly Row[] = [
   { name: "simulate: --move needs a node", argv: ["cib", "simulate", "ap.xml", "--move", "web"], code: CliExit.Usage, stderr: /--move web: give the domain and the node/ },
   { name: "simulate: no event is a usage error", argv: ["cib", "simulate", "ap.xml"], code: CliExit.Usage, stderr: /give at least one event/ },
   { name: "simulate: a failure is explained", argv: ["cib", "simulate", "ap.xml", "--fail", "xen01"], code: CliExit.Ok, stdout: /fenced: xen01[\s\S]*restarted after fencing: vm-web starts on xen02/, pacemaker: true },
+  { name: "simulate: steps run in the order given, a domain may be named by its Xen name", argv: ["cib", "simulate", "ap.xml", "--move", "web", "xen02", "--standby", "xen02"], code: CliExit.Ok, stdout: /1\. vm-web is moved to xen02\n   moved cold: vm-web stops on xen01 and starts on xen02 \(moved on request\)[\s\S]*2\. xen02 is put in standby\n   moved cold: vm-web stops on xen02 and starts on xen01 \(xen02 is in standby\)/, pacemaker: true },
   { name: "plan: --failures out of range is a usage error", argv: ["cib", "plan", "ap.xml", "--failures", "2"], code: CliExit.Usage, stderr: /--failures '2' must be a whole number from 0 to 1/ },
   { name: "plan: without utilization every single failure fits", argv: ["cib", "plan", "ap.xml"], code: CliExit.Ok, stdout: /1 failed host \(2 cases\)/ },
   { name: "import-heartbeat: a current CIB is refused", argv: ["cib", "import-heartbeat", "ap.xml"], code: CliExit.BadInput, stderr: /already in the Pacemaker format/ },
