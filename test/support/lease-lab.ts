@@ -8,8 +8,8 @@ import { faultyLeaseFs, type PoolFault } from "./faulty-lease-fs.ts";
 import { pacemakerEnv, runXenDomain, type AgentOutcome, type Env } from "./run-agent-in-process.ts";
 
 export const LEASE_TIMEOUT_S = 20;
-/** The recurring monitor as a CIB would set it: every 2 s, 5 s timeout. */
-export const MONITOR = { intervalMs: 2_000, timeoutMs: 5_000 };
+/** The recurring monitor: every 2 s, 10 s timeout (room for the agent's 5 s reboot-gap re-check). */
+export const MONITOR = { intervalMs: 2_000, timeoutMs: 10_000 };
 
 interface Teardown {
   teardown(fn: () => void | Promise<void>): void;

@@ -20,7 +20,8 @@ import type { PoolFault } from "../../support/faulty-lease-fs.ts";
 const HOSTS = ["node1", "node2", "node3"] as const;
 const DOMAINS = ["vm1", "vm2"] as const;
 const STEPS = Number(process.env["NEVER_TWICE_STEPS"] ?? 30);
-const SEED = Number(process.env["NEVER_TWICE_SEED"] ?? Date.now() % 1_000_000);
+// A fixed default keeps CI deterministic; this seed's 30 steps include self-fencing, fences and host deaths.
+const SEED = Number(process.env["NEVER_TWICE_SEED"] ?? 743_569);
 
 /** mulberry32: a small seeded generator, so a failing run can be replayed from its seed. */
 function random(seed: number): () => number {
