@@ -8,5 +8,12 @@ export function toolIo(): ToolIo {
     cwd: process.cwd(),
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
+    // getters: touching process.stdin sets up a stream, which only migrate-receive needs
+    get input() {
+      return process.stdin;
+    },
+    get output() {
+      return process.stdout;
+    },
   };
 }

@@ -10,6 +10,9 @@ export interface ToolIo {
   readonly cwd: string;
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
+  /** Binary stdin and stdout, for tools that speak a byte protocol (xl migrate-receive); absent in-process. */
+  readonly input?: NodeJS.ReadableStream;
+  readonly output?: NodeJS.WritableStream;
 }
 
 /** A tool's view of the host it runs on. */

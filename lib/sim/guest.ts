@@ -1,8 +1,9 @@
-import { createServer, type Socket } from "node:net";
+import type { Socket } from "node:net";
 import { clockFor } from "./context.ts";
 import { markShutdown } from "./hypervisor.ts";
 import type { DomainRecord, HostRecord, ShutdownReason } from "./model.ts";
 import { WAKE_SIGNAL } from "./processes.ts";
+import { guestIdentity, serviceListener, servicePortFor } from "./service-ports.ts";
 import { behaviourOf, findByDomid, readHost, updateHost } from "./store.ts";
 
 /**
@@ -39,13 +40,20 @@ export async function runGuest(args: GuestArgs): Promise<void> {
   let onWake = (): void => {};
   process.on(WAKE_SIGNAL, () => onWake());
 
-  const server = createServer((socket: Socket) => {
-    if (serviceUp) socket.end(`${name} up\n`);
-    else socket.destroy();
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  args.report(`${typeof address === "object" && address ? address.port : 0}\n`);
+  // The service keeps its port when the guest migrates (service-ports.ts): it listens while the
+  // domain is alive; the first attempt ends before the report, so a new paused domain already holds it.
+  const firstName = findByDomid(readHost(args.root, args.host), args.domid)?.name ?? "";
+  const port = await servicePortFor(args.root, guestIdentity(firstName));
+  const service = serviceListener(
+    port,
+    (socket: Socket) => {
+      if (serviceUp) socket.end(`${name} up\n`);
+      else socket.destroy();
+    },
+    (line) => process.stderr.write(`guest ${args.host}/${args.domid}: ${line}\n`),
+  );
+  await service.want(true);
+  args.report(`${port}\n`);
 
   let changed = false;
   const update = (change: (record: HostRecord, domain: DomainRecord) => void): void => {
@@ -121,6 +129,8 @@ export async function runGuest(args: GuestArgs): Promise<void> {
       } else deadlines.push(shutdownDue.at);
     }
     serviceUp = alive && domain.booted && (domain.crashAt === null || now < domain.crashAt);
+    // a suspended (migrating, saved) or shut-down guest releases its address
+    void service.want(alive);
     // a change of our own is re-read at once: the next step (ack, service up) may depend on it
     timer = setTimeout(tick, changed ? 0 : Math.max(1, Math.min(...deadlines) - Date.now()));
   };
@@ -128,7 +138,7 @@ export async function runGuest(args: GuestArgs): Promise<void> {
   const stop = (why: string): void => {
     process.stderr.write(`guest ${args.host}/${args.domid}: exiting, ${why}\n`);
     clearTimeout(timer);
-    server.close();
+    service.close();
     args.exit();
   };
 

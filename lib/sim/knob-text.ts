@@ -1,4 +1,4 @@
-import type { GuestBehaviour, HostKnobs } from "./model.ts";
+import { MIGRATION_FAULTS, type GuestBehaviour, type HostKnobs, type MigrationFault } from "./model.ts";
 import { DEFAULT_BEHAVIOUR, DEFAULT_KNOBS } from "./store.ts";
 import { isTimingName, type Timing } from "./timing.ts";
 
@@ -51,7 +51,8 @@ export function parseKnobWords(words: readonly string[], current: HostKnobs = DE
       case "autoballoon":
       case "xendomains":
       case "sshDeny":
-      case "sshHang": {
+      case "sshHang":
+      case "relocationServer": {
         const flag = parseBoolean(text);
         if (flag === undefined) return bad();
         knobs[head] = flag;
@@ -71,6 +72,14 @@ export function parseKnobWords(words: readonly string[], current: HostKnobs = DE
       }
       case "hang":
         knobs.hang = text === "" ? [] : text.split(",");
+        break;
+      case "relocationHostsAllow":
+      case "missingPaths":
+        knobs[head] = text === "" ? [] : text.split(",");
+        break;
+      case "migrationFault":
+        if (!(MIGRATION_FAULTS as readonly string[]).includes(text)) return { error: `bad value for ${key}: ${JSON.stringify(text)} (one of ${MIGRATION_FAULTS.join(", ")})` };
+        knobs.migrationFault = text as MigrationFault;
         break;
       default:
         return { error: `unknown knob ${key} (known: ${Object.keys(DEFAULT_KNOBS).join(", ")})` };

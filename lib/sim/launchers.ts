@@ -11,9 +11,9 @@ import { compileCacheDir, simExecutable } from "./processes.ts";
  * XEN_SIM_ROOT and XEN_SIM_HOST and loads bin/xl.ts (or dist/bin/xl.js), so
  * a PATH entry alone selects the host. The persona decides which exist:
  * xl for Xen 4 personas, xm for the Xen 3 one, neither for "none"; every
- * host has the fake ssh.
+ * host has the fake ssh and a `stat` that sees the host's disks and bridges.
  */
-const TOOL_ENTRY: Readonly<Record<string, string>> = { xl: "xl", xm: "xm", ssh: "sim-ssh" };
+const TOOL_ENTRY: Readonly<Record<string, string>> = { xl: "xl", xm: "xm", ssh: "sim-ssh", stat: "sim-stat" };
 
 function launcherText(root: string, host: string, entry: string): string {
   const target = pathToFileURL(simExecutable(entry)).href;
@@ -33,9 +33,9 @@ export function writeLaunchers(root: string, host: string, persona: PersonaId): 
   const { binDir } = hostPaths(root, host);
   mkdirSync(binDir, { recursive: true });
   const tool = PERSONAS[persona].tool;
-  for (const name of ["xl", "xm", "ssh"]) {
+  for (const name of ["xl", "xm", "ssh", "stat"]) {
     const file = join(binDir, name);
-    if (name === "ssh" || name === tool) {
+    if (name === "ssh" || name === "stat" || name === tool) {
       writeFileSync(file, launcherText(root, host, TOOL_ENTRY[name] as string));
       chmodSync(file, 0o755);
     } else {

@@ -81,6 +81,8 @@ export interface GuestBehaviour {
   readonly balloonMiBPerS: number;
   /** Shows `r` (busy) instead of `b` (idle) in xl list. */
   readonly busy: boolean;
+  /** Memory the guest writes per simulated second: what each pre-copy round of a live migration re-sends. */
+  readonly dirtyMiBPerS: number;
 }
 
 /** A domain in the simulated hypervisor. Domain-0 is not stored: it is always there. */
@@ -145,7 +147,30 @@ export interface HostKnobs {
   /** ssh into this host: connect, then never answer. */
   sshHang: boolean;
   timing: Partial<Timing>;
+  /** A failure of migrations INTO this host, in the phase named (lib/sim/README.md, Migration). */
+  migrationFault: MigrationFault;
+  /** xm persona: xend's relocation server listens (xend-relocation-server). */
+  relocationServer: boolean;
+  /** xm persona: xend-relocation-hosts-allow, regular expressions for the sender's name (empty: any). */
+  relocationHostsAllow: string[];
+  /** Paths this dom0 lacks (a disk, /sys/class/net/BRIDGE, a config file): stat and device hotplug see them missing. */
+  missingPaths: string[];
 }
+
+/** Where a migration into a host breaks (§4.4), injected with the target's `migrationFault` knob. */
+export const MIGRATION_FAULTS = [
+  "none",
+  "banner",
+  "drop-precopy",
+  "drop-stopcopy",
+  "oom",
+  "kill-receiver",
+  "stall",
+  "start-failure",
+  "lose-go",
+  "lose-report",
+] as const;
+export type MigrationFault = (typeof MIGRATION_FAULTS)[number];
 
 export interface HostRecord {
   readonly host: string;

@@ -1,9 +1,9 @@
 import { accessSync, constants } from "node:fs";
 import { userInfo } from "node:os";
-import { delimiter } from "node:path";
+import { delimiter, sep } from "node:path";
 import { clockFor, type ToolIo } from "./context.ts";
 import { hangForever } from "./faults.ts";
-import { hostPaths } from "./paths.ts";
+import { hostPaths, hostsDir } from "./paths.ts";
 import { runInherited } from "./processes.ts";
 import { listHosts } from "./sim-host.ts";
 import { splitRemoteLine } from "./remote-shell.ts";
@@ -122,7 +122,9 @@ export async function sshMain(root: string, source: string, io: ToolIo): Promise
       io.stderr("xen-ha sim ssh: no remote command given (the simulated ssh has no interactive shell)\n");
       return 255;
     }
-    const path = `${hostPaths(root, target).binDir}${delimiter}${io.env["PATH"] ?? "/usr/bin:/bin"}`;
+    // the remote shell's PATH: the target's tools, then the system's; never the caller's simulated tools
+    const system = (io.env["PATH"] ?? "/usr/bin:/bin").split(delimiter).filter((dir) => !dir.startsWith(`${hostsDir(root)}${sep}`));
+    const path = [hostPaths(root, target).binDir, ...system].join(delimiter);
     const env = { ...io.env, XEN_SIM_ROOT: root, XEN_SIM_HOST: target, PATH: path };
     const code = await runInherited(file, args, env, io.cwd);
     if (code === null) {

@@ -22,6 +22,10 @@ export const DEFAULT_KNOBS: HostKnobs = {
   sshDeny: false,
   sshHang: false,
   timing: {},
+  migrationFault: "none",
+  relocationServer: true,
+  relocationHostsAllow: [],
+  missingPaths: [],
 };
 
 export const DEFAULT_BEHAVIOUR: GuestBehaviour = {
@@ -34,6 +38,7 @@ export const DEFAULT_BEHAVIOUR: GuestBehaviour = {
   acpiPowerButton: true,
   balloonMiBPerS: 512,
   busy: false,
+  dirtyMiBPerS: 16,
 };
 
 export class HostMissing extends Error {

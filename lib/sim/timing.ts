@@ -34,6 +34,17 @@ export const DEFAULT_TIMING = {
   domidReuseMs: 60_000,
   /** The fake ssh: connection setup. */
   sshConnectMs: 30,
+  /** xl migrate: the receiver starts and builds the empty domain (with sshConnectMs: the 0.3 s of §6). */
+  migrateSetupMs: 270,
+  /** Migration link: one GiB of guest memory at 110 MB/s (GbE). */
+  migrateMsPerGiB: 9_760,
+  /** Live migration: the stop-and-copy pause is drawn from this range (Clark et al. measured 60-210 ms). */
+  migrateDowntimeMinMs: 50,
+  migrateDowntimeMaxMs: 300,
+  /** xl migrate: between the sender's rename to NAME--migratedaway and the receiver's rename to NAME. */
+  migrateNameGapMs: 5,
+  /** xl save / restore: one GiB to or from the save file's disk. */
+  saveMsPerGiB: 5_000,
 } as const;
 
 export type TimingName = keyof typeof DEFAULT_TIMING;

@@ -6,6 +6,9 @@ import { xlDestroy, xlPause, xlTrigger, xlUnpause } from "./xl-control.ts";
 import { xlCreate } from "./xl-create.ts";
 import { xlList } from "./xl-list.ts";
 import { xlMemMax, xlMemSet } from "./xl-mem.ts";
+import { xlMigrate } from "./xl-migrate.ts";
+import { xlMigrateReceive } from "./xl-migrate-receive.ts";
+import { xlRename, xlRestore, xlSave } from "./xl-save.ts";
 import { xlReboot, xlShutdown } from "./xl-power.ts";
 import { xlDomid, xlDomname, xlInfo, xlUptime, xlVcpuList } from "./xl-query.ts";
 import { withToolRun } from "./tool-run.ts";
@@ -27,6 +30,11 @@ export const XL_COMMANDS: readonly XlCommand[] = [
   xlDomname,
   xlTrigger,
   xlUptime,
+  xlMigrate,
+  xlMigrateReceive,
+  xlSave,
+  xlRestore,
+  xlRename,
 ];
 
 /** Commands real xl has that the simulator leaves to other modules (migration) may register here. */

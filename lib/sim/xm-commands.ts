@@ -5,6 +5,7 @@ import { findByDomid, findByName, setBalloonTarget } from "./store.ts";
 import { allViews, viewOf } from "./views.ts";
 import { needArgs, xmDomain, xmFail, type XmCommand } from "./xm-command.ts";
 import { xmCreate } from "./xm-create.ts";
+import { xmMigrate, xmRename } from "./xm-migrate.ts";
 import { XM_LIST_HEADER, xmInfo, xmListRow, xmSxp } from "./xm-format.ts";
 import { hasPvControl } from "./xl-power.ts";
 import { formatUptime } from "./xl-query.ts";
@@ -193,4 +194,6 @@ export const XM_COMMANDS: readonly XmCommand[] = [
   domname,
   uptime,
   memSet,
+  xmMigrate,
+  xmRename,
 ];

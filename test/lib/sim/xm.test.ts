@@ -7,9 +7,9 @@ import { inProcess, simHost, stateOf, untilState, xm } from "./support.ts";
 
 t.test("an xm host has xm and ssh, no xl", async (t) => {
   const host = simHost(t, { persona: "xm" });
-  t.same(readdirSync(host.binDir).sort(), ["ssh", "xm"]);
+  t.same(readdirSync(host.binDir).sort(), ["ssh", "stat", "xm"]);
   const none = simHost(t, { persona: "none" });
-  t.same(readdirSync(none.binDir), ["ssh"], "a host without a toolstack has neither");
+  t.same(readdirSync(none.binDir).sort(), ["ssh", "stat"], "a host without a toolstack has neither");
 });
 
 t.test("xm without guests", async (t) => {

@@ -1,0 +1,183 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runCommand, type CommandResult } from "../../lib/exec/command.ts";
+import {
+  cleanupSim,
+  createSimHost,
+  guestServicePort,
+  listDomains,
+  setGuestBehaviour,
+  setHostKnobs,
+  writeSampleConfig,
+  type DomainFacts,
+  type GuestBehaviour,
+  type HostKnobs,
+  type PersonaId,
+  type SimHost,
+} from "../../lib/sim/index.ts";
+
+interface Teardown {
+  teardown(fn: () => void | Promise<void>): void;
+}
+
+export interface MigrationLabOptions {
+  readonly persona?: PersonaId;
+  readonly timeFactor?: number;
+  readonly memoryMiB?: number;
+  readonly hosts?: readonly string[];
+  /** Extra lines for the domain's config. */
+  readonly configLines?: readonly string[];
+}
+
+/** What a client of the guest's service saw while something happened. */
+export interface ServiceWatch {
+  /** Answers before the first failure, failures, answers after the last one. */
+  readonly answered: number;
+  readonly failed: number;
+  /** Failed probes form one contiguous stretch (the migration's pause), not several. */
+  readonly contiguous: boolean;
+  /** From the first failed probe's start to the first good answer after the last failure, ms. */
+  readonly gapMs: number;
+  /** Whether the service answered again at the end. */
+  readonly answersAtEnd: boolean;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** One connection to 127.0.0.1:port: true when the guest's "NAME up" line came. */
+export function probeService(port: number, timeoutMs = 250): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    let data = "";
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve(false);
+    }, timeoutMs);
+    socket.on("data", (chunk) => (data += chunk.toString()));
+    socket.on("close", () => {
+      clearTimeout(timer);
+      resolve(data.endsWith(" up\n"));
+    });
+    socket.on("error", () => {});
+  });
+}
+
+/**
+ * Two (or more) simulated hosts under one root, node2 also reachable as
+ * 10.0.0.2 and so on, a domain config on the shared storage, and helpers to
+ * start the domain, run tools on a host, read the ground truth and watch
+ * the guest's service from a client's side.
+ */
+export function migrationLab(t: Teardown, options: MigrationLabOptions = {}) {
+  const root = mkdtempSync(join(tmpdir(), "xen-ha-mig-"));
+  t.teardown(() => {
+    cleanupSim(root);
+    rmSync(root, { recursive: true, force: true });
+  });
+  const persona = options.persona ?? "xl-4.17";
+  const tool = persona === "xm" ? "xm" : "xl";
+  const names = options.hosts ?? ["node1", "node2"];
+  const hosts: Record<string, SimHost> = Object.fromEntries(
+    names.map((host, i) => [
+      host,
+      createSimHost({ root, host, persona, timeFactor: options.timeFactor ?? 0.02, addresses: [`10.0.0.${i + 1}`], basePath: "/usr/sbin:/usr/bin:/sbin:/bin" }),
+    ]),
+  );
+  const config = writeSampleConfig({ root, name: "vm1", memoryMiB: options.memoryMiB ?? 256, ...(options.configLines ? { extraLines: options.configLines } : {}) });
+  const sim = (host: string): SimHost => {
+    const found = hosts[host];
+    if (!found) throw new Error(`no host ${host} in this lab`);
+    return found;
+  };
+  const envOf = (host: string) => ({ ...sim(host).env, NODE_OPTIONS: undefined });
+
+  const lab = {
+    root,
+    persona,
+    tool,
+    config,
+    hosts,
+    envOf,
+    /** A tool (xl, xm, ssh, stat) on `host`, through its launcher. */
+    run: (host: string, file: string, args: readonly string[], timeoutMs = 60_000): Promise<CommandResult> =>
+      runCommand(join(sim(host).binDir, file), args, { timeoutMs, env: envOf(host) }),
+    /** The host's toolstack (xl or xm). */
+    xl: (host: string, ...args: string[]): Promise<CommandResult> => lab.run(host, tool, args),
+    domains: (host: string): DomainFacts[] => listDomains(root, host),
+    /** `[name, state]` of every guest on the host, for compact assertions. */
+    names: (host: string): [string | null, string][] => listDomains(root, host).map((d) => [d.name, d.state]),
+    domain: (host: string, name = "vm1"): DomainFacts | undefined => listDomains(root, host).find((d) => d.name === name),
+    knobs: (host: string, knobs: Partial<HostKnobs>): void => setHostKnobs(root, host, knobs),
+    guest: (host: string, behaviour: Partial<GuestBehaviour>, name = "vm1"): void => setGuestBehaviour(root, host, name, behaviour),
+    port: (): number | undefined => Object.keys(hosts).map((h) => guestServicePort(root, h, "vm1")).find((p) => p !== undefined),
+
+    /** Creates vm1 on `host` and waits until its service answers. */
+    async start(host = "node1"): Promise<void> {
+      const created = await lab.xl(host, "create", config);
+      if (created.exitCode !== 0) throw new Error(`create failed: ${created.stderr}`);
+      for (let i = 0; i < 400; i++) {
+        const port = guestServicePort(root, host, "vm1");
+        if (port !== undefined && (await probeService(port))) return;
+        await sleep(25);
+      }
+      throw new Error("vm1's service did not come up");
+    },
+
+    /** Runs `action` while a client probes the guest's service every few ms. */
+    async watchService<T>(action: () => Promise<T>): Promise<{ result: T; watch: ServiceWatch }> {
+      const port = lab.port();
+      if (port === undefined) throw new Error("no service port");
+      const samples: { at: number; ok: boolean }[] = [];
+      let done = false;
+      const prober = (async () => {
+        while (!done) {
+          const at = Date.now();
+          samples.push({ at, ok: await probeService(port) });
+          await sleep(2);
+        }
+      })();
+      const result = await action();
+      // a few more probes: the service must be back
+      const until = Date.now() + 400;
+      while (Date.now() < until && samples.at(-1)?.ok !== true) await sleep(10);
+      done = true;
+      await prober;
+      const failures = samples.flatMap((s, i) => (s.ok ? [] : [i]));
+      const first = failures[0];
+      const last = failures.at(-1);
+      const after = last === undefined ? undefined : samples.slice(last + 1).find((s) => s.ok);
+      return {
+        result,
+        watch: {
+          answered: samples.length - failures.length,
+          failed: failures.length,
+          contiguous: first === undefined || last === undefined || last - first + 1 === failures.length,
+          gapMs: first === undefined ? 0 : (after?.at ?? Date.now()) - (samples[first]?.at ?? 0),
+          answersAtEnd: samples.at(-1)?.ok === true,
+        },
+      };
+    },
+
+    /** Polls the ground truth while `action` runs; returns every distinct view `see` gave. */
+    async observeDuring<T, V>(action: () => Promise<T>, see: () => V): Promise<{ result: T; seen: V[] }> {
+      const seen: V[] = [];
+      let done = false;
+      const watcher = (async () => {
+        while (!done) {
+          const view = see();
+          if (JSON.stringify(seen.at(-1)) !== JSON.stringify(view)) seen.push(view);
+          await sleep(3);
+        }
+      })();
+      const result = await action();
+      done = true;
+      await watcher;
+      return { result, seen };
+    },
+  };
+  return lab;
+}
+
+export type MigrationLab = ReturnType<typeof migrationLab>;
