@@ -3,6 +3,7 @@ import { rmSync } from "node:fs";
 import { killHost, startHost } from "../../../lib/sim/index.ts";
 import { leaseLab, MONITOR } from "../../support/lease-lab.ts";
 import type { PoolFault } from "../../support/faulty-lease-fs.ts";
+import { seededRandom } from "../../support/seeded-random.ts";
 
 /**
  * The never-twice property under a random mix of events on three simulated
@@ -23,20 +24,9 @@ const STEPS = Number(process.env["NEVER_TWICE_STEPS"] ?? 30);
 // A fixed default keeps CI deterministic; this seed's 30 steps include self-fencing, fences and host deaths.
 const SEED = Number(process.env["NEVER_TWICE_SEED"] ?? 743_569);
 
-/** mulberry32: a small seeded generator, so a failing run can be replayed from its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 t.test(`never twice: ${STEPS} random steps on three hosts (seed ${SEED})`, async (t) => {
   const lab = leaseLab(t, HOSTS, DOMAINS);
-  const next = random(SEED);
+  const next = seededRandom(SEED);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
   const up = new Set<string>(HOSTS);
   const counts: Record<string, number> = {};

@@ -6,6 +6,7 @@ import { renderTemplate } from "../../../lib/cib/render.ts";
 import { simulate } from "../../../lib/cib/simulate.ts";
 import { runningOn, type ClusterStatus } from "../../../lib/cib/transition.ts";
 import { SKIP_PACEMAKER, toolContext } from "./support/tools.ts";
+import { seededRandom } from "../../support/seeded-random.ts";
 
 /**
  * Property: on random small capacity-planned clusters, `xen-ha cib plan`
@@ -17,16 +18,6 @@ import { SKIP_PACEMAKER, toolContext } from "./support/tools.ts";
 const SEED = Number(process.env["PLAN_SEED"] ?? 20240611);
 const CLUSTERS = Number(process.env["PLAN_CLUSTERS"] ?? 10);
 const FAILURE_SETS = 3;
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomCluster(random: () => number, index: number) {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
@@ -53,7 +44,7 @@ const placementOf = (status: ClusterStatus | undefined, ids: readonly string[]):
   Object.fromEntries(ids.map((id) => [id, (status ? runningOn(status, id)[0] : undefined) ?? "stopped"]));
 
 t.comment(`seed ${SEED}, ${CLUSTERS} clusters (PLAN_SEED=${SEED} replays this run)`);
-const random = rng(SEED);
+const random = seededRandom(SEED);
 for (let index = 0; index < CLUSTERS; index++) {
   const cluster = randomCluster(random, index);
   const failureSets = Array.from({ length: FAILURE_SETS }, () => {
