@@ -1,5 +1,7 @@
 import { OcfExit, type OcfExitCode } from "../../lib/ocf/exit-code.ts";
 import type { XenContext } from "./deps.ts";
+import { migrateFrom } from "./migrate-from.ts";
+import { migrateTo } from "./migrate-to.ts";
 import { monitor } from "./monitor.ts";
 import { start } from "./start.ts";
 import { stop } from "./stop.ts";
@@ -11,4 +13,4 @@ async function reloadAgent(ctx: XenContext): Promise<OcfExitCode> {
   return OcfExit.Success;
 }
 
-export const actions = { start, stop, monitor, validate, reloadAgent };
+export const actions = { start, stop, monitor, validate, reloadAgent, migrateTo, migrateFrom };

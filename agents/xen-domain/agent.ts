@@ -17,7 +17,11 @@ export const xenDomain = defineAgent({
     "(Xen 3). The domain is reported as not running only when the toolstack says it does not exist; " +
     "crashed, paused, shut-down and dying domains are reported for what they are. When this host saw the " +
     "domain running at its last check and now finds it missing or rebooting, monitor and stop re-check for " +
-    "up to 5 s before believing it: xl re-creates a rebooting guest after a 2 s gap under a new domain id.",
+    "up to 5 s before believing it: xl re-creates a rebooting guest after a 2 s gap under a new domain id. " +
+    "With allow-migrate=true, migrate_to moves the running domain live to the target node after checking that " +
+    "node (memory, config, disks, bridges, no other copy), within a time budget; migrate_from waits for it there. " +
+    "The names a domain has while it migrates (NAME--incoming, NAME--migratedaway, migrating-NAME) are never " +
+    "taken for 'not running': monitor reports them, start refuses to add a copy, stop removes them.",
   params: xenDomainParams,
   actions: {
     start: { timeout: T.start, run: actions.start },
@@ -26,5 +30,7 @@ export const xenDomain = defineAgent({
     status: { timeout: T.monitor, run: actions.monitor },
     "validate-all": { timeout: T.validate, run: actions.validate },
     "reload-agent": { timeout: T.reload, run: actions.reloadAgent },
+    migrate_to: { timeout: T.migrate, run: actions.migrateTo },
+    migrate_from: { timeout: T.migrate, run: actions.migrateFrom },
   },
 });

@@ -43,4 +43,5 @@ export const ADVERTISED_TIMEOUTS = {
   monitor: "30s",
   validate: "5s",
   reload: "5s",
+  migrate: "120s",
 } as const;

@@ -2,6 +2,7 @@ import { genericError, OcfExit, type OcfExitCode } from "../../lib/ocf/exit-code
 import type { XenContext } from "./deps.ts";
 import { resolveResource } from "./domain-config.ts";
 import { leaseGuard } from "./lease-guard.ts";
+import { describeLeftovers, findLeftovers } from "./migrate-leftovers.ts";
 import { runMonitorScripts } from "./monitor-scripts.ts";
 import { describe, observeSettled } from "./observe.ts";
 import { readRecord, updateRecord } from "./record.ts";
@@ -19,9 +20,13 @@ export async function monitor(ctx: XenContext): Promise<OcfExitCode> {
   const observation = await observeSettled(ctx, name, settings, readRecord(recordFile).runningDomid);
   updateRecord(recordFile, { runningDomid: observation.kind === "running" ? observation.domain.domid : undefined }, ctx.log);
   switch (observation.kind) {
-    case "absent":
+    case "absent": {
+      // not running here unless it is here under a migration's name
+      const leftovers = await findLeftovers(ctx.deps.toolstack(), name);
+      if (leftovers.length > 0) throw genericError(`domain ${name} does not exist, but ${describeLeftovers(leftovers)}`);
       ctx.log.debug(describe(observation));
       return OcfExit.NotRunning;
+    }
     case "running":
       await leaseGuard(ctx, name).whileRunning();
       if (ctx.params.autoset_utilization_cpu || ctx.params.autoset_utilization_hv_memory) {

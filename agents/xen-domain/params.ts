@@ -1,5 +1,6 @@
 import { param } from "../../lib/ocf/params.ts";
 import { leaseParams } from "./lease-params.ts";
+import { migrateParams } from "./migrate-params.ts";
 
 /** Xen refuses nothing here, but xl cannot address an all-digit name, and the
  *  name travels inside an xl config override (`name="..."`), so quotes,
@@ -102,7 +103,8 @@ export const xenDomainParams = {
     reloadable: true,
     shortdesc: "Node attribute holding the migration address",
     longdesc:
-      "Name of a node attribute that holds the address to migrate to. Unset: the target's node name.",
+      "Name of a node attribute that holds the address to migrate to (read with crm_attribute on migrate_to). " +
+      "Unset: migration_addresses or migration_network_suffix if set, else the target's node name.",
   }),
   toolstack: param.select(["auto", "xl", "xm"])({
     default: "auto",
@@ -115,6 +117,7 @@ export const xenDomainParams = {
     shortdesc: "Destroy on stop, without a graceful shutdown",
     longdesc: "Stop destroys the domain at once instead of asking the guest to shut down first.",
   }),
+  ...migrateParams,
   ...leaseParams,
 };
 

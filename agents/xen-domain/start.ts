@@ -6,7 +6,9 @@ import { leaseGuard } from "./lease-guard.ts";
 import { ensureMemory } from "./memory.ts";
 import { scriptsFailure } from "./monitor-scripts.ts";
 import { comingBack, describe, observe, observeSettled, type Observation } from "./observe.ts";
+import { describeLeftovers, findLeftovers } from "./migrate-leftovers.ts";
 import { readRecord, updateRecord } from "./record.ts";
+import { restoreOnStart } from "./save-image.ts";
 
 /** Leftovers are waited for, at most this long, before start gives up. */
 const DYING_WAIT_CAP_MS = 15_000;
@@ -89,9 +91,13 @@ export async function start(ctx: XenContext): Promise<OcfExitCode> {
 
   const found = await clearLeftovers(ctx, await observeSettled(ctx, name, settings, readRecord(recordFile).runningDomid));
   if (found.kind === "absent") {
+    const leftovers = await findLeftovers(toolstack, name);
+    if (leftovers.length > 0) throw genericError(`not starting another copy of ${name}: ${describeLeftovers(leftovers)}; a stop here removes it`);
     await ensureMemory(ctx, toolstack, name, settings);
-    ctx.log.info(`creating domain ${name} from ${ctx.params.xmfile}`);
-    await toolstack.create(ctx.params.xmfile, name);
+    if (!(await restoreOnStart(ctx, name))) {
+      ctx.log.info(`creating domain ${name} from ${ctx.params.xmfile}`);
+      await toolstack.create(ctx.params.xmfile, name);
+    }
   } else if (found.kind === "running" || found.kind === "paused" || found.kind === "rebooting") {
     ctx.log.info(`${describe(found)}: not creating it again`);
   } else {

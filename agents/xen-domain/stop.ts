@@ -8,6 +8,8 @@ import { leaseGuard } from "./lease-guard.ts";
 import { comingBack, describe, observe, observeSettled, type Observation } from "./observe.ts";
 import { readRecord, updateRecord } from "./record.ts";
 import { confirmGone } from "./confirm-gone.ts";
+import { findLeftovers } from "./migrate-leftovers.ts";
+import { saveOnStop } from "./save-image.ts";
 
 type Present = Exclude<Observation, { kind: "absent" }>;
 
@@ -102,14 +104,15 @@ export async function stop(ctx: XenContext): Promise<OcfExitCode> {
   const { toolstack, name, settings, recordFile } = resolveResource(ctx, { requireConfig: false });
   let runningDomid = readRecord(recordFile).runningDomid;
 
-  // Each name the domain may have (xm renames a migrating source) is looked up until none is found.
+  // Each name the domain may have (the names of a migration, migrate-leftovers.ts) is looked up until none is found.
   for (;;) {
     let target = await observeSettled(ctx, name, settings, runningDomid);
-    for (const alias of target.kind === "absent" ? toolstack.transientNames(name) : []) {
-      const other = await observe(toolstack, alias);
-      if (other.kind !== "absent") target = other;
-    }
+    if (target.kind === "absent") target = (await findLeftovers(toolstack, name))[0]?.observation ?? target;
     if (target.kind === "absent") break;
+    if (target.kind === "running" && target.name === name && (await saveOnStop(ctx, name))) {
+      runningDomid = undefined; // saved and destroyed: gone on purpose, not rebooting
+      continue;
+    }
     await bringDown(ctx, target, settings);
     runningDomid = undefined;
   }

@@ -2,6 +2,7 @@ import { notInstalled, OcfExit, type OcfExitCode } from "../../lib/ocf/exit-code
 import { findOnPath, isExecutableFile } from "../../lib/toolstack/select.ts";
 import type { XenContext } from "./deps.ts";
 import { resolveResource } from "./domain-config.ts";
+import { validateMigration } from "./migrate-validate.ts";
 import { monitorScripts } from "./monitor-scripts.ts";
 
 /** A script is run as its own program: a path, or a name looked up on the agent's PATH (as execvp does). */
@@ -20,6 +21,7 @@ export async function validate(ctx: XenContext): Promise<OcfExitCode> {
   for (const script of monitorScripts(params.monitor_scripts)) {
     if (scriptMissing(script, ctx.deps.env["PATH"])) throw notInstalled(`monitor_scripts: '${script}' is not an executable file on this host`);
   }
+  validateMigration(ctx, toolstack.name);
   if (params.force_stop && params.shutdown_acpi) ctx.log.warn("shutdown_acpi has no effect: force_stop destroys without a shutdown request");
   if (params.force_stop && params.shutdown_timeout !== undefined) ctx.log.warn("shutdown_timeout has no effect: force_stop destroys at once");
   if (params.name !== undefined && settings?.name !== undefined && params.name !== settings?.name) {

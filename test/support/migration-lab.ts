@@ -3,6 +3,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCommand, type CommandResult } from "../../lib/exec/command.ts";
+import { pacemakerEnv, runXenDomain, type AgentOutcome, type Env } from "./run-agent-in-process.ts";
 import {
   cleanupSim,
   createSimHost,
@@ -93,8 +94,37 @@ export function migrationLab(t: Teardown, options: MigrationLabOptions = {}) {
   };
   const envOf = (host: string) => ({ ...sim(host).env, NODE_OPTIONS: undefined });
 
+  /** What Pacemaker's execd gives XenDomain on `host` (cluster-lab §5), with this lab's PATH and state dir. */
+  const agentEnv = (host: string, extra: Env = {}): Env => ({
+    ...pacemakerEnv("vm1-rsc", { timeoutMs: 120_000 }),
+    ...envOf(host),
+    NODE_OPTIONS: "",
+    HA_RSCTMP: join(root, "rsctmp", host),
+    OCF_RESKEY_xmfile: config,
+    OCF_RESKEY_CRM_meta_on_node: host,
+    OCF_RESKEY_CRM_meta_on_node_uuid: String(names.indexOf(host) + 1),
+    OCF_RESKEY_shutdown_timeout: "0",
+    ...extra,
+  });
+  /** The env of migrate_to (on the source) and migrate_from (on the target), as execd passes it. */
+  const migrationEnv = (action: "migrate_to" | "migrate_from", source: string, target: string): Env => ({
+    OCF_RESKEY_CRM_meta_migrate_source: source,
+    OCF_RESKEY_CRM_meta_migrate_target: target,
+    ...(action === "migrate_to" ? { OCF_RESKEY_CRM_meta_record_pending: "true" } : {}),
+  });
+
   const lab = {
     root,
+    agentEnv,
+    /** One XenDomain action on `host`, in this process, with the env Pacemaker would give it. */
+    agent: (host: string, action: string, extra: Env = {}): Promise<AgentOutcome> => runXenDomain(action, agentEnv(host, extra)),
+    /** migrate_to on `source` then (if it succeeded) migrate_from on `target`, as a Pacemaker transition runs them. */
+    async migrate(source: string, target: string, extra: Env = {}): Promise<{ to: AgentOutcome; from: AgentOutcome | undefined }> {
+      const to = await runXenDomain("migrate_to", agentEnv(source, { ...migrationEnv("migrate_to", source, target), ...extra }));
+      const from = to.code === 0 ? await runXenDomain("migrate_from", agentEnv(target, { ...migrationEnv("migrate_from", source, target), ...extra })) : undefined;
+      return { to, from };
+    },
+    migrationEnv,
     persona,
     tool,
     config,

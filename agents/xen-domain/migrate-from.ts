@@ -1,0 +1,50 @@
+import { genericError, OcfExit, type OcfExitCode } from "../../lib/ocf/exit-code.ts";
+import { POLL_MS, type XenContext } from "./deps.ts";
+import { resolveResource } from "./domain-config.ts";
+import { leaseGuard } from "./lease-guard.ts";
+import { describeLeftovers, findLeftovers } from "./migrate-leftovers.ts";
+import { takeMigrationStart } from "./migrate-record.ts";
+import { scriptsFailure } from "./monitor-scripts.ts";
+import { describe, observe, type Observation } from "./observe.ts";
+import { updateRecord } from "./record.ts";
+
+/**
+ * migrate_from, on the target, after migrate_to succeeded on the source.
+ * xl renames the arriving NAME--incoming to NAME only at the end (and xm
+ * shows NAME paused until then), so NAME is polled for, every POLL_MS until
+ * the deadline, until it runs and its monitor scripts pass. Then the
+ * domain's lease passes to this host, and the migration's duration is
+ * reported (from the start migrate_to left on the data pool, when there is one).
+ */
+async function arrived(ctx: XenContext, name: string): Promise<{ domid: number; waitedMs: number }> {
+  const started = ctx.deadline.elapsedMs();
+  let last: Observation | undefined;
+  let problem = "";
+  for (;;) {
+    last = await observe(ctx.deps.toolstack(), name);
+    if (last.kind === "running") {
+      problem = (await scriptsFailure(ctx, name)) ?? "";
+      if (problem === "") return { domid: last.domain.domid, waitedMs: ctx.deadline.elapsedMs() - started };
+    } else if (last.kind === "absent" || last.kind === "paused") {
+      problem = describe(last);
+    } else {
+      throw genericError(`${describe(last)} after the migration`);
+    }
+    if (ctx.deadline.remainingMs() < 2 * POLL_MS) break;
+    await ctx.deps.sleep(POLL_MS);
+  }
+  const leftovers = last.kind === "absent" ? await findLeftovers(ctx.deps.toolstack(), name) : [];
+  throw genericError(`domain ${name} did not arrive in time: ${leftovers.length > 0 ? describeLeftovers(leftovers) : problem}`);
+}
+
+export async function migrateFrom(ctx: XenContext): Promise<OcfExitCode> {
+  const { name, recordFile } = resolveResource(ctx, { requireConfig: false });
+  const { domid, waitedMs } = await arrived(ctx, name);
+  await leaseGuard(ctx, name).afterMigrateFrom();
+  updateRecord(recordFile, { runningDomid: domid }, ctx.log);
+  const start = await takeMigrationStart(ctx, name);
+  const source = ctx.ocf.migrateSource ?? start?.source ?? "the source";
+  if (start) ctx.log.info(`${name} migrated from ${source}: ${ctx.deps.now() - start.startedAt} ms from the start of migrate_to to running here`);
+  else ctx.log.info(`${name} runs here after migrating from ${source} (found after ${waitedMs} ms; set lease_dir to have the whole duration reported)`);
+  return OcfExit.Success;
+}

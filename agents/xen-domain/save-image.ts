@@ -1,0 +1,124 @@
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { genericError } from "../../lib/ocf/exit-code.ts";
+import { migrationCommands } from "../../lib/toolstack/migration.ts";
+import { stderrSummary } from "../../lib/toolstack/invoke.ts";
+import { readSaveImageHeader } from "../../lib/toolstack/save-image.ts";
+import type { XenContext } from "./deps.ts";
+import { observe } from "./observe.ts";
+
+/**
+ * save_dir: stop saves the running domain's memory (xl save) and start
+ * restores it (xl restore), as VirtualDomain's snapshot option does. Next
+ * to `NAME.save` goes `NAME.save.json`: the name and UUID the image holds,
+ * a digest of the config file then, when and where it was saved. Start
+ * restores an image only when all of it still matches (the image's own
+ * header included) and the image is newer than the config file; any other
+ * image is renamed aside, never restored, and the domain starts afresh.
+ */
+interface SavedFacts {
+  readonly name: string;
+  readonly uuid: string;
+  readonly configDigest: string;
+  readonly savedAt: string;
+  readonly savedOn: string;
+}
+
+/** What stop leaves for a failed save to shut down the usual way. */
+const STOP_RESERVE_MS = 10_000;
+const MIN_SAVE_MS = 5_000;
+const RESTORE_CAP_MS = 120_000;
+
+const imagePath = (dir: string, name: string): string => join(dir, `${name}.save`);
+const factsPath = (image: string): string => `${image}.json`;
+const digestOf = (path: string): string => createHash("sha256").update(readFileSync(path)).digest("hex");
+
+function commands(ctx: XenContext) {
+  return migrationCommands("xl", { run: ctx.deps.run, env: ctx.deps.env, callTimeoutMs: ctx.deadline.callTimeoutMs });
+}
+
+/**
+ * Saves the running domain into save_dir; true when it is saved (and, as
+ * xl save does, destroyed). False, with a warning, when saving was not
+ * possible: stop then shuts the domain down as usual.
+ */
+export async function saveOnStop(ctx: XenContext, name: string): Promise<boolean> {
+  const dir = ctx.params.save_dir;
+  if (dir === undefined || ctx.deps.toolstack().name !== "xl") return false;
+  const budgetMs = ctx.deadline.remainingMs() - Math.max(STOP_RESERVE_MS, Math.round((ctx.ocf.timeoutMs ?? 40_000) / 3));
+  if (budgetMs < MIN_SAVE_MS) {
+    ctx.log.warn(`no time to save ${name} within the stop timeout (${budgetMs} ms left for it); shutting it down instead`);
+    return false;
+  }
+  const image = imagePath(dir, name);
+  const partial = `${image}.partial`;
+  ctx.log.info(`saving ${name} to ${image} within ${budgetMs} ms`);
+  const result = await commands(ctx).save(name, partial, budgetMs);
+  if (result.exitCode !== 0) {
+    rmSync(partial, { force: true });
+    ctx.log.warn(`saving ${name} failed (${result.timedOut ? `no answer within ${budgetMs} ms` : stderrSummary(result.stderr) || `exit ${result.exitCode}`}); shutting it down instead`);
+    return false;
+  }
+  const header = readSaveImageHeader(partial);
+  const facts: SavedFacts = {
+    name,
+    uuid: header.ok ? header.uuid : "",
+    configDigest: digestOf(ctx.params.xmfile),
+    savedAt: new Date(ctx.deps.now()).toISOString(),
+    savedOn: ctx.ocf.onNode ?? hostname(),
+  };
+  writeFileSync(factsPath(image), `${JSON.stringify(facts)}\n`);
+  renameSync(partial, image);
+  ctx.log.info(`${name} saved to ${image}`);
+  return true;
+}
+
+/** Why this image must not be restored, or undefined when it may. */
+function staleBecause(ctx: XenContext, name: string, image: string): string | undefined {
+  let facts: Partial<SavedFacts>;
+  try {
+    facts = JSON.parse(readFileSync(factsPath(image), "utf8")) as Partial<SavedFacts>;
+  } catch {
+    return `${factsPath(image)} is missing or unreadable: the image's origin is unknown`;
+  }
+  const header = readSaveImageHeader(image);
+  if (!header.ok) return header.problem;
+  if (header.name !== name || facts.name !== name) return `it holds domain ${header.name} (recorded: ${facts.name}), not ${name}`;
+  if (header.uuid !== facts.uuid) return `its UUID ${header.uuid} differs from the recorded ${facts.uuid}`;
+  if (facts.configDigest !== digestOf(ctx.params.xmfile)) return `${ctx.params.xmfile} changed since it was saved`;
+  if (statSync(image).mtimeMs < statSync(ctx.params.xmfile).mtimeMs) return `it is older than ${ctx.params.xmfile}`;
+  return undefined;
+}
+
+function setAside(ctx: XenContext, image: string, why: string, tag: string): void {
+  const aside = `${image}.${tag}-${new Date(ctx.deps.now()).toISOString().replace(/[-:.]/g, "")}`;
+  renameSync(image, aside);
+  if (existsSync(factsPath(image))) renameSync(factsPath(image), `${aside}.json`);
+  ctx.log.warn(`not restoring ${image}: ${why}; kept as ${aside}, starting the domain afresh`);
+}
+
+/** Restores the domain from save_dir when a valid image is there; true when the domain came back from it. */
+export async function restoreOnStart(ctx: XenContext, name: string): Promise<boolean> {
+  const dir = ctx.params.save_dir;
+  if (dir === undefined || ctx.deps.toolstack().name !== "xl") return false;
+  const image = imagePath(dir, name);
+  if (!existsSync(image)) return false;
+  const stale = staleBecause(ctx, name, image);
+  if (stale !== undefined) {
+    setAside(ctx, image, stale, "stale");
+    return false;
+  }
+  ctx.log.info(`restoring ${name} from ${image}`);
+  const result = await commands(ctx).restore(image, RESTORE_CAP_MS);
+  if (result.exitCode === 0) {
+    rmSync(image, { force: true });
+    rmSync(factsPath(image), { force: true });
+    return true;
+  }
+  const why = result.timedOut ? `no answer within ${result.durationMs} ms` : stderrSummary(result.stderr) || `exit ${result.exitCode}`;
+  if ((await observe(ctx.deps.toolstack(), name)).kind !== "absent") throw genericError(`xl restore of ${name} failed and left it half restored: ${why}`);
+  setAside(ctx, image, `xl restore failed: ${why}`, "failed");
+  return false;
+}

@@ -1,0 +1,259 @@
+import t, { type Test } from "tap";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { callLog, createSimHost } from "../../../lib/sim/index.ts";
+import type { Env } from "../../support/run-agent-in-process.ts";
+import { migrationLab, type MigrationLab } from "../../support/migration-lab.ts";
+
+/**
+ * XenDomain migrate_to / migrate_from against two simulated hosts, driven
+ * with the environment Pacemaker's execd passes (migrate_source,
+ * migrate_target, record_pending, on_node, timeout; cluster-lab §5).
+ * Each row ends with the ground truth: the domain runs exactly once (or,
+ * where the row says so, nowhere), no other copy of it is left on either
+ * host, and the agent's code and reason say where it is.
+ */
+interface Row {
+  readonly name: string;
+  readonly only?: readonly ("xl" | "xm")[];
+  readonly scene?: (lab: MigrationLab) => unknown;
+  readonly env?: Env | ((lab: MigrationLab) => Env);
+  readonly to: { readonly code: number; readonly reason?: RegExp; readonly logged?: RegExp };
+  readonly from?: { readonly code: number; readonly logged?: RegExp };
+  /** Where vm1 runs afterwards. */
+  readonly runsOn: "node1" | "node2";
+  /** Other domains left on the hosts (besides the one running copy), as [host, name, state]. */
+  readonly others?: readonly [string, string, string][];
+  readonly check?: (t: Test, lab: MigrationLab) => void;
+}
+
+const knob = (host: string, knobs: Parameters<MigrationLab["knobs"]>[1]) => (lab: MigrationLab) => lab.knobs(host, knobs);
+const fault = (f: Parameters<MigrationLab["knobs"]>[1]["migrationFault"]) => knob("node2", { migrationFault: f });
+const STILL_HERE = /; vm1 still runs here$/;
+
+const rows: readonly Row[] = [
+  { name: "clean live migration", to: { code: 0, logged: /pre-flight on node2 \(node2\) passed/ }, from: { code: 0 }, runsOn: "node2" },
+  // pre-flight refusals: nothing moves
+  {
+    name: "refused: target unreachable (ssh denied)",
+    scene: knob("node2", { sshDeny: true }),
+    to: { code: 1, reason: /^target node2 \(node2\) is not reachable over the migration transport: root@node2: Permission denied \(publickey\)\.$/ },
+    runsOn: "node1",
+  },
+  {
+    name: "refused: target without enough memory",
+    scene: (lab) => createSimHost({ root: lab.root, host: "node2", memoryMiB: 2_200 }),
+    to: { code: 1, reason: /^not enough memory on node2: vm1 needs 258 MiB, it has \d+ MiB free of 2200 MiB$/ },
+    runsOn: "node1",
+  },
+  {
+    name: "refused: a vm1 already on the target",
+    scene: (lab) => lab.xl("node2", "create", "-p", lab.config),
+    to: { code: 1, reason: /^domain vm1 already exists on node2 \(id 1, state --p---\); not migrating onto it$/ },
+    runsOn: "node1",
+    others: [["node2", "vm1", "--p---"]],
+  },
+  {
+    name: "refused: config, disk and bridge missing on the target",
+    scene: (lab) => lab.knobs("node2", { missingPaths: [lab.config, "/dev/vg0/vm1", "/sys/class/net/xenbr0"] }),
+    to: { code: 1, reason: /^node2 lacks what vm1 needs: config \/.*\/vm1\.cfg missing, disk \/dev\/vg0\/vm1 missing, bridge xenbr0 missing$/ },
+    runsOn: "node1",
+  },
+  {
+    name: "a stale vm1--incoming on the target is removed first (our copy runs here)",
+    only: ["xl"],
+    scene: (lab) => lab.xl("node2", "create", "-p", lab.config, 'name="vm1--incoming"'),
+    to: { code: 0, logged: /domain vm1--incoming \(id 1\) is paused, state --p--- on node2, left by an interrupted migration: destroying it/ },
+    from: { code: 0 },
+    runsOn: "node2",
+  },
+  // failures of the migration itself (xl-fidelity §4.4)
+  { name: "link drops during pre-copy", scene: fault("drop-precopy"), to: { code: 1, reason: STILL_HERE }, runsOn: "node1" },
+  { name: "link drops during stop-and-copy", only: ["xl"], scene: fault("drop-stopcopy"), to: { code: 1, reason: /resuming at sender\..*; vm1 still runs here$/ }, runsOn: "node1" },
+  { name: "target runs out of memory mid-stream", scene: fault("oom"), to: { code: 1, reason: STILL_HERE }, runsOn: "node1" },
+  {
+    name: "receiver killed: its paused copy on the target is removed",
+    scene: fault("kill-receiver"),
+    to: { code: 1, reason: STILL_HERE, logged: /on node2: destroying it/ },
+    runsOn: "node1",
+  },
+  {
+    name: "guest never suspends",
+    only: ["xl"],
+    scene: (lab) => lab.guest("node1", { noShutdownWatch: true }),
+    to: { code: 1, reason: /Migration failed, failed to suspend at sender\.; vm1 still runs here$/ },
+    runsOn: "node1",
+  },
+  { name: "target cannot start it", only: ["xl"], scene: fault("start-failure"), to: { code: 1, reason: /Migration failed due to problems at target\.; vm1 still runs here$/ }, runsOn: "node1" },
+  {
+    name: "name clash found only at the end (pre-flight off)",
+    only: ["xl"],
+    scene: (lab) => lab.xl("node2", "create", "-p", lab.config),
+    env: { OCF_RESKEY_migration_preflight: "false" },
+    to: { code: 1, reason: /Migration failed due to problems at target\.; vm1 still runs here$/, logged: /xl migrate: migration sender: Target reports startup failure \(status code 6\)\./ },
+    runsOn: "node1",
+    others: [["node2", "vm1", "--p---"]],
+  },
+  {
+    name: "'go' lost: the agent finishes the handover on the target",
+    only: ["xl"],
+    scene: fault("lose-go"),
+    to: { code: 0, logged: /holds the whole domain: finishing the handover there/ },
+    from: { code: 0 },
+    runsOn: "node2",
+  },
+  {
+    name: "report lost: the target runs it, our suspended copy is destroyed",
+    only: ["xl"],
+    scene: fault("lose-report"),
+    to: { code: 0, logged: /vm1 runs on node2: the migration completed although/ },
+    from: { code: 0 },
+    runsOn: "node2",
+  },
+  {
+    name: "over its budget (the link stalls): killed, the target's copy removed",
+    scene: fault("stall"),
+    env: { OCF_RESKEY_migration_budget: "2" },
+    to: { code: 1, reason: /^the migration did not finish within its budget of 2000 ms and was stopped; (vm1 still runs here|the relocation was cut short, vm1 has its name back and still runs here)$/ },
+    runsOn: "node1",
+  },
+  {
+    name: "over the budget the op timeout leaves (a slow link)",
+    scene: knob("node1", { timing: { migrateMsPerGiB: 4_000_000 } }),
+    env: { OCF_RESKEY_CRM_meta_timeout: "12000" },
+    to: { code: 1, reason: /^the migration did not finish within its budget of \d+ ms and was stopped; / },
+    runsOn: "node1",
+  },
+  {
+    name: "xm: the relocation server refuses",
+    only: ["xm"],
+    scene: knob("node2", { relocationServer: false }),
+    to: { code: 1, reason: /^xm migrate failed \(exit 1\): can't connect: Connection refused; vm1 still runs here$/ },
+    runsOn: "node1",
+  },
+  // where the target is
+  {
+    name: "address from node_ip_attribute (crm_attribute)",
+    env: (lab) => ({ OCF_RESKEY_node_ip_attribute: "migration_ip", CIB_file: cibWith(lab, "migration_ip", "10.0.0.2") }),
+    to: { code: 0 },
+    from: { code: 0 },
+    runsOn: "node2",
+    check: (t, lab) => t.ok(callLog(lab.root, "node1").some((c) => c.tool === "ssh" && c.argv.includes("10.0.0.2")), "ssh went to 10.0.0.2"),
+  },
+  {
+    name: "node_ip_attribute not set for the target: refused",
+    env: (lab) => ({ OCF_RESKEY_node_ip_attribute: "other_ip", CIB_file: cibWith(lab, "migration_ip", "10.0.0.2") }),
+    to: { code: 1, reason: /^node attribute other_ip of node2 gives no migration address \(.*No such device or address\)$/ },
+    runsOn: "node1",
+  },
+  {
+    name: "a node attribute value with shell syntax is refused",
+    env: (lab) => ({ OCF_RESKEY_node_ip_attribute: "migration_ip", CIB_file: cibWith(lab, "migration_ip", "10.0.0.2;reboot") }),
+    to: { code: 1, reason: /^node attribute migration_ip gives '10\.0\.0\.2;reboot' for node2, which is not a plain host name or IP address$/ },
+    runsOn: "node1",
+  },
+  {
+    name: "address from migration_addresses, ssh user, port and options",
+    env: {
+      OCF_RESKEY_migration_addresses: "node1=10.0.0.1 node2=10.0.0.2",
+      OCF_RESKEY_migration_ssh_user: "root",
+      OCF_RESKEY_migration_ssh_port: "22",
+      OCF_RESKEY_migration_ssh_options: "Compression=no",
+    },
+    to: { code: 0 },
+    from: { code: 0 },
+    runsOn: "node2",
+    check: (t, lab) =>
+      t.ok(
+        callLog(lab.root, "node1").some((c) => c.tool === "ssh" && c.argv.join(" ").includes("-p 22 -l root -o Compression=no 10.0.0.2")),
+        "the transport carries the options",
+      ),
+  },
+  {
+    name: "address from migration_network_suffix",
+    scene: (lab) => createSimHost({ root: lab.root, host: "node2", addresses: ["10.0.0.2", "node2-mig"] }),
+    env: { OCF_RESKEY_migration_network_suffix: "-mig" },
+    to: { code: 0 },
+    from: { code: 0 },
+    runsOn: "node2",
+  },
+  { name: "no target node given: 2", env: { OCF_RESKEY_CRM_meta_migrate_target: undefined }, to: { code: 2, reason: /migrate_target is not set/ }, runsOn: "node1" },
+];
+
+function cibWith(lab: MigrationLab, attribute: string, value: string): string {
+  const file = join(lab.root, "cib.xml");
+  writeFileSync(
+    file,
+    `<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.7" epoch="1" num_updates="0" admin_epoch="0"><configuration><crm_config/><nodes>` +
+      `<node id="1" uname="node1"/><node id="2" uname="node2"><instance_attributes id="n2"><nvpair id="n2-a" name="${attribute}" value="${value}"/></instance_attributes></node>` +
+      `</nodes><resources/><constraints/></configuration><status/></cib>\n`,
+  );
+  return file;
+}
+
+/** Every domain of this lab that is not the one running copy of vm1. */
+function othersOf(lab: MigrationLab, runsOn: string): [string, string | null, string][] {
+  return (["node1", "node2"] as const).flatMap((host) =>
+    lab.names(host).flatMap(([name, state]): [string, string | null, string][] =>
+      name === null || (host === runsOn && name === "vm1" && state === "-b----") ? [] : [[host, name, state]],
+    ),
+  );
+}
+
+for (const tool of ["xl", "xm"] as const) {
+  for (const row of rows) {
+    if (row.only && !row.only.includes(tool)) continue;
+    t.test(`${tool}: ${row.name}`, async (t) => {
+      const lab = migrationLab(t, { persona: tool === "xm" ? "xm" : "xl-4.17" });
+      t.equal((await lab.agent("node1", "start")).code, 0, "started on node1");
+      await row.scene?.(lab);
+      const env = typeof row.env === "function" ? row.env(lab) : (row.env ?? {});
+      const { to, from } = await lab.migrate("node1", "node2", env);
+      t.equal(to.code, row.to.code, `migrate_to → ${row.to.code}`, { stderr: to.stderr });
+      if (row.to.reason) t.match(to.reasons.at(-1) ?? "", row.to.reason, "its reason");
+      else t.same(to.reasons, [], "no exit reason");
+      if (row.to.logged) t.match(to.stderr, row.to.logged, "logged");
+      t.equal(from?.code, row.from?.code, row.from ? `migrate_from → ${row.from.code}` : "no migrate_from after a failed migrate_to", { stderr: from?.stderr });
+      // let a target finish its own clean-up (a destroy started by a dying receiver)
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      t.same(lab.names(row.runsOn).filter(([n]) => n === "vm1"), [["vm1", "-b----"]], `vm1 runs on ${row.runsOn}`);
+      t.same(othersOf(lab, row.runsOn), row.others ?? [], "and nowhere else, no copy left behind");
+      const monitor = await lab.agent(row.runsOn, "monitor", { OCF_RESKEY_CRM_meta_interval: "10000" });
+      t.equal(monitor.code, 0, `monitor on ${row.runsOn} says running`);
+      row.check?.(t, lab);
+    });
+  }
+}
+
+t.test("migrate_to again after a success: nothing to move, 0; migrate_from finds it", async (t) => {
+  const lab = migrationLab(t);
+  await lab.agent("node1", "start");
+  t.equal((await lab.migrate("node1", "node2")).to.code, 0);
+  const again = await lab.migrate("node1", "node2");
+  t.same([again.to.code, again.from?.code], [0, 0]);
+  t.match(again.to.stderr, /vm1 runs on node2 \(domain vm1 does not exist here\)/);
+  t.same(lab.names("node2"), [["vm1", "-b----"]]);
+});
+
+t.test("migrate_from when nothing arrives fails in time, naming what is there", async (t) => {
+  const lab = migrationLab(t);
+  const from = await lab.agent("node2", "migrate_from", { ...lab.migrationEnv("migrate_from", "node1", "node2"), OCF_RESKEY_CRM_meta_timeout: "3000" });
+  t.equal(from.code, 1);
+  t.match(from.reasons.at(-1), /^domain vm1 did not arrive in time: domain vm1 does not exist$/);
+  t.ok(from.ms < 3_000, "within the op timeout");
+});
+
+t.test("with a lease: migrate_from takes the lease over and reports the whole migration's duration", async (t) => {
+  const lab = migrationLab(t);
+  const leases = { OCF_RESKEY_lease_dir: join(lab.root, "shared", "leases"), OCF_RESKEY_lease_timeout: "60" };
+  mkdirSync(leases.OCF_RESKEY_lease_dir);
+  t.equal((await lab.agent("node1", "start", leases)).code, 0);
+  const { to, from } = await lab.migrate("node1", "node2", leases);
+  t.same([to.code, from?.code], [0, 0]);
+  t.match(from?.stderr, /lease of vm1 taken over/);
+  t.match(from?.stderr, /vm1 migrated from node1: \d+ ms from the start of migrate_to to running here/);
+  const monitor = await lab.agent("node2", "monitor", { ...leases, OCF_RESKEY_CRM_meta_interval: "10000" });
+  t.equal(monitor.code, 0, "the target renews the lease it now holds");
+  t.equal((await lab.agent("node1", "stop", leases)).code, 0, "stop on the source (Pacemaker's last step) finds nothing");
+  t.same(lab.names("node2"), [["vm1", "-b----"]]);
+});
