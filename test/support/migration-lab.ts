@@ -97,6 +97,10 @@ export function migrationLab(t: Teardown, options: MigrationLabOptions = {}) {
   /** What Pacemaker's execd gives XenDomain on `host` (cluster-lab §5), with this lab's PATH and state dir. */
   const agentEnv = (host: string, extra: Env = {}): Env => ({
     ...pacemakerEnv("vm1-rsc", { timeoutMs: 120_000 }),
+    OCF_RESKEY_crm_feature_set: "3.16.1",
+    PCMK_service: "pacemaker-execd",
+    HA_cluster_type: "corosync",
+    LC_ALL: "C",
     ...envOf(host),
     NODE_OPTIONS: "",
     HA_RSCTMP: join(root, "rsctmp", host),
@@ -147,6 +151,11 @@ export function migrationLab(t: Teardown, options: MigrationLabOptions = {}) {
     async start(host = "node1"): Promise<void> {
       const created = await lab.xl(host, "create", config);
       if (created.exitCode !== 0) throw new Error(`create failed: ${created.stderr}`);
+      await lab.untilServing(host);
+    },
+
+    /** Waits (bounded) until vm1's service on `host` answers: the guest has booted. */
+    async untilServing(host = "node1"): Promise<void> {
       for (let i = 0; i < 400; i++) {
         const port = guestServicePort(root, host, "vm1");
         if (port !== undefined && (await probeService(port))) return;

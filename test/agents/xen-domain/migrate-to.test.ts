@@ -225,6 +225,20 @@ for (const tool of ["xl", "xm"] as const) {
   }
 }
 
+for (const persona of ["xl-4.17", "xm"] as const) {
+  t.test(`${persona}: a client of the guest's service sees one short gap, the stop-and-copy pause`, async (t) => {
+    const lab = migrationLab(t, { persona, memoryMiB: 512 });
+    await lab.agent("node1", "start");
+    await lab.untilServing("node1");
+    const { result, watch } = await lab.watchService(() => lab.migrate("node1", "node2"));
+    t.same([result.to.code, result.from?.code], [0, 0]);
+    t.ok(watch.answered > watch.failed, `it answered through the pre-copy (${watch.answered} answers, ${watch.failed} misses)`);
+    t.ok(watch.contiguous, "one gap only");
+    t.ok(watch.answersAtEnd, "at the same address, from the target");
+    t.comment(`service gap ${watch.gapMs} ms over a migration of ${result.to.ms} ms`);
+  });
+}
+
 t.test("migrate_to again after a success: nothing to move, 0; migrate_from finds it", async (t) => {
   const lab = migrationLab(t);
   await lab.agent("node1", "start");
