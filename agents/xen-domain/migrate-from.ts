@@ -1,5 +1,5 @@
 import { genericError, OcfExit, type OcfExitCode } from "../../lib/ocf/exit-code.ts";
-import { POLL_MS, type XenContext } from "./deps.ts";
+import { POLL_MS, REBOOT_GAP_MS, type XenContext } from "./deps.ts";
 import { resolveResource } from "./domain-config.ts";
 import { leaseGuard } from "./lease-guard.ts";
 import { describeLeftovers, findLeftovers } from "./migrate-leftovers.ts";
@@ -15,26 +15,34 @@ import { updateRecord } from "./record.ts";
  * the deadline, until it runs and its monitor scripts pass. Then the
  * domain's lease passes to this host, and the migration's duration is
  * reported (from the start migrate_to left on the data pool, when there is one).
+ * While nothing of the domain is here (no NAME, no NAME--incoming), nothing
+ * is arriving: after NOTHING_HERE_MS of that, migrate_from fails at once.
  */
+const NOTHING_HERE_MS = REBOOT_GAP_MS;
 async function arrived(ctx: XenContext, name: string): Promise<{ domid: number; waitedMs: number }> {
   const started = ctx.deadline.elapsedMs();
-  let last: Observation | undefined;
+  let nothingSince: number | undefined;
   let problem = "";
   for (;;) {
-    last = await observe(ctx.deps.toolstack(), name);
+    const last: Observation = await observe(ctx.deps.toolstack(), name);
     if (last.kind === "running") {
       problem = (await scriptsFailure(ctx, name)) ?? "";
       if (problem === "") return { domid: last.domain.domid, waitedMs: ctx.deadline.elapsedMs() - started };
-    } else if (last.kind === "absent" || last.kind === "paused") {
-      problem = describe(last);
+    } else if (last.kind === "paused") {
+      problem = describe(last); // xm shows it paused until the transfer ends
+    } else if (last.kind === "absent") {
+      const leftovers = await findLeftovers(ctx.deps.toolstack(), name);
+      problem = leftovers.length > 0 ? describeLeftovers(leftovers) : describe(last);
+      // with nothing of the domain here at all, nothing is on its way either: wait no longer than a name gap
+      nothingSince = leftovers.length > 0 ? undefined : (nothingSince ?? ctx.deadline.elapsedMs());
+      if (nothingSince !== undefined && ctx.deadline.elapsedMs() - nothingSince >= NOTHING_HERE_MS) break;
     } else {
       throw genericError(`${describe(last)} after the migration`);
     }
     if (ctx.deadline.remainingMs() < 2 * POLL_MS) break;
     await ctx.deps.sleep(POLL_MS);
   }
-  const leftovers = last.kind === "absent" ? await findLeftovers(ctx.deps.toolstack(), name) : [];
-  throw genericError(`domain ${name} did not arrive in time: ${leftovers.length > 0 ? describeLeftovers(leftovers) : problem}`);
+  throw genericError(`domain ${name} did not arrive in time: ${problem}`);
 }
 
 export async function migrateFrom(ctx: XenContext): Promise<OcfExitCode> {
