@@ -17,7 +17,8 @@ export {
 } from "./sim-control.ts";
 export type { DomainFacts, SampleConfigOptions } from "./sim-control.ts";
 export type { CallLogEntry } from "./tool-run.ts";
-export type { GuestBehaviour, HostKnobs, ShutdownReason, DomainType } from "./model.ts";
+export type { GuestBehaviour, HostKnobs, ShutdownReason, DomainType, MigrationFault } from "./model.ts";
+export { MIGRATION_FAULTS } from "./model.ts";
 export { PERSONA_IDS, DEFAULT_PERSONA, type PersonaId } from "./personas.ts";
 export { DEFAULT_TIMING, DEFAULT_GUEST_TIMING, type TimingName } from "./timing.ts";
 export { defaultSimRoot, sharedDir } from "./paths.ts";

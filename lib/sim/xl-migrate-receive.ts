@@ -1,4 +1,4 @@
-import { appendFileSync } from "node:fs";
+import { appendFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { SimContext } from "./context.ts";
 import { missingDevices } from "./dom0-view.ts";
@@ -86,7 +86,11 @@ async function receiveMemory(r: Receipt, domid: number, config: DomainConfig): P
     const halfway = record.round === 0 && firstRound >= totalPages / 2;
     if (record.round === FINAL_ROUND && r.fault === "drop-stopcopy") return "link-dropped";
     if (halfway && r.fault === "drop-precopy") return "link-dropped";
-    if (halfway && r.fault === "kill-receiver") process.kill(process.pid, "SIGKILL");
+    if (halfway && r.fault === "kill-receiver") {
+      // killed outright: no clean-up, no call-log end; the running-call marker goes so that no later host kill signals a reused pid
+      rmSync(join(hostPaths(ctx.root, ctx.host).runningDir, String(process.pid)), { force: true });
+      process.kill(process.pid, "SIGKILL");
+    }
     if (halfway && r.fault === "stall") {
       r.reader.stall();
       await hangForever();

@@ -2,6 +2,7 @@ import t from "tap";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { callLog, createSimHost, killHost } from "../../../lib/sim/index.ts";
+import { parseKnobWords } from "../../../lib/sim/knob-text.ts";
 import { migrationLab, type MigrationLab } from "../../support/migration-lab.ts";
 
 /**
@@ -245,4 +246,11 @@ t.test("options: -s as xl runs it, -s '' runs HOST as the command, -p, -e, -C, -
   const short = await lab.xl("node2", "migrate", "vm1");
   t.equal(short.exitCode, 2);
   t.match(short.stderr, /^'xl migrate' requires at least 2 arguments\.\n\n$/);
+});
+
+t.test("knob words for migration: faults by name, missing paths and xend's relocation settings", async (t) => {
+  const parsed = parseKnobWords(["migrationFault=lose-go", "missingPaths=/dev/vg0/vm1,/sys/class/net/xenbr1", "relocationServer=off", "relocationHostsAllow=^node1$"]);
+  t.match(parsed, { value: { migrationFault: "lose-go", missingPaths: ["/dev/vg0/vm1", "/sys/class/net/xenbr1"], relocationServer: false, relocationHostsAllow: ["^node1$"] } });
+  t.match(parseKnobWords(["migrationFault=sometimes"]), { error: /^bad value for migrationFault: "sometimes" \(one of none, banner, drop-precopy/ });
+  t.match(parseKnobWords(["timing.migrateMsPerGiB=20000"]), { value: { timing: { migrateMsPerGiB: 20_000 } } });
 });
