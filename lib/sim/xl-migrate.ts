@@ -38,8 +38,8 @@ import { loadConfig } from "./xl-create.ts";
 const SENDER = "migration sender";
 /** Pages per stream write: the target's Mem grows in steps of 32 MiB. */
 const BATCH_PAGES = 32 * PAGES_PER_MIB;
-/** How long the sender waits for the transport to exit before giving up on its status (scaled). */
-const CHILD_REPORT_MS = 10_000;
+/** xl waits 2 s for the transport to exit (xl_migrate.c migration_child_report); processes exit in real time, so unscaled. */
+const CHILD_REPORT_MS = 2_000;
 
 interface Transport {
   readonly child: ChildProcess;
@@ -68,21 +68,29 @@ function startTransport(ctx: SimContext, rune: string): Transport {
   return { child, reader: byteReader(child.stdout as NonNullable<typeof child.stdout>), rune, exited };
 }
 
-/** migration_child_report: close our end, wait (bounded) for the transport, report a failure status. */
-async function childReport(ctx: SimContext, transport: Transport): Promise<void> {
+/**
+ * migration_child_report: close our end, wait (bounded) for the transport, report a failure status.
+ * After a success xl reports nothing; the wait only lets the receiver's last words through.
+ */
+async function childReport(ctx: SimContext, transport: Transport, quiet = false): Promise<void> {
   transport.child.stdin?.end();
   let timer: NodeJS.Timeout | undefined;
-  const giveUp = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ctx.clock.scale(CHILD_REPORT_MS))));
+  const giveUp = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), CHILD_REPORT_MS)));
   const status = await Promise.race([transport.exited, giveUp]);
   clearTimeout(timer);
   const pid = transport.child.pid ?? 0;
-  if (status === undefined) {
+  if (quiet) {
+    // nothing to say after a success
+  } else if (status === undefined) {
     ctx.io.stderr(`migration child [${pid}] not exiting, no longer waiting (exit status will be unreported)\n`);
   } else if (status.signal) {
     ctx.io.stderr(libxlLine("info", "libxl_report_child_exitstatus", null, `migration transport process [${pid}] died due to fatal signal ${status.signal}`));
   } else if (status.code !== 0) {
     ctx.io.stderr(libxlLine("info", "libxl_report_child_exitstatus", null, `migration transport process [${pid}] exited with error status ${status.code}`));
   }
+  // xl exits whether or not the transport has: a lingering ssh is left to itself
+  transport.child.unref();
+  transport.child.stderr?.destroy();
   transport.reader.close();
 }
 
@@ -233,7 +241,7 @@ async function migrateDomain(ctx: SimContext, domid: number, host: string, optio
   ctx.io.stderr(`${SENDER}: Target reports successful startup.\n`);
   await destroyDomain(ctx, domid);
   ctx.io.stderr("Migration successful.\n");
-  await childReport(ctx, transport);
+  await childReport(ctx, transport, true);
   return 0;
 }
 

@@ -49,7 +49,7 @@ t.test("xl: a lost 'go' leaves vm1--migratedaway here and vm1--incoming there; a
   t.match(monitor.reasons.at(-1), /domain vm1--migratedaway \(id 1\) is suspended .*: a migration from this host passed its point of no return and did not finish$/);
   const start = await lab.agent("node1", "start");
   t.equal(start.code, 1, "start refuses while a --migratedaway copy's fate is unknown");
-  const fromShort = await lab.agent("node2", "migrate_from", { ...lab.migrationEnv("migrate_from", "node1", "node2"), OCF_RESKEY_CRM_meta_timeout: "2000" });
+  const fromShort = await lab.agent("node2", "migrate_from", { ...lab.migrationEnv("migrate_from", "node1", "node2"), OCF_RESKEY_CRM_meta_timeout: "4000" });
   t.equal(fromShort.code, 1, "migrate_from alone does not take a paused copy for an arrival");
   t.match(fromShort.reasons.at(-1), /^domain vm1 did not arrive in time: domain vm1--incoming \(id 1\) is paused/);
   const again = await lab.migrate("node1", "node2");
