@@ -6,6 +6,16 @@ import { findDomain, type XlCommand } from "./xl-command.ts";
 
 /** `xl info`, `domid`, `domname`, `uptime`, `vcpu-list` (xl_info.c, xl_vcpu.c). */
 
+/**
+ * Xen's boot line. A host set up for autoballoon boots without dom0_mem=, the
+ * only way xl's autoballoon="auto" (the default) turns ballooning on; a host
+ * with a fixed Domain-0 size says so, and xl leaves dom0 alone.
+ */
+function xenCommandline(record: HostRecord): string {
+  const dom0Mem = record.knobs.autoballoon ? "" : ` dom0_mem=${record.dom0BootMemoryMiB}M,max:${record.dom0BootMemoryMiB}M`;
+  return `placeholder${dom0Mem} no-real-mode edd=off`;
+}
+
 /** `xl info` keys and values in print order (xl_info.c print_info). */
 export function infoEntries(ctx: SimContext, record: HostRecord): [string, string][] {
   const p = ctx.persona;
@@ -38,7 +48,7 @@ export function infoEntries(ctx: SimContext, record: HostRecord): [string, strin
     ["xen_pagesize", "4096"],
     ["platform_params", "virt_start=0xffff800000000000"],
     ["xen_changeset", ""],
-    ["xen_commandline", "placeholder dom0_mem=4096M,max:4096M no-real-mode edd=off"],
+    ["xen_commandline", xenCommandline(record)],
     ["cc_compiler", "x86_64-linux-gnu-gcc (Debian 12.2.0-14) 12.2.0"],
     ["cc_compile_by", "pkg-xen-devel"],
     ["cc_compile_domain", "lists.alioth.debian.org"],

@@ -95,5 +95,8 @@ t.test("autoballoon serialises creates on /var/lock/xl; without it builds overla
     const overlapped = await eventually(() => listDomains(host.root, host.host).filter((d) => d.state === "--p---").length === 2, 2_000);
     t.equal(overlapped, !autoballoon, `autoballoon ${autoballoon}: two builds at once ${!autoballoon}`);
     t.same((await creating).map((r) => r.exitCode), [0, 0]);
+    const info = await run(host, "xl", ["info"]);
+    const commandline = /^xen_commandline\s+: (.*)$/m.exec(info.stdout)?.[1] ?? "";
+    t.equal(/(^|\s)dom0_mem=/.test(commandline), !autoballoon, `autoballoon ${autoballoon}: Xen booted with dom0_mem= ${!autoballoon} (${commandline})`);
   }
 });
