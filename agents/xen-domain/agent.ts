@@ -2,6 +2,7 @@ import { defineAgent } from "../../lib/ocf/define-agent.ts";
 import { xenDomainParams } from "./params.ts";
 import { actions } from "./actions.ts";
 import { ADVERTISED_TIMEOUTS as T } from "./deps.ts";
+import { DEEP_CHECK_LEVEL } from "./monitor.ts";
 
 /**
  * XenDomain: one Xen guest under Pacemaker or the Heartbeat LRM. The action
@@ -21,12 +22,13 @@ export const xenDomain = defineAgent({
     "With allow-migrate=true, migrate_to moves the running domain live to the target node after checking that " +
     "node (memory, config, disks, bridges, no other copy), within a time budget; migrate_from waits for it there. " +
     "The names a domain has while it migrates (NAME--incoming, NAME--migratedaway, migrating-NAME) are never " +
-    "taken for 'not running': monitor reports them, start refuses to add a copy, stop removes them.",
+    "taken for 'not running': monitor reports them, start refuses to add a copy, stop removes them. " +
+    "A monitor with OCF_CHECK_LEVEL=10 (depth 10) also asks the peer_dom0s whether one of them runs the domain too.",
   params: xenDomainParams,
   actions: {
     start: { timeout: T.start, run: actions.start },
     stop: { timeout: T.stop, run: actions.stop },
-    monitor: { timeout: T.monitor, run: actions.monitor, advertise: [{ interval: "10s" }] },
+    monitor: { timeout: T.monitor, run: actions.monitor, advertise: [{ interval: "10s" }, { interval: "60s", depth: DEEP_CHECK_LEVEL }] },
     status: { timeout: T.monitor, run: actions.monitor },
     "validate-all": { timeout: T.validate, run: actions.validate },
     "reload-agent": { timeout: T.reload, run: actions.reloadAgent },

@@ -31,8 +31,9 @@ export const leaseParams = {
     shortdesc: "Other dom0s to ask before a start",
     longdesc:
       "Space- or comma-separated dom0s (host names reached with ssh) that are asked, before a start, whether " +
-      "they run the domain under any of its names; if one does, the start is refused. For clusters without " +
-      "shared storage for leases.",
+      "they run the domain under any of its names; if one does, the start is refused. A monitor with " +
+      "OCF_CHECK_LEVEL=10 asks them too and fails, naming the peer, when one runs a second copy. For clusters " +
+      "without shared storage for leases.",
     check: (value: string) => dom0ListProblem(value) ?? (/(^|[\s,])local($|[\s,])/.test(value) ? "'local' is this host, not a peer" : undefined),
   }),
   peer_check_strict: param.boolean({

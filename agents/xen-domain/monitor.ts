@@ -4,9 +4,13 @@ import { resolveResource } from "./domain-config.ts";
 import { leaseGuard } from "./lease-guard.ts";
 import { describeLeftovers, findLeftovers } from "./migrate-leftovers.ts";
 import { runMonitorScripts } from "./monitor-scripts.ts";
+import { checkNoPeerCopy } from "./peer-check.ts";
 import { describe, observeSettled } from "./observe.ts";
 import { readRecord, updateRecord } from "./record.ts";
 import { autosetUtilization } from "./utilization.ts";
+
+/** OCF_CHECK_LEVEL from which monitor also asks the peer_dom0s for a second copy (advertised as depth 10). */
+export const DEEP_CHECK_LEVEL = 10;
 
 /**
  * monitor (and probe, and legacy status): 0 running, 7 only when the
@@ -33,6 +37,7 @@ export async function monitor(ctx: XenContext): Promise<OcfExitCode> {
         await autosetUtilization(ctx, observation.domain, settings, recordFile);
       }
       await runMonitorScripts(ctx, name);
+      if (ctx.ocf.checkLevel >= DEEP_CHECK_LEVEL) await checkNoPeerCopy(ctx, name);
       return OcfExit.Success;
     case "paused":
       await leaseGuard(ctx, name).whileRunning();

@@ -3,15 +3,17 @@ import { connectDom0s } from "../fence-xen/dom0s.ts";
 import { copyNames, eachDom0Of, failuresOf } from "../fence-xen/xen-power.ts";
 import type { XenContext } from "./deps.ts";
 
-/**
- * The pre-start look at the other dom0s, over the same transport as
- * fence_xen: a domain that runs on a peer, under its name or a migration
- * name, is never started here. A peer that cannot be asked is skipped with a
- * warning, or refuses the start with peer_check_strict.
- */
-export async function checkPeers(ctx: XenContext, name: string): Promise<void> {
+interface PeerLook {
+  /** "node2 (vm1, vm1--incoming)" for each peer that lists one of the names asked for. */
+  readonly holders: readonly string[];
+  /** The peers that could not be asked, each with its reason. */
+  readonly failures: readonly string[];
+}
+
+/** Asks every peer_dom0s host, over the same transport as fence_xen, which of the domain's names it lists. */
+async function lookAtPeers(ctx: XenContext, name: string, withMigrationNames: boolean): Promise<PeerLook | undefined> {
   const { params } = ctx;
-  if (params.peer_dom0s === undefined) return;
+  if (params.peer_dom0s === undefined) return undefined;
   const peers = connectDom0s(
     {
       hosts: params.peer_dom0s,
@@ -28,13 +30,43 @@ export async function checkPeers(ctx: XenContext, name: string): Promise<void> {
     { env: ctx.deps.env, deadline: ctx.deadline, run: ctx.deps.run },
   );
   const answers = await eachDom0Of(peers)(async (peer) => {
-    const wanted = new Set(copyNames(name, peer));
+    const wanted = new Set(withMigrationNames ? copyNames(name, peer) : [name]);
     return (await peer.toolstack.list()).flatMap((row) => (row.name !== undefined && wanted.has(row.name) ? [row.name] : []));
   });
-  const running = answers.flatMap((a) => (a.value !== undefined && a.value.length > 0 ? [`${a.dom0.name} (${a.value.join(", ")})`] : []));
-  if (running.length > 0) throw genericError(`domain ${name} already runs on ${running.join(", ")}; not starting a second copy`);
-  for (const failure of failuresOf(answers)) {
-    if (params.peer_check_strict) throw genericError(`cannot ask peer ${failure}`);
+  return {
+    holders: answers.flatMap((a) => (a.value !== undefined && a.value.length > 0 ? [`${a.dom0.name} (${a.value.join(", ")})`] : [])),
+    failures: failuresOf(answers),
+  };
+}
+
+/**
+ * The pre-start look at the other dom0s: a domain that runs on a peer, under
+ * its name or a migration name, is never started here. A peer that cannot be
+ * asked is skipped with a warning, or refuses the start with peer_check_strict.
+ */
+export async function checkPeers(ctx: XenContext, name: string): Promise<void> {
+  const look = await lookAtPeers(ctx, name, true);
+  if (look === undefined) return;
+  if (look.holders.length > 0) throw genericError(`domain ${name} already runs on ${look.holders.join(", ")}; not starting a second copy`);
+  for (const failure of look.failures) {
+    if (ctx.params.peer_check_strict) throw genericError(`cannot ask peer ${failure}`);
     ctx.log.warn(`peer did not answer, starting anyway (peer_check_strict=false): ${failure}`);
   }
+}
+
+/**
+ * The deep monitor (OCF_CHECK_LEVEL >= 10) of a domain that runs here: a peer
+ * that lists it under its own name runs a second copy, which is reported as a
+ * failure so that the admin and Pacemaker learn of it before the disks do.
+ * Migration names are left out: a paused NAME--incoming is a migration in
+ * flight, not a second running copy. A peer that cannot be asked is only
+ * logged; it says nothing about this host's copy.
+ */
+export async function checkNoPeerCopy(ctx: XenContext, name: string): Promise<void> {
+  const look = await lookAtPeers(ctx, name, false);
+  if (look === undefined) return;
+  if (look.holders.length > 0) {
+    throw genericError(`domain ${name} runs here and on ${look.holders.join(", ")}: two copies of one domain`);
+  }
+  for (const failure of look.failures) ctx.log.warn(`deep monitor: peer not asked: ${failure}`);
 }

@@ -141,3 +141,25 @@ t.test("peer check without a lease: a domain running on a peer is not started he
   t.match(lenient.stderr, /peer did not answer, starting anyway \(peer_check_strict=false\): node3: /);
   t.same(lab.where(), ["node1"]);
 });
+
+t.test("deep monitor (OCF_CHECK_LEVEL=10): a second copy on a peer fails the monitor, naming the peer; level 0 does not ask", async (t) => {
+  const lab = leaseLab(t, ["node1", "node2", "node3"]);
+  const peers = { OCF_RESKEY_lease_dir: undefined, OCF_RESKEY_peer_dom0s: "node2 node3", OCF_RESKEY_peer_host_key_policy: "ignore" };
+  const deep = { ...peers, OCF_CHECK_LEVEL: "10", OCF_RESKEY_CRM_meta_interval: "60000" };
+  t.equal((await lab.run("node1", "start", peers)).code, 0);
+  t.equal((await lab.run("node1", "monitor", deep)).code, 0, "alone: the deep monitor passes");
+
+  // someone starts a copy by hand on node2, past every cluster check
+  const create = await runCommand("xl", ["create", join(sharedDir(lab.root), "vm1.cfg")], { timeoutMs: 30_000, env: lab.simEnv("node2") });
+  t.equal(create.exitCode, 0, create.stderr);
+  t.equal((await lab.run("node1", "monitor", { ...peers, OCF_RESKEY_CRM_meta_interval: "10000" })).code, 0, "level 0 looks at this host only");
+  const found = await lab.run("node1", "monitor", deep);
+  t.equal(found.code, 1);
+  t.match(found.reasons.at(-1), /domain vm1 runs here and on node2 \(vm1\): two copies of one domain/);
+
+  await runCommand("xl", ["destroy", "vm1"], { timeoutMs: 30_000, env: lab.simEnv("node2") });
+  killHost(lab.root, "node3");
+  const unanswered = await lab.run("node1", "monitor", deep);
+  t.equal(unanswered.code, 0, "a peer that cannot be asked says nothing about this host's copy");
+  t.match(unanswered.stderr, /deep monitor: peer not asked: node3: /);
+});
