@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { runCommand, type CommandRunner } from "../../lib/exec/command.ts";
 import type { Deadline } from "../../lib/ocf/deadline.ts";
 import type { Logger } from "../../lib/ocf/logger.ts";
+import { traceCommands } from "../../lib/ocf/trace.ts";
 import type { ParamValues } from "../../lib/ocf/params.ts";
 import type { PowerDevice } from "../../lib/fence/power-actions.ts";
 import { realLeaseFs, type LeaseFs } from "../../lib/lease/lease-fs.ts";
@@ -36,7 +37,8 @@ export function xenDevice(
 ): PowerDevice {
   const { log, deadline, env } = context;
   return xenPowerDevice({
-    dom0s: connectDom0s(dom0AccessOf(values), { env, deadline, run: deps.run }),
+    // with --verbose every ssh and toolstack call is logged (argv only: secrets go on stdin)
+    dom0s: connectDom0s(dom0AccessOf(values), { env, deadline, run: traceCommands(deps.run, log) }),
     env,
     log,
     deadline,

@@ -1,6 +1,7 @@
 import { runCommand, type CommandRunner } from "../../lib/exec/command.ts";
 import { realLeaseFs, type LeaseFs } from "../../lib/lease/lease-fs.ts";
 import { runAgent, type AgentIo, type AgentRun } from "../../lib/ocf/run-agent.ts";
+import { traceCommands } from "../../lib/ocf/trace.ts";
 import { selectToolstack } from "../../lib/toolstack/select.ts";
 import type { Toolstack } from "../../lib/toolstack/toolstack.ts";
 import { xenDomain } from "./agent.ts";
@@ -22,8 +23,8 @@ const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTim
  * against a simulated host sees that host), and the per-resource record dir.
  */
 export function xenDomainMain(io: AgentIo, overrides: XenDomainOverrides = {}): Promise<AgentRun> {
-  const run = overrides.run ?? runCommand;
-  return runAgent(xenDomain, io, ({ params, ocf, deadline }): XenDomainDeps => {
+  return runAgent(xenDomain, io, ({ params, ocf, deadline, log }): XenDomainDeps => {
+    const run = traceCommands(overrides.run ?? runCommand, log);
     let chosen: Toolstack | undefined;
     return {
       toolstack: () =>

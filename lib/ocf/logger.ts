@@ -1,5 +1,7 @@
-import { appendFileSync } from "node:fs";
+import { appendFileSync, mkdirSync } from "node:fs";
+import { dirname } from "node:path";
 import type { Env } from "./context.ts";
+import { traceRequested } from "./trace.ts";
 
 /**
  * Logging where the cluster logs. Lines look like ocf_log's
@@ -7,6 +9,7 @@ import type { Env } from "./context.ts";
  * - stderr always (Pacemaker logs an agent's stderr on a normal exit);
  * - HA_LOGFILE / HA_DEBUGLOG appended synchronously, so progress survives an
  *   op timeout, when the LRM would drop stderr;
+ * - the trace file (lib/ocf/trace.ts) when tracing is on, debug lines included;
  * - syslog (HA_LOGFACILITY/HA_logfacility other than "none") through one
  *   `logger --prio-prefix` call at the end of the action, not one per line.
  */
@@ -37,14 +40,20 @@ function formatFields(fields: Fields | undefined): string {
     .join("");
 }
 
-export function createLogger(tag: string, env: Env, writeStderr: (text: string) => void): Logger {
-  const debugOn = ["1", "yes", "true"].includes((env["HA_debug"] ?? env["PCMK_debug"] ?? "").toLowerCase()) ||
-    ["1", "yes", "true"].includes((env["OCF_TRACE_RA"] ?? "").toLowerCase());
+export function createLogger(tag: string, env: Env, writeStderr: (text: string) => void, traceFile?: string): Logger {
+  const debugOn = ["1", "yes", "true"].includes((env["HA_debug"] ?? env["PCMK_debug"] ?? "").toLowerCase()) || traceRequested(env);
   const logFile = env["HA_LOGFILE"] || env["HA_logfile"] || undefined;
   const debugLog = env["HA_DEBUGLOG"] || env["HA_debuglog"] || undefined;
   const facilityName = (env["HA_LOGFACILITY"] ?? env["HA_logfacility"] ?? "none").toLowerCase();
   const facility = FACILITIES[facilityName];
   const syslogLines: string[] = [];
+  if (traceFile) {
+    try {
+      mkdirSync(dirname(traceFile), { recursive: true });
+    } catch {
+      // as with a log file: a trace we cannot write never changes the outcome
+    }
+  }
   const prefix = `${tag}[${process.pid}]`;
 
   const append = (file: string, line: string) => {
@@ -61,6 +70,7 @@ export function createLogger(tag: string, env: Env, writeStderr: (text: string) 
     writeStderr(`${line}\n`);
     if (logFile && level !== "debug") append(logFile, line);
     if (debugLog) append(debugLog, line);
+    if (traceFile) append(traceFile, line);
     if (facility !== undefined && level !== "debug") {
       syslogLines.push(`<${facility * 8 + SYSLOG_SEVERITY[level]}>${message}${formatFields(fields)}`);
     }

@@ -3,6 +3,7 @@ import { createDeadline, type Deadline } from "./deadline.ts";
 import { toMs, type ActionName, type AgentDefinition, type AgentDocs } from "./define-agent.ts";
 import { exitCodeName, OcfError, OcfExit, type OcfExitCode } from "./exit-code.ts";
 import { createLogger, type Logger } from "./logger.ts";
+import { traceFileOf } from "./trace.ts";
 import { renderMetadata } from "./metadata.ts";
 import { decodeParams, describeParams, type Params, type ParamValues } from "./params.ts";
 
@@ -70,7 +71,8 @@ export async function runAgent<P extends Params, D>(
   }
 
   const ocf = readOcfContext(io.env, action);
-  const log = createLogger(`${agent.name}(${ocf.instance})`, io.env, io.stderr);
+  const traceFile = traceFileOf(io.env, ocf.resourceType ?? agent.name, ocf.instance, action);
+  const log = createLogger(`${agent.name}(${ocf.instance})`, io.env, io.stderr, traceFile);
   const exitWith = (error: OcfError): OcfExitCode => {
     // Pacemaker keeps the last stderr line with this prefix as the exit reason.
     io.stderr(`${ocf.exitReasonPrefix}${error.message}\n`);

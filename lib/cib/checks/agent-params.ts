@@ -1,4 +1,5 @@
 import { FENCER_PARAMS, findAgent, registeredAgents, type RegisteredAgent } from "../agents.ts";
+import { TRACE_PARAMS } from "../../ocf/trace.ts";
 import { didYouMean } from "../closest.ts";
 import { formatMs, PACEMAKER_DEFAULT_TIMEOUT_MS, parseDurationMs } from "../duration.ts";
 import { type Cib, type PrimitiveDef } from "../model.ts";
@@ -64,6 +65,7 @@ function parameterProblems(primitive: PrimitiveDef, agent: RegisteredAgent): Pro
     const name = names.get(pair.name);
     if (name === undefined) {
       if (agent.fencing && FENCER_PARAMS.has(pair.name)) continue;
+      if (!agent.fencing && TRACE_PARAMS.has(pair.name)) continue;
       const modern = LEGACY_META[pair.name] ?? (META_NAMES.has(pair.name) ? pair.name : undefined);
       problems.push(
         modern !== undefined
