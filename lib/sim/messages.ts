@@ -21,6 +21,7 @@ const SOURCE_LINES: Readonly<Record<string, string>> = {
   libxl_domain_setmaxmem: "libxl_mem.c:50",
   libxl_send_trigger: "libxl_domain.c:1766",
   libxl_ctx_alloc: "libxl.c:102",
+  libxl_domain_core_dump: "libxl_domain.c:628",
 };
 
 export function libxlLine(level: "error" | "warning" | "info", func: string, domid: number | null, message: string): string {

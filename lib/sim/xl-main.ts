@@ -4,6 +4,7 @@ import { NO_HYPERVISOR } from "./messages.ts";
 import { helpText, parseCommandLine, type XlCommand } from "./xl-command.ts";
 import { xlDestroy, xlPause, xlTrigger, xlUnpause } from "./xl-control.ts";
 import { xlCreate } from "./xl-create.ts";
+import { xlDumpCore } from "./xl-dump-core.ts";
 import { xlList } from "./xl-list.ts";
 import { xlMemMax, xlMemSet } from "./xl-mem.ts";
 import { xlMigrate } from "./xl-migrate.ts";
@@ -35,6 +36,7 @@ export const XL_COMMANDS: readonly XlCommand[] = [
   xlSave,
   xlRestore,
   xlRename,
+  xlDumpCore,
 ];
 
 /** Commands real xl has that the simulator leaves to other modules (migration) may register here. */

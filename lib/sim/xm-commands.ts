@@ -8,6 +8,7 @@ import { xmCreate } from "./xm-create.ts";
 import { xmMigrate, xmRename } from "./xm-migrate.ts";
 import { XM_LIST_HEADER, xmInfo, xmListRow, xmSxp } from "./xm-format.ts";
 import { hasPvControl } from "./xl-power.ts";
+import { writeCore } from "./xl-dump-core.ts";
 import { formatUptime } from "./xl-query.ts";
 
 /** xm's subcommands as the simulated xend answers them. */
@@ -88,6 +89,15 @@ const destroy: XmCommand = {
   },
 };
 
+/** xend pauses and unpauses without xl's pause count. */
+function setPaused(ctx: SimContext, domid: number, paused: boolean): void {
+  ctx.update((record) => {
+    const domain = findByDomid(record, domid);
+    if (domain && paused) pauseDomain(record, domain, false, Date.now());
+    else if (domain) unpauseDomain(record, domain, false, Date.now());
+  });
+}
+
 const pauseCommand = (name: "pause" | "unpause", description: string): XmCommand => {
   const command: XmCommand = {
     name,
@@ -95,17 +105,36 @@ const pauseCommand = (name: "pause" | "unpause", description: string): XmCommand
     description,
     async run(ctx, args) {
       needArgs(ctx, command, args, 1);
-      const domid = xmDomain(ctx, ctx.read(), positional(args)[0] as string);
-      ctx.update((record) => {
-        const domain = findByDomid(record, domid);
-        if (!domain) return;
-        if (name === "pause") pauseDomain(record, domain, false, Date.now());
-        else unpauseDomain(record, domain, false, Date.now());
-      });
+      setPaused(ctx, xmDomain(ctx, ctx.read(), positional(args)[0] as string), name === "pause");
       return 0;
     },
   };
   return command;
+};
+
+/**
+ * `xm dump-core [-L] [-C] <Domain> <Filename>` (xend's XendDomain.domain_dump):
+ * the domain is paused while its core is written unless -L (live); -C
+ * destroys it afterwards. A file that cannot be written: "Error: Failed to
+ * dump core: ...", exit 1 (wording inferred from xend's source, not observed).
+ */
+const dumpCore: XmCommand = {
+  name: "dump-core",
+  usage: "[-L|--live] [-C|--crash] <Domain> [Filename]",
+  description: "Dump core for a specific domain.",
+  async run(ctx, args) {
+    needArgs(ctx, dumpCore, args, 2);
+    const live = args.includes("-L") || args.includes("--live");
+    const crash = args.includes("-C") || args.includes("--crash");
+    const [domain, file] = positional(args) as [string, string];
+    const domid = xmDomain(ctx, ctx.read(), domain);
+    if (!live) setPaused(ctx, domid, true);
+    const failure = await writeCore(ctx, domid, file);
+    if (!live) setPaused(ctx, domid, false);
+    if (failure !== undefined) xmFail(ctx, `Failed to dump core: [Errno ${failure.startsWith("No such") ? 2 : 13}] ${failure}: '${file}'`);
+    if (crash) await destroyDomain(ctx, domid);
+    return 0;
+  },
 };
 
 const info: XmCommand = {
@@ -194,6 +223,7 @@ export const XM_COMMANDS: readonly XmCommand[] = [
   domname,
   uptime,
   memSet,
+  dumpCore,
   xmMigrate,
   xmRename,
 ];

@@ -72,3 +72,19 @@ t.test("xl rename: refuses a taken name", async (t) => {
   t.equal(clash.exitCode, 1);
   t.match(clash.stderr, /Domain with name "vm1" already exists\.\nCan't rename domain 'vm1--incoming'\.\n$/);
 });
+
+t.test("dump-core: xl writes the core and leaves the domain as it was; a path it cannot write fails with ERROR_FAIL", async (t) => {
+  const lab = migrationLab(t);
+  await lab.start();
+  const core = join(lab.root, "vm1.core");
+  const dumped = await lab.xl("node1", "dump-core", "vm1", core);
+  t.same([dumped.exitCode, dumped.stdout, dumped.stderr], [0, "", ""], "silent success");
+  t.match(readFileSync(core, "utf8"), /^xen-sim core of vm1 domid=\d+ memory=\d+MiB host=node1\n$/);
+  t.same(lab.names("node1"), [["vm1", "-b----"]], "still running");
+  const refused = await lab.xl("node1", "dump-core", "vm1", join(lab.root, "missing", "vm1.core"));
+  t.equal(refused.exitCode, 1);
+  t.match(refused.stderr, /libxl: error: .*libxl_domain_core_dump: Domain \d+:core dumping domain to .*: No such file or directory\ncore dump failed \(rc=-3\)\n$/);
+  const unknown = await lab.xl("node1", "dump-core", "vm9", core);
+  t.equal(unknown.exitCode, 1);
+  t.match(unknown.stderr, /vm9 is an invalid domain identifier/);
+});

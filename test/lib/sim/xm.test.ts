@@ -1,5 +1,6 @@
 import t from "tap";
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { setGuestBehaviour, setHostKnobs, stopGuest, writeSampleConfig } from "../../../lib/sim/index.ts";
 import { inProcess, simHost, stateOf, untilState, xm } from "./support.ts";
 
@@ -90,4 +91,21 @@ t.test("xend refuses to restart a guest that dies within 60 s of starting", asyn
   t.ok(await untilState(host, "vm1", undefined), "destroyed, not restarted");
   await new Promise((resolve) => setTimeout(resolve, 200));
   t.equal(stateOf(host, "vm1"), undefined, "and it stays gone");
+});
+
+t.test("xm dump-core writes the core and resumes the domain; -C destroys it after; an unwritable path is an error", async (t) => {
+  const host = simHost(t, { persona: "xm" });
+  const cfg = writeSampleConfig({ root: host.root, name: "vm1" });
+  t.equal((await xm(host, "create", cfg)).code, 0);
+  t.ok(await untilState(host, "vm1", "-b----"));
+  const core = join(host.root, "vm1.core");
+  const dumped = await xm(host, "dump-core", "vm1", core);
+  t.same([dumped.code, dumped.stdout, dumped.stderr], [0, "", ""]);
+  t.match(readFileSync(core, "utf8"), /^xen-sim core of vm1 domid=\d+ memory=\d+MiB host=node1\n$/);
+  t.equal(stateOf(host, "vm1"), "-b----", "unpaused after the dump");
+  const refused = await xm(host, "dump-core", "vm1", join(host.root, "missing", "vm1.core"));
+  t.same([refused.code, refused.stderr], [1, `Error: Failed to dump core: [Errno 2] No such file or directory: '${join(host.root, "missing", "vm1.core")}'\n`]);
+  t.equal(stateOf(host, "vm1"), "-b----", "a failed dump leaves it running");
+  t.equal((await xm(host, "dump-core", "-C", "vm1", core)).code, 0);
+  t.equal(stateOf(host, "vm1"), undefined, "-C: dumped, then destroyed");
 });
