@@ -1,0 +1,32 @@
+import { xml, type Xml } from "../../../lib/xml/xml.ts";
+
+/** The lab's CIB pieces, built by construction (lib/xml escapes every value). */
+export const nvpairs = (prefix: string, pairs: Readonly<Record<string, string>>): Xml[] =>
+  Object.entries(pairs).map(([name, value]) => xml`<nvpair id="${prefix}-${name}" name="${name}" value="${value}"/>`);
+
+/** The fence device: fence_lab for every node, monitored once a minute. */
+export function fenceDevice(nodes: readonly string[]): Xml {
+  return xml`<primitive id="fence-lab" class="stonith" type="fence_lab"><instance_attributes id="fence-lab-params">${nvpairs("fence-lab", { pcmk_host_list: nodes.join(" ") })}</instance_attributes><operations><op id="fence-lab-monitor" name="monitor" interval="60s"/></operations></primitive>`;
+}
+
+/** Operation timeouts, s: execd gives 20 s to any op without one (cluster-lab §5), so each is explicit. */
+export interface XenDomainOps {
+  readonly start: number;
+  readonly stop: number;
+  readonly monitor: number;
+  readonly monitorInterval: number;
+  readonly migrateTo: number;
+  readonly migrateFrom: number;
+}
+
+/** ocf:xen-ha:XenDomain for `config`, live-migratable. */
+export function xenDomainResource(id: string, config: string, ops: XenDomainOps): Xml {
+  const op = (name: string, timeout: number, interval = 0) => xml`<op id="${id}-${name}-${interval}" name="${name}" interval="${interval}s" timeout="${timeout}s"/>`;
+  return xml`<primitive id="${id}" class="ocf" provider="xen-ha" type="XenDomain"><instance_attributes id="${id}-params">${nvpairs(`${id}-params`, { xmfile: config })}</instance_attributes><meta_attributes id="${id}-meta">${nvpairs(`${id}-meta`, { "allow-migrate": "true" })}</meta_attributes><operations>${[
+    op("start", ops.start),
+    op("stop", ops.stop),
+    op("monitor", ops.monitor, ops.monitorInterval),
+    op("migrate_to", ops.migrateTo),
+    op("migrate_from", ops.migrateFrom),
+  ]}</operations></primitive>`;
+}

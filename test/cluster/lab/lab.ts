@@ -1,0 +1,134 @@
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { CommandResult } from "../../../lib/exec/command.ts";
+import { cleanupSim, createSimHost, listDomains, startHost, writeSampleConfig } from "../../../lib/sim/index.ts";
+import { installToTemp, type TempInstall } from "../../support/install-once.ts";
+import { SYSTEM_PATH } from "../../support/installed-sim.ts";
+import { clusterView, nodeRun, startNode, untilOnline } from "./daemons.ts";
+import { attempt, must } from "./host-command.ts";
+import { createNetworks, createNodeMountNamespace, freshVolatileMounts, namespaces, privateNsDir, type Namespaces } from "./namespaces.ts";
+import { writeNodeFiles } from "./node-files.ts";
+import { killNetns, labPaths, netnsInode, pidsInNetns, powerOff } from "./power.ts";
+
+/**
+ * A real corosync + Pacemaker cluster in namespaces on this machine, each
+ * node a simulated Xen host running the installed ocf:xen-ha:XenDomain under
+ * Pacemaker's own execd (cluster-lab.md for the recipe). `startClusterLab`
+ * brings it up; `down()` removes every process, mount, namespace and file it
+ * made and says what, if anything, was left.
+ */
+export interface ClusterLabOptions {
+  readonly nodes?: readonly string[];
+  /** The simulator's time factor (1 = real Xen latencies). */
+  readonly timeFactor: number;
+  readonly tokenMs?: number;
+  readonly memoryMiB?: number;
+}
+
+export interface Leftovers {
+  readonly namespaces: string[];
+  readonly mounts: string[];
+  readonly processes: number[];
+}
+
+const TOOLS = ["ip", "unshare", "nsenter", "setpriv", "mount", "corosync", "corosync-keygen", "pacemakerd", "cibadmin", "crm_mon", "crm_resource"];
+
+/** Why this machine cannot run the lab, or undefined when it can. */
+export function labUnsupported(): string | undefined {
+  if (process.getuid?.() !== 0) return "the cluster lab needs root (network and mount namespaces, bind mounts)";
+  const path = SYSTEM_PATH.split(":");
+  const missing = TOOLS.filter((tool) => !path.some((dir) => existsSync(join(dir, tool))));
+  if (missing.length > 0) return `the cluster lab needs ${missing.join(", ")} (not found in ${SYSTEM_PATH}; .ci/setup-system installs them)`;
+  if (!readFileSync("/proc/filesystems", "utf8").includes("\toverlay\n")) return "the cluster lab needs overlayfs (not in /proc/filesystems)";
+  return undefined;
+}
+
+export async function startClusterLab(options: ClusterLabOptions) {
+  const nodes = options.nodes ?? ["node1", "node2"];
+  const prefix = `xhl-${process.pid}-`;
+  const lab = mkdtempSync(join(tmpdir(), prefix));
+  chmodSync(lab, 0o755);
+  const ns: Namespaces = namespaces(prefix, lab, nodes);
+  const paths = labPaths(lab);
+  const inodes: number[] = [];
+  let installed: TempInstall | undefined;
+  let downDone: Leftovers | undefined;
+
+  const down = async (): Promise<Leftovers> => {
+    if (downDone) return downDone;
+    for (const inode of inodes) killNetns(inode);
+    if (existsSync(paths.simRoot)) cleanupSim(paths.simRoot);
+    for (const node of nodes) for (const kind of ["mnt", "uts"]) if (existsSync(join(lab, "ns", `${node}.${kind}`))) await attempt("umount", [join(lab, "ns", `${node}.${kind}`)]);
+    for (const target of [join(lab, "ns"), ns.guestsNet]) if (readFileSync("/proc/self/mountinfo", "utf8").includes(` ${target} `)) await attempt("umount", [target]);
+    for (const name of ["sw", "guests", ...nodes]) if (existsSync(`/run/netns/${ns.netns(name)}`)) await attempt("ip", ["netns", "del", ns.netns(name)]);
+    rmSync(lab, { recursive: true, force: true });
+    installed?.remove();
+    downDone = leftovers();
+    return downDone;
+  };
+  const leftovers = (): Leftovers => ({
+    namespaces: existsSync("/run/netns") ? readdirSync("/run/netns").filter((n) => n.startsWith(prefix)) : [],
+    mounts: readFileSync("/proc/self/mountinfo", "utf8").split("\n").filter((line) => line.includes(lab)),
+    processes: [...inodes.flatMap((inode) => pidsInNetns(inode)), ...processesNaming(lab)],
+  });
+
+  try {
+    for (const node of nodes) mkdirSync(paths.node(node), { recursive: true });
+    installed = await installToTemp(`${prefix}install-`);
+    for (const node of nodes) createSimHost({ root: paths.simRoot, host: node, timeFactor: options.timeFactor, basePath: SYSTEM_PATH });
+    const config = writeSampleConfig({ root: paths.simRoot, name: "vm1", memoryMiB: options.memoryMiB ?? 256 });
+    await createNetworks(ns);
+    for (const name of ["guests", ...nodes]) inodes.push(netnsInode(`/run/netns/${ns.netns(name)}`) ?? -1);
+    await privateNsDir(lab);
+    const authkey = join(lab, "authkey");
+    await must("corosync-keygen", ["-k", authkey]);
+    const ocf = join(installed.dirs.ocfRoot, "resource.d");
+    for (const node of nodes) await createNodeMountNamespace(ns, node, await writeNodeFiles(ns, node, { tokenMs: options.tokenMs ?? 1_000 }, authkey, ocf));
+    await Promise.all(nodes.map((node) => startNode(ns, node)));
+    await untilOnline(ns, nodes[0] as string, nodes);
+    return { lab, ns, nodes, config, simRoot: paths.simRoot, down, leftovers, ...clusterActions(ns, paths.simRoot) };
+  } catch (error) {
+    await down();
+    throw error;
+  }
+}
+
+/** Processes whose command line names the lab dir (simulated guests and tools), other than this one. */
+function processesNaming(lab: string): number[] {
+  return readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry) && Number(entry) !== process.pid)
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(lab);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+function clusterActions(ns: Namespaces, simRoot: string) {
+  return {
+    /** A command on `node`. */
+    run: (node: string, command: readonly string[], timeoutMs = 30_000): Promise<CommandResult> => nodeRun(ns, node, command, timeoutMs),
+    view: (node: string) => clusterView(ns, node),
+    untilOnline: (node: string, expected: readonly string[], timeoutMs?: number) => untilOnline(ns, node, expected, timeoutMs),
+    /** Ground truth: the simulated hosts on which a domain named vm1 exists. */
+    vm1Hosts: (): string[] => ns.nodes.filter((host) => listDomains(simRoot, host).some((d) => d.name === "vm1")),
+    /** A crash: the node's processes and its simulated host die at once. */
+    powerOff: (node: string) => powerOff(ns.lab, node),
+    /** Powers a node back on: the simulated host boots, fresh /run and /dev/shm, corosync and pacemakerd start. */
+    async powerOn(node: string): Promise<void> {
+      startHost(simRoot, node);
+      await freshVolatileMounts(ns, node);
+      await startNode(ns, node);
+    },
+    pacemakerLog: (node: string): string => readIfThere(join(labPaths(ns.lab).node(node), "log", "pacemaker", "pacemaker.log")),
+    fenceLog: (): string => readIfThere(labPaths(ns.lab).fenceLog),
+  };
+}
+
+const readIfThere = (file: string): string => (existsSync(file) ? readFileSync(file, "utf8") : "");
+
+export type ClusterLab = Awaited<ReturnType<typeof startClusterLab>>;

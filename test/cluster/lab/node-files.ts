@@ -1,0 +1,95 @@
+import { chmodSync, chownSync, copyFileSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { runCommand } from "../../../lib/exec/command.ts";
+import { xml } from "../../../lib/xml/xml.ts";
+import { fenceDevice, nvpairs } from "./cib.ts";
+import { must } from "./host-command.ts";
+import type { Namespaces, NodeMounts } from "./namespaces.ts";
+import { labPaths } from "./power.ts";
+
+/**
+ * What each lab node has on disk (cluster-lab.md §1.4-5): corosync's
+ * configuration and key, Pacemaker's state dir with a pre-seeded CIB, its
+ * logs, and the layer shown over /usr/sbin: `xl` (the node's simulated Xen
+ * host, run in the guest network), the simulator's `ssh`, and `fence_lab`.
+ */
+export interface ClusterTuning {
+  /** corosync totem token, ms (cluster-lab: 1000 for quick failovers). */
+  readonly tokenMs: number;
+}
+
+/** Lab paths go into a script and a config file: only characters that need no quoting. */
+const PLAIN_PATH = /^[A-Za-z0-9._/-]+$/;
+function plainPath(path: string): string {
+  if (!PLAIN_PATH.test(path)) throw new Error(`lab path needs quoting, refused: ${path}`);
+  return path;
+}
+
+function corosyncConf(ns: Namespaces, tuning: ClusterTuning): string {
+  const nodes = ns.nodes.map((node, i) => `  node {\n    ring0_addr: ${ns.address(node)}\n    name: ${node}\n    nodeid: ${i + 1}\n  }\n`);
+  return [
+    "totem {\n  version: 2\n  cluster_name: xhl\n  transport: knet\n  crypto_cipher: aes256\n  crypto_hash: sha256\n",
+    `  token: ${tuning.tokenMs}\n  token_coefficient: 0\n}\n`,
+    `nodelist {\n${nodes.join("")}}\n`,
+    `quorum {\n  provider: corosync_votequorum\n${ns.nodes.length === 2 ? "  two_node: 1\n" : ""}}\n`,
+    "logging {\n  to_logfile: yes\n  logfile: /var/log/corosync/corosync.log\n  to_syslog: no\n  to_stderr: no\n  timestamp: hires\n}\n",
+  ].join("");
+}
+
+async function seedCib(file: string, nodes: readonly string[]): Promise<void> {
+  const empty = await must("cibadmin", ["--empty"]);
+  writeFileSync(file, empty.stdout);
+  const edit = async (args: string[]) => {
+    const result = await runCommand("cibadmin", args, { timeoutMs: 15_000, env: { CIB_file: file } });
+    if (result.exitCode !== 0) throw new Error(`seeding the CIB: ${result.stderr}`);
+  };
+  const properties = { "dc-deadtime": "5s", "stonith-enabled": "true", "stonith-timeout": "30s", "no-quorum-policy": "stop" };
+  await edit(["--modify", "--allow-create", "-o", "crm_config", "-X", xml`<cluster_property_set id="cib-bootstrap-options">${nvpairs("opt", properties)}</cluster_property_set>`.text]);
+  await edit(["--modify", "--allow-create", "-o", "rsc_defaults", "-X", xml`<meta_attributes id="rsc-options">${nvpairs("rsc", { "resource-stickiness": "100" })}</meta_attributes>`.text]);
+  await edit(["--create", "-o", "resources", "-X", fenceDevice(nodes).text]);
+}
+
+async function ids(): Promise<{ uid: number; gid: number }> {
+  const user = await must("getent", ["passwd", "hacluster"]);
+  const group = await must("getent", ["group", "haclient"]);
+  return { uid: Number(user.stdout.split(":")[2]), gid: Number(group.stdout.split(":")[2]) };
+}
+
+/** Writes one node's files and returns what its mount namespace shows where. */
+export async function writeNodeFiles(ns: Namespaces, node: string, tuning: ClusterTuning, authkey: string, ocfResourceDir: string): Promise<NodeMounts> {
+  const dir = labPaths(ns.lab).node(node);
+  const { uid, gid } = await ids();
+  const etc = join(dir, "etc-corosync");
+  mkdirSync(join(etc, "uidgid.d"), { recursive: true });
+  writeFileSync(join(etc, "corosync.conf"), corosyncConf(ns, tuning));
+  copyFileSync(authkey, join(etc, "authkey"));
+  chmodSync(join(etc, "authkey"), 0o400);
+  const pcmk = join(dir, "lib-pacemaker");
+  for (const sub of ["cib", "pengine", "blackbox", "cores", "bundles"]) mkdirSync(join(pcmk, sub), { recursive: true });
+  await seedCib(join(pcmk, "cib", "cib.xml"), ns.nodes);
+  for (const sub of ["", "cib", "cib/cib.xml", "pengine", "blackbox", "cores", "bundles"]) chownSync(join(pcmk, sub), uid, gid);
+  for (const sub of ["log/corosync", "log/pacemaker", "lib-corosync", "sbin"]) mkdirSync(join(dir, sub), { recursive: true });
+  chownSync(join(dir, "log", "pacemaker"), uid, gid);
+  chmodSync(join(dir, "log", "pacemaker"), 0o770);
+  writeSbinLayer(ns, node, join(dir, "sbin"));
+  return {
+    binds: { "/etc/corosync": etc, "/var/lib/pacemaker": pcmk, "/var/lib/corosync": join(dir, "lib-corosync"), "/var/log": join(dir, "log") },
+    overlays: { "/usr/sbin": join(dir, "sbin"), "/usr/lib/ocf/resource.d": ocfResourceDir },
+  };
+}
+
+function writeSbinLayer(ns: Namespaces, node: string, sbin: string): void {
+  const simBin = join(labPaths(ns.lab).simRoot, "hosts", node, "bin");
+  const xl = join(sbin, "xl");
+  writeFileSync(
+    xl,
+    `#!/bin/sh\n# ${node}'s toolstack: simulated Xen host ${node}; its domains live in the lab's guest network\nexec /usr/bin/nsenter --net=${plainPath(ns.guestsNet)} -- ${plainPath(join(simBin, "xl"))} "$@"\n`,
+  );
+  chmodSync(xl, 0o755);
+  symlinkSync(join(simBin, "ssh"), join(sbin, "ssh"));
+  const fence = join(sbin, "fence_lab");
+  const program = pathToFileURL(join(import.meta.dirname, "fence-lab.ts")).href;
+  writeFileSync(fence, `#!${process.execPath}\nprocess.env.XHL_LAB = ${JSON.stringify(ns.lab)};\nimport(${JSON.stringify(program)});\n`);
+  chmodSync(fence, 0o755);
+}

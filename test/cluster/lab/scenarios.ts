@@ -1,0 +1,125 @@
+import type { CommandResult } from "../../../lib/exec/command.ts";
+import { callLog, guestServicePort } from "../../../lib/sim/index.ts";
+import { xenDomainResource, type XenDomainOps } from "./cib.ts";
+import { until } from "./host-command.ts";
+import type { ClusterLab } from "./lab.ts";
+import { fenceDone, fencedLine, firstAnswerAfter, lineCount, opResults, outageAfter, type OpResult, type watchService } from "./observe.ts";
+
+/**
+ * The cluster scenes the test asserts on and the benchmark times: load vm1,
+ * move it with crm_resource (Pacemaker live-migrates it), crash the node
+ * running it (the survivor fences it and starts vm1). Each returns what
+ * happened, read from the ground truth, the nodes' logs and a client of the
+ * guest's service.
+ */
+export const VM1_OPS: XenDomainOps = { start: 90, stop: 90, monitor: 30, monitorInterval: 10, migrateTo: 180, migrateFrom: 90 };
+
+type Service = ReturnType<typeof watchService>;
+
+const sameHosts = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((h, i) => h === b[i]);
+
+async function must(lab: ClusterLab, node: string, command: readonly string[], timeoutMs = 120_000): Promise<CommandResult> {
+  const result = await lab.run(node, command, timeoutMs);
+  if (result.exitCode !== 0) throw new Error(`on ${node}: ${command.join(" ")}: exit ${result.exitCode}\n${result.stdout}${result.stderr}`);
+  return result;
+}
+
+/** Where `node` says vm1 runs (crm_resource --locate). */
+export async function locate(lab: ClusterLab, node: string): Promise<string[]> {
+  const result = await lab.run(node, ["crm_resource", "--locate", "-r", "vm1"]);
+  return [...result.stdout.matchAll(/is running on: (\S+)/g)].map((m) => m[1] as string).sort();
+}
+
+/** Waits until the cluster has no pending actions (crm_resource --wait, bounded). */
+export const settle = (lab: ClusterLab, node: string): Promise<CommandResult> => must(lab, node, ["crm_resource", "--wait", "--timeout", "120s"], 130_000);
+
+const onlyVm1On = (lab: ClusterLab, host: string) => () => (sameHosts(lab.vm1Hosts(), [host]) ? true : undefined);
+
+/** Loads vm1 with cibadmin and waits until it runs on one node and the cluster is idle. */
+export async function loadVm1(lab: ClusterLab): Promise<{ host: string; port: number }> {
+  const node = lab.nodes[0] as string;
+  await must(lab, node, ["cibadmin", "--create", "-o", "resources", "-X", xenDomainResource("vm1", lab.config, VM1_OPS).text]);
+  const host = await until("vm1 on one simulated host", () => (lab.vm1Hosts().length === 1 ? lab.vm1Hosts()[0] : undefined), 120_000, 100);
+  await settle(lab, node);
+  const port = guestServicePort(lab.simRoot, host, "vm1");
+  if (port === undefined) throw new Error("vm1 has no service port");
+  return { host, port };
+}
+
+const logMarks = (lab: ClusterLab): Map<string, number> => new Map(lab.nodes.map((n) => [n, lineCount(lab.pacemakerLog(n))]));
+
+/** vm1's operation results logged on every node since the marks (each node logs its own executor's results). */
+const resultsSince = (lab: ClusterLab, marks: Map<string, number>): OpResult[] =>
+  lab.nodes.flatMap((n) => opResults(lab.pacemakerLog(n), "vm1", marks.get(n) ?? 0).filter((r) => r.node === n));
+
+export interface MoveOutcome {
+  readonly source: string;
+  readonly target: string;
+  readonly results: OpResult[];
+  /** From crm_resource --move to vm1 on the target only and its service answering, ms. */
+  readonly totalMs: number;
+  readonly outage: { startedAt: number; gapMs: number } | undefined;
+  readonly located: string[];
+  readonly hostsAfter: string[];
+}
+
+/** crm_resource --move vm1 to `target`, then --clear once the cluster is idle. */
+export async function moveVm1(lab: ClusterLab, service: Service, target: string): Promise<MoveOutcome> {
+  const source = lab.vm1Hosts()[0] ?? "(none)";
+  const marks = logMarks(lab);
+  const t0 = Date.now();
+  await must(lab, source, ["crm_resource", "--move", "-r", "vm1", "--node", target]);
+  await until(`vm1 on ${target} only, serving`, () => (onlyVm1On(lab, target)() && service.upSince(t0) ? true : undefined), 180_000, 20);
+  const totalMs = Date.now() - t0;
+  await settle(lab, source);
+  await must(lab, source, ["crm_resource", "--clear", "-r", "vm1"]);
+  await settle(lab, source);
+  return {
+    source,
+    target,
+    results: resultsSince(lab, marks),
+    totalMs,
+    outage: outageAfter(service.transitions, t0),
+    located: await locate(lab, target),
+    hostsAfter: lab.vm1Hosts(),
+  };
+}
+
+export interface FailoverOutcome {
+  readonly victim: string;
+  readonly survivor: string;
+  /** Power-off to the first answer of vm1's service, ms. */
+  readonly downtimeMs: number;
+  readonly fence: { at: number; action: string; target: string } | undefined;
+  /** Line numbers in the survivor's log: fenced's success for the victim, vm1's start result. */
+  readonly fencedLine: number | undefined;
+  readonly startResult: OpResult | undefined;
+  /** When the survivor's toolstack began creating vm1 (epoch ms). */
+  readonly createdAt: number | undefined;
+  readonly located: string[];
+  readonly hostsAfter: string[];
+}
+
+/** Crashes the node running vm1 and waits until the survivor runs it and its service answers. */
+export async function crashVm1Host(lab: ClusterLab, service: Service): Promise<FailoverOutcome> {
+  const victim = lab.vm1Hosts()[0] ?? "(none)";
+  const survivor = lab.nodes.find((n) => n !== victim) as string;
+  const marks = logMarks(lab);
+  const t0 = Date.now();
+  lab.powerOff(victim);
+  const back = await until(`vm1 back on ${survivor}`, () => (onlyVm1On(lab, survivor)() ? firstAnswerAfter(service.transitions, t0) : undefined), 180_000, 20);
+  await settle(lab, survivor);
+  const log = lab.pacemakerLog(survivor);
+  const create = callLog(lab.simRoot, survivor).find((call) => call.tool === "xl" && call.argv[0] === "create" && call.startedAt >= t0);
+  return {
+    victim,
+    survivor,
+    downtimeMs: back - t0,
+    fence: fenceDone(lab.fenceLog()).find((f) => f.target === victim && f.at >= t0),
+    fencedLine: fencedLine(log, victim, marks.get(survivor)),
+    startResult: resultsSince(lab, marks).find((r) => r.node === survivor && r.op === "start"),
+    createdAt: create?.startedAt,
+    located: await locate(lab, survivor),
+    hostsAfter: lab.vm1Hosts(),
+  };
+}
