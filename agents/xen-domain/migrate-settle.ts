@@ -25,6 +25,9 @@ import { conditionOf, describe, type Observation } from "./observe.ts";
  */
 type Rows = readonly DomainRow[];
 
+/** xl's words when the source domain is resumed after a failed migration (xl_migrate.c). */
+const RESUMED = /resuming at sender|Resumed OK/;
+
 const observationOf = (row: DomainRow): Exclude<Observation, { kind: "absent" }> => ({
   kind: conditionOf(row.state),
   name: row.name ?? "(null)",
@@ -78,6 +81,14 @@ export async function settleMigration(ctx: XenContext, transport: Transport, nam
     // our copy runs, so whatever arrived there is a dead end (xm's arriving copy is NAME, paused)
     if (theirs && local.name === "xm") await destroyOrSay(ctx, remote, theirs, node);
     if (theirIncoming) await destroyOrSay(ctx, remote, theirIncoming.observation.domain, node);
+    if (RESUMED.test(failure)) {
+      // xl-fidelity §7.7: a failure after the suspend ends xl's monitoring process for the domain, and no xl command restarts it
+      ctx.log.warn(
+        `${name} was resumed here after the failed migration; if the failure came after its suspend, xl no longer watches it: ` +
+          `on_poweroff/on_reboot/on_crash are not carried out, and a guest reboot leaves it shut down (monitor reports that as a failure). ` +
+          `Restarting the resource (stop, start) restores them`,
+      );
+    }
     throw genericError(`${failure}; ${name} still runs here`);
   }
   if (mine) throw genericError(`${failure}; ${state}`);

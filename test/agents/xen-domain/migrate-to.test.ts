@@ -72,7 +72,13 @@ const rows: readonly Row[] = [
   },
   // failures of the migration itself (xl-fidelity §4.4)
   { name: "link drops during pre-copy", scene: fault("drop-precopy"), to: { code: 1, reason: STILL_HERE }, runsOn: "node1" },
-  { name: "link drops during stop-and-copy", only: ["xl"], scene: fault("drop-stopcopy"), to: { code: 1, reason: /resuming at sender\..*; vm1 still runs here$/ }, runsOn: "node1" },
+  {
+    name: "link drops during stop-and-copy",
+    only: ["xl"],
+    scene: fault("drop-stopcopy"),
+    to: { code: 1, reason: /resuming at sender\..*; vm1 still runs here$/, logged: /vm1 was resumed here after the failed migration; if the failure came after its suspend, xl no longer watches it/ },
+    runsOn: "node1",
+  },
   { name: "target runs out of memory mid-stream", only: ["xl"], scene: fault("oom"), to: { code: 1, reason: STILL_HERE }, runsOn: "node1" },
   {
     name: "receiver killed: its paused copy on the target is removed",
@@ -246,6 +252,20 @@ for (const persona of ["xl-4.17", "xm"] as const) {
     t.comment(`service gap ${watch.gapMs} ms over a migration of ${result.to.ms} ms`);
   });
 }
+
+t.test("resumed after a failed stop-and-copy, unwatched by xl: a guest reboot leaves it shut down; monitor fails (never 7), stop clears it", async (t) => {
+  const lab = migrationLab(t);
+  await lab.agent("node1", "start");
+  lab.knobs("node2", { migrationFault: "drop-stopcopy" });
+  t.equal((await lab.migrate("node1", "node2")).to.code, 1);
+  t.equal(lab.domain("node1")?.monitorPid, null, "no xl monitoring process any more");
+  t.equal((await lab.xl("node1", "reboot", "vm1")).exitCode, 0, "the guest reboots");
+  const monitor = await lab.agent("node1", "monitor", { OCF_RESKEY_CRM_meta_interval: "10000" });
+  t.equal(monitor.code, 1, "a failure for Pacemaker to recover, not 'not running'");
+  t.match(monitor.reasons.at(-1), /vm1 .*rebooting \(shut down for reboot, not yet restarted\)/);
+  t.equal((await lab.agent("node1", "stop")).code, 0);
+  t.same(lab.names("node1"), [], "stop destroyed the shut-down domain");
+});
 
 t.test("migrate_to again after a success: nothing to move, 0; migrate_from finds it", async (t) => {
   const lab = migrationLab(t);
