@@ -14,7 +14,7 @@ import { watchNeverTwice, watchService } from "./lab/observe.ts";
 /** Simulated Xen latencies at a tenth: xl create 150 ms, a 256 MiB migration ~0.3 s. */
 const TIME_FACTOR = 0.1;
 
-t.test("XenDomain under a real Pacemaker cluster of simulated Xen hosts", { skip: labUnsupported() ?? false }, async (t) => {
+t.test("XenDomain under a real Pacemaker cluster of simulated Xen hosts", { skip: (await labUnsupported()) ?? false }, async (t) => {
   const lab = await startClusterLab({ timeFactor: TIME_FACTOR });
   t.teardown(() => lab.down().then(() => undefined));
   const twice = watchNeverTwice(lab.vm1Hosts);

@@ -7,7 +7,7 @@ import { installToTemp, type TempInstall } from "../../support/install-once.ts";
 import { SYSTEM_PATH } from "../../support/installed-sim.ts";
 import { clusterView, nodeRun, startNode, untilOnline } from "./daemons.ts";
 import { attempt, must } from "./host-command.ts";
-import { createNetworks, createNodeMountNamespace, freshVolatileMounts, namespaces, privateNsDir, type Namespaces } from "./namespaces.ts";
+import { createNetworks, createNodeMountNamespace, freshVolatileMounts, namespaces, privateNsDir, removeNamespaces, type Namespaces } from "./namespaces.ts";
 import { writeNodeFiles } from "./node-files.ts";
 import { killNetns, labPaths, netnsInode, pidsInNetns, powerOff } from "./power.ts";
 
@@ -35,13 +35,14 @@ export interface Leftovers {
 const TOOLS = ["ip", "unshare", "nsenter", "setpriv", "mount", "corosync", "corosync-keygen", "pacemakerd", "cibadmin", "crm_mon", "crm_resource"];
 
 /** Why this machine cannot run the lab, or undefined when it can. */
-export function labUnsupported(): string | undefined {
+export async function labUnsupported(): Promise<string | undefined> {
   if (process.getuid?.() !== 0) return "the cluster lab needs root (network and mount namespaces, bind mounts)";
   const path = SYSTEM_PATH.split(":");
   const missing = TOOLS.filter((tool) => !path.some((dir) => existsSync(join(dir, tool))));
   if (missing.length > 0) return `the cluster lab needs ${missing.join(", ")} (not found in ${SYSTEM_PATH}; .ci/setup-system installs them)`;
   if (!readFileSync("/proc/filesystems", "utf8").includes("\toverlay\n")) return "the cluster lab needs overlayfs (not in /proc/filesystems)";
-  return undefined;
+  const trial = await attempt("unshare", ["--net", "--mount", "--uts", "true"]);
+  return trial === undefined ? undefined : `this machine refuses new namespaces (${trial})`;
 }
 
 export async function startClusterLab(options: ClusterLabOptions) {
@@ -59,9 +60,7 @@ export async function startClusterLab(options: ClusterLabOptions) {
     if (downDone) return downDone;
     for (const inode of inodes) killNetns(inode);
     if (existsSync(paths.simRoot)) cleanupSim(paths.simRoot);
-    for (const node of nodes) for (const kind of ["mnt", "uts"]) if (existsSync(join(lab, "ns", `${node}.${kind}`))) await attempt("umount", [join(lab, "ns", `${node}.${kind}`)]);
-    for (const target of [join(lab, "ns"), ns.guestsNet]) if (readFileSync("/proc/self/mountinfo", "utf8").includes(` ${target} `)) await attempt("umount", [target]);
-    for (const name of ["sw", "guests", ...nodes]) if (existsSync(`/run/netns/${ns.netns(name)}`)) await attempt("ip", ["netns", "del", ns.netns(name)]);
+    await removeNamespaces(ns);
     rmSync(lab, { recursive: true, force: true });
     installed?.remove();
     downDone = leftovers();

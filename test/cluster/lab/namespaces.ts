@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { must } from "./host-command.ts";
+import { attempt, must } from "./host-command.ts";
 import { labPaths, netnsInode } from "./power.ts";
 
 /**
@@ -104,4 +104,16 @@ export async function privateNsDir(lab: string): Promise<void> {
   mkdirSync(dir, { recursive: true });
   await must("mount", ["--bind", dir, dir]);
   await must("mount", ["--make-private", dir]);
+}
+
+const mounted = (target: string): boolean => readFileSync("/proc/self/mountinfo", "utf8").includes(` ${target} `);
+
+/** Unmounts the namespace files and the lab's binds, deletes the lab's network namespaces (their processes must be gone). */
+export async function removeNamespaces(ns: Namespaces): Promise<void> {
+  const dir = join(ns.lab, "ns");
+  for (const node of ns.nodes) {
+    for (const file of [join(dir, `${node}.mnt`), join(dir, `${node}.uts`)]) if (existsSync(file)) await attempt("umount", [file]);
+  }
+  for (const target of [dir, ns.guestsNet]) if (mounted(target)) await attempt("umount", [target]);
+  for (const name of ["sw", "guests", ...ns.nodes]) if (existsSync(`/run/netns/${ns.netns(name)}`)) await attempt("ip", ["netns", "del", ns.netns(name)]);
 }
