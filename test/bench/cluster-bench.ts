@@ -1,7 +1,7 @@
 /**
- * Benchmark: XenDomain under a real Pacemaker cluster (test/cluster/lab: a
- * corosync + Pacemaker 2-node cluster in namespaces, token 1000 ms, each
- * node a simulated Xen host at real-Xen latencies, stonith through the
+ * Benchmark: XenDomain under a real Pacemaker cluster (test/cluster/lab:
+ * corosync + Pacemaker in namespaces, 2 nodes or --nodes N, token 1000 ms,
+ * each node a simulated Xen host at real-Xen latencies, stonith through the
  * lab's fence_lab). Per run it times
  *   (a) a live migration driven by `crm_resource --move`: the gap a client
  *       of the guest's service sees, and the time from the command until
@@ -12,7 +12,7 @@
  * then powers the crashed node back on for the next run. Prints a table and
  * the study's figures beside the medians. Asserts nothing. Needs root.
  *
- *   npm run bench:cluster [-- --runs N] [--time-factor F] [--memory MiB]
+ *   npm run bench:cluster [-- --runs N] [--time-factor F] [--memory MiB] [--nodes N]
  */
 import { parseArgs } from "node:util";
 import { labUnsupported, startClusterLab } from "../cluster/lab/lab.ts";
@@ -21,11 +21,12 @@ import { crashVm1Host, loadVm1, moveVm1, settle } from "../cluster/lab/scenarios
 import { median } from "./measure.ts";
 import { formatTable } from "./table.ts";
 
-const { values: options } = parseArgs({ options: { runs: { type: "string" }, "time-factor": { type: "string" }, memory: { type: "string" } } });
+const { values: options } = parseArgs({ options: { runs: { type: "string" }, "time-factor": { type: "string" }, memory: { type: "string" }, nodes: { type: "string" } } });
 const positive = (text: string | undefined, fallback: number): number => (Number(text) > 0 ? Number(text) : fallback);
 const RUNS = positive(options.runs, 3);
 const TIME_FACTOR = positive(options["time-factor"], 1);
 const MEMORY_MIB = positive(options.memory, 512);
+const NODES = Array.from({ length: Math.max(2, positive(options.nodes, 2)) }, (_, i) => `node${i + 1}`);
 
 /** The study's figures for a Xen HA cluster (from the project's brief). */
 const STUDY = { migrationDowntime: "1-2 s", coldFailoverDowntime: "6-8 s" };
@@ -45,10 +46,10 @@ if (unsupported) {
 }
 
 const started = Date.now();
-const lab = await startClusterLab({ timeFactor: TIME_FACTOR, memoryMiB: MEMORY_MIB });
+const lab = await startClusterLab({ nodes: NODES, timeFactor: TIME_FACTOR, memoryMiB: MEMORY_MIB });
 const runs: Run[] = [];
 try {
-  console.log(`lab up in ${Date.now() - started} ms (2 nodes, corosync token 1000 ms, simulator time factor ${TIME_FACTOR}, vm1 ${MEMORY_MIB} MiB)`);
+  console.log(`lab up in ${Date.now() - started} ms (${NODES.length} nodes, corosync token 1000 ms, simulator time factor ${TIME_FACTOR}, vm1 ${MEMORY_MIB} MiB)`);
   const { port } = await loadVm1(lab);
   const service = watchService(lab.ns.guestsNet, port);
   try {

@@ -103,18 +103,27 @@ export interface FailoverOutcome {
 /** Crashes the node running vm1 and waits until the survivor runs it and its service answers. */
 export async function crashVm1Host(lab: ClusterLab, service: Service): Promise<FailoverOutcome> {
   const victim = lab.vm1Hosts()[0] ?? "(none)";
-  const survivor = lab.nodes.find((n) => n !== victim) as string;
   const marks = logMarks(lab);
   const t0 = Date.now();
   lab.powerOff(victim);
-  const back = await until(`vm1 back on ${survivor}`, () => (onlyVm1On(lab, survivor)() ? firstAnswerAfter(service.transitions, t0) : undefined), 180_000, 20);
+  const back = await until(
+    "vm1 back on a survivor",
+    () => {
+      const hosts = lab.vm1Hosts();
+      const answer = firstAnswerAfter(service.transitions, t0);
+      return hosts.length === 1 && hosts[0] !== victim && answer !== undefined ? { survivor: hosts[0] as string, at: answer } : undefined;
+    },
+    180_000,
+    20,
+  );
+  const survivor = back.survivor;
   await settle(lab, survivor);
   const log = lab.pacemakerLog(survivor);
   const create = callLog(lab.simRoot, survivor).find((call) => call.tool === "xl" && call.argv[0] === "create" && call.startedAt >= t0);
   return {
     victim,
     survivor,
-    downtimeMs: back - t0,
+    downtimeMs: back.at - t0,
     fence: fenceDone(lab.fenceLog()).find((f) => f.target === victim && f.at >= t0),
     fencedLine: fencedLine(log, victim, marks.get(survivor)),
     startResult: resultsSince(lab, marks).find((r) => r.node === survivor && r.op === "start"),
