@@ -54,6 +54,11 @@ t.test("XenDomain under a real Pacemaker cluster of simulated Xen hosts", { skip
     t.notOk(move.results.some((r) => r.op === "start"), "no start of vm1 anywhere: it was migrated, not restarted");
     const stop = move.results.find((r) => r.op === "stop");
     if (stop) t.equal(stop.node, host, "the only stop is Pacemaker's clean-up of the source after migrate_from");
+    const verbs = (node: string) => new Set(move.xlCalls[node]);
+    t.ok(verbs(host).has("migrate") && verbs(target).has("migrate-receive"), "the source's xl migrated vm1 into the target's xl migrate-receive");
+    for (const node of lab.nodes) {
+      t.notOk(["create", "shutdown", "destroy"].some((verb) => verbs(node).has(verb)), `${node}'s toolstack neither created, shut down nor destroyed a domain (${[...verbs(node)].join(" ")})`);
+    }
     t.same(move.hostsAfter, [target], "the simulator has vm1 on the target only");
     t.same(move.located, [target], "crm_resource --locate agrees");
     t.ok(service.isUp(), "the guest's service answers after the migration");

@@ -61,7 +61,12 @@ export interface MoveOutcome {
   readonly outage: { startedAt: number; gapMs: number } | undefined;
   readonly located: string[];
   readonly hostsAfter: string[];
+  /** The xl subcommands each simulated host ran during the move (its toolstack's own call log). */
+  readonly xlCalls: Readonly<Record<string, string[]>>;
 }
+
+const xlCallsSince = (lab: ClusterLab, since: number): Record<string, string[]> =>
+  Object.fromEntries(lab.nodes.map((host) => [host, callLog(lab.simRoot, host).filter((c) => c.tool === "xl" && c.startedAt >= since).map((c) => c.argv[0] ?? "")]));
 
 /** crm_resource --move vm1 to `target`, then --clear once the cluster is idle. */
 export async function moveVm1(lab: ClusterLab, service: Service, target: string): Promise<MoveOutcome> {
@@ -82,6 +87,7 @@ export async function moveVm1(lab: ClusterLab, service: Service, target: string)
     outage: outageAfter(service.transitions, t0),
     located: await locate(lab, target),
     hostsAfter: lab.vm1Hosts(),
+    xlCalls: xlCallsSince(lab, t0),
   };
 }
 
