@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { bundledEntry } from "./bundle.ts";
 
 /** The directories an installation writes to. */
 export interface InstallDirs {
@@ -36,19 +37,28 @@ export interface LauncherTarget {
   readonly checkArgs: readonly string[];
 }
 
+/** The compiled entry points (relative to dist/) of the programs the cluster starts: the ones shipped bundled. */
+export function agentEntries(registry: Registry): string[] {
+  return [
+    ...registry.ocfAgents.map((a) => `bin/${a.name}.js`),
+    ...(registry.fenceAgents ?? []).map((a) => `bin/${a.name}.js`),
+    ...(registry.stonithPlugins ?? []).map((p) => p.entry),
+  ];
+}
+
 /** Every executable of an installation, in one table: adding a program is one row. */
 export function launcherTargets(dirs: InstallDirs, registry: Registry): LauncherTarget[] {
   const providerDir = join(dirs.ocfRoot, "resource.d", registry.provider);
   return [
-    ...registry.ocfAgents.map((a) => ({ path: join(providerDir, a.name), entry: `bin/${a.name}.js`, checkArgs: ["meta-data"] })),
+    ...registry.ocfAgents.map((a) => ({ path: join(providerDir, a.name), entry: bundledEntry(`bin/${a.name}.js`), checkArgs: ["meta-data"] })),
     ...(registry.fenceAgents ?? []).map((a) => ({
       path: join(dirs.sbinDir, a.name),
-      entry: `bin/${a.name}.js`,
+      entry: bundledEntry(`bin/${a.name}.js`),
       checkArgs: ["-o", "metadata"],
     })),
     ...(registry.stonithPlugins ?? []).map((p) => ({
       path: join(dirs.stonithDir, p.name),
-      entry: p.entry,
+      entry: bundledEntry(p.entry),
       checkArgs: ["getconfignames"],
     })),
     { path: join(dirs.sbinDir, "xen-ha"), entry: "bin/xen-ha.js", checkArgs: ["--help"] },
