@@ -37,6 +37,19 @@ export function leftoversIn(rows: readonly DomainRow[], name: string): Leftover[
   });
 }
 
+/**
+ * The domain and the names its migrations leave, from one full listing: the
+ * first look of monitor, start and stop, one toolstack call where a lookup by
+ * name and then a listing took two. Absence here is as positive as `xl list
+ * NAME`'s "invalid domain identifier": both come from the same domain list,
+ * and Toolstack.list() refuses a listing without Domain-0.
+ */
+export async function observeHere(toolstack: Toolstack, name: string): Promise<{ readonly observation: Observation; readonly leftovers: Leftover[] }> {
+  const rows = await toolstack.list();
+  const row = rows.find((r) => r.name === name);
+  return { observation: row ? { kind: conditionOf(row.state), name, domain: row } : { kind: "absent", name }, leftovers: leftoversIn(rows, name) };
+}
+
 export async function findLeftovers(toolstack: Toolstack, name: string): Promise<Leftover[]> {
   return leftoversIn(await toolstack.list(), name);
 }

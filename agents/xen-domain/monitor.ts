@@ -2,7 +2,7 @@ import { genericError, OcfExit, type OcfExitCode } from "../../lib/ocf/exit-code
 import type { XenContext } from "./deps.ts";
 import { resolveResource } from "./domain-config.ts";
 import { leaseGuard } from "./lease-guard.ts";
-import { describeLeftovers, findLeftovers } from "./migrate-leftovers.ts";
+import { describeLeftovers, findLeftovers, observeHere } from "./migrate-leftovers.ts";
 import { runMonitorScripts } from "./monitor-scripts.ts";
 import { checkNoPeerCopy } from "./peer-check.ts";
 import { describe, observeSettled } from "./observe.ts";
@@ -21,12 +21,13 @@ export const DEEP_CHECK_LEVEL = 10;
 export async function monitor(ctx: XenContext): Promise<OcfExitCode> {
   const { name, settings, recordFile } = resolveResource(ctx, { requireConfig: false });
 
-  const observation = await observeSettled(ctx, name, settings, readRecord(recordFile).runningDomid);
+  const here = await observeHere(ctx.deps.toolstack(), name);
+  const observation = await observeSettled(ctx, name, settings, readRecord(recordFile).runningDomid, here.observation);
   updateRecord(recordFile, { runningDomid: observation.kind === "running" ? observation.domain.domid : undefined }, ctx.log);
   switch (observation.kind) {
     case "absent": {
       // not running here unless it is here under a migration's name
-      const leftovers = await findLeftovers(ctx.deps.toolstack(), name);
+      const leftovers = observation === here.observation ? here.leftovers : await findLeftovers(ctx.deps.toolstack(), name);
       if (leftovers.length > 0) throw genericError(`domain ${name} does not exist, but ${describeLeftovers(leftovers)}`);
       ctx.log.debug(describe(observation));
       return OcfExit.NotRunning;

@@ -72,15 +72,17 @@ export function comingBack(observation: Observation, settings: DomainSettings | 
  * only then believed. Cost: up to 5 s, paid only by a monitor or stop that
  * follows a running state; a resource that is stopped answers at once, and
  * an unknown config counts as "restarts" (xl's default on_reboot).
+ * `first`, when given, is the first look, already taken.
  */
 export async function observeSettled(
   ctx: XenContext,
   name: string,
   settings: DomainSettings | undefined,
   runningDomid: number | undefined,
+  first?: Observation,
 ): Promise<Observation> {
   const toolstack = ctx.deps.toolstack();
-  let observation = await observe(toolstack, name);
+  let observation = first ?? (await observe(toolstack, name));
   if (runningDomid === undefined || !comingBack(observation, settings, runningDomid)) return observation;
   const started = ctx.deadline.elapsedMs();
   ctx.log.info(`${describe(observation)}; it was running, re-checking for up to ${REBOOT_GAP_MS} ms in case it is restarting`);

@@ -6,7 +6,7 @@ import { leaseGuard } from "./lease-guard.ts";
 import { ensureMemory } from "./memory.ts";
 import { scriptsFailure } from "./monitor-scripts.ts";
 import { comingBack, describe, observe, observeSettled, type Observation } from "./observe.ts";
-import { describeLeftovers, findLeftovers } from "./migrate-leftovers.ts";
+import { describeLeftovers, findLeftovers, observeHere } from "./migrate-leftovers.ts";
 import { readRecord, updateRecord } from "./record.ts";
 import { restoreOnStart } from "./save-image.ts";
 
@@ -89,9 +89,10 @@ export async function start(ctx: XenContext): Promise<OcfExitCode> {
   const guard = leaseGuard(ctx, name);
   await guard.beforeStart();
 
-  const found = await clearLeftovers(ctx, await observeSettled(ctx, name, settings, readRecord(recordFile).runningDomid));
+  const here = await observeHere(toolstack, name);
+  const found = await clearLeftovers(ctx, await observeSettled(ctx, name, settings, readRecord(recordFile).runningDomid, here.observation));
   if (found.kind === "absent") {
-    const leftovers = await findLeftovers(toolstack, name);
+    const leftovers = found === here.observation ? here.leftovers : await findLeftovers(toolstack, name);
     if (leftovers.length > 0) throw genericError(`not starting another copy of ${name}: ${describeLeftovers(leftovers)}; a stop here removes it`);
     await ensureMemory(ctx, toolstack, name, settings);
     if (!(await restoreOnStart(ctx, name))) {

@@ -8,7 +8,7 @@ import { leaseGuard } from "./lease-guard.ts";
 import { comingBack, describe, observe, observeSettled, type Observation } from "./observe.ts";
 import { readRecord, updateRecord } from "./record.ts";
 import { confirmGone } from "./confirm-gone.ts";
-import { findLeftovers } from "./migrate-leftovers.ts";
+import { findLeftovers, observeHere } from "./migrate-leftovers.ts";
 import { saveOnStop } from "./save-image.ts";
 
 type Present = Exclude<Observation, { kind: "absent" }>;
@@ -106,8 +106,9 @@ export async function stop(ctx: XenContext): Promise<OcfExitCode> {
 
   // Each name the domain may have (the names of a migration, migrate-leftovers.ts) is looked up until none is found.
   for (;;) {
-    let target = await observeSettled(ctx, name, settings, runningDomid);
-    if (target.kind === "absent") target = (await findLeftovers(toolstack, name))[0]?.observation ?? target;
+    const here = await observeHere(toolstack, name);
+    let target = await observeSettled(ctx, name, settings, runningDomid, here.observation);
+    if (target.kind === "absent") target = (target === here.observation ? here.leftovers : await findLeftovers(toolstack, name))[0]?.observation ?? target;
     if (target.kind === "absent") break;
     if (target.kind === "running" && target.name === name && (await saveOnStop(ctx, name))) {
       runningDomid = undefined; // saved and destroyed: gone on purpose, not rebooting

@@ -44,6 +44,8 @@ export function buildToolstack(dialect: Dialect, options: ToolstackOptions): Too
       if (result.exitCode !== 0) throw callFailed(result);
       const parsed = dialect.parseList(result.stdout);
       if (!parsed.ok) throw genericError(`${result.command}: unexpected output: ${parsed.problem}`);
+      // every answer that is used to say "absent" must be a real listing: Domain-0 is always in one
+      if (!parsed.rows.some((row) => row.domid === 0)) throw genericError(`${result.command}: exit 0 but no Domain-0 row; not trusting that listing`);
       return parsed.rows;
     },
 
