@@ -42,6 +42,25 @@ function failureLines(reason: "name-clash" | "no-memory", domid: number, name: s
 }
 
 /**
+ * Starts the guest process of domain `domid` and records it (pid, service
+ * port; stopped while the domain is paused). A domain that went away or was
+ * replaced meanwhile gets no guest: the process is killed at once (false).
+ */
+export async function startGuest(ctx: SimContext, domid: number, uuid: string): Promise<boolean> {
+  const guest = await spawnDetached("sim-guest", [ctx.root, ctx.host, String(domid), uuid], childEnv(ctx), daemonErrorLog(ctx));
+  const recorded = ctx.update((record) => {
+    const domain = findByDomid(record, domid);
+    if (!domain || domain.uuid !== uuid || domain.name === null) return false;
+    domain.guestPid = guest.pid;
+    domain.servicePort = Number.parseInt(guest.firstLine, 10);
+    if (domain.pauseCount > 0) signalPid(guest.pid, "SIGSTOP");
+    return true;
+  });
+  if (!recorded) signalPid(guest.pid, "SIGKILL");
+  return recorded;
+}
+
+/**
  * Builds a domain: domid, name, memory (failing as libxl does, a domid
  * consumed either way), a guest process, the create latency while paused,
  * then unpause unless `paused`. With `monitor`, the monitoring daemon is
@@ -58,16 +77,7 @@ export async function buildDomain(ctx: SimContext, config: DomainConfig, paused:
   const domid = inserted.domain.domid;
   const args = [ctx.root, ctx.host, String(domid), config.uuid];
   const monitorStarting = monitor ? spawnDetached("sim-monitor", args, childEnv(ctx), daemonErrorLog(ctx)) : undefined;
-  const guest = await spawnDetached("sim-guest", args, childEnv(ctx), daemonErrorLog(ctx));
-  const recorded = ctx.update((record) => {
-    const domain = findByDomid(record, domid);
-    if (!domain || domain.uuid !== config.uuid || domain.name === null) return false;
-    domain.guestPid = guest.pid;
-    domain.servicePort = Number.parseInt(guest.firstLine, 10);
-    if (domain.pauseCount > 0) signalPid(guest.pid, "SIGSTOP");
-    return true;
-  });
-  if (!recorded) signalPid(guest.pid, "SIGKILL");
+  const recorded = await startGuest(ctx, domid, config.uuid);
   const latency = ctx.clock.ms(config.type === "hvm" ? "createHvmMs" : "createPvMs");
   await ctx.clock.sleep(latency - (Date.now() - started));
   const daemon = await monitorStarting;

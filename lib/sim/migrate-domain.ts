@@ -1,6 +1,6 @@
 import type { SimContext } from "./context.ts";
 import { insertDomain, isRunnable, markShutdown, renameDomain, wakeLater, type InsertOutcome } from "./hypervisor.ts";
-import { childEnv, daemonErrorLog } from "./lifecycle.ts";
+import { startGuest } from "./lifecycle.ts";
 import type { DomainConfig, HostRecord } from "./model.ts";
 import { signalPid, spawnDetached } from "./processes.ts";
 import { findByDomid, freeMemoryMiB } from "./store.ts";
@@ -117,16 +117,7 @@ export async function createArriving(ctx: SimContext, config: DomainConfig): Pro
   });
   if (inserted.kind !== "created") return inserted;
   const { domid } = inserted.domain;
-  const guest = await spawnDetached("sim-guest", [ctx.root, ctx.host, String(domid), config.uuid], childEnv(ctx), daemonErrorLog(ctx));
-  const kept = ctx.update((record) => {
-    const domain = findByDomid(record, domid);
-    if (!domain || domain.uuid !== config.uuid || domain.name === null) return false;
-    domain.guestPid = guest.pid;
-    domain.servicePort = Number.parseInt(guest.firstLine, 10);
-    if (domain.pauseCount > 0) signalPid(guest.pid, "SIGSTOP");
-    return true;
-  });
-  if (!kept) signalPid(guest.pid, "SIGKILL");
+  await startGuest(ctx, domid, config.uuid);
   return inserted;
 }
 
