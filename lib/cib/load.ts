@@ -11,9 +11,10 @@ import { writeXml } from "./write.ts";
 
 /**
  * `xen-ha cib load`: read the CIB (live, or CIB_file), merge the file into it,
- * show the difference, check the result with our checks and crm_verify, stage
- * it in a private shadow CIB (cibadmin validates it against the schema there),
- * and only then replace the configuration section - refusing if the CIB
+ * show the difference, check the result with our checks and crm_verify (a dry
+ * run stops here, so it says whether the load would go through), stage it in a
+ * private shadow CIB (cibadmin validates it against the schema there), and
+ * only then replace the configuration section - refusing if the configuration
  * changed since it was read.
  */
 export type LoadResult =
@@ -21,8 +22,9 @@ export type LoadResult =
   | { readonly ok: false; readonly reason: "input" | "unreachable" | "problems" | "failed"; readonly message: string; readonly report: string };
 
 const SHADOW = "xen-ha-load";
-const versionOf = (cib: XmlElement): string =>
-  ["admin_epoch", "epoch", "num_updates"].map((name) => cib.attributes[name] ?? "0").join(".");
+// The configuration's version: num_updates is left out because status updates
+// bump it all the time on a live cluster, and only the configuration is replaced.
+const versionOf = (cib: XmlElement): string => ["admin_epoch", "epoch"].map((name) => cib.attributes[name] ?? "0").join(".");
 
 async function queryCib(context: ToolContext): Promise<{ ok: true; cib: XmlElement } | { ok: false; message: string }> {
   const query = await runTool(context, "cibadmin", ["--query"], { capMs: 60_000 });
@@ -45,7 +47,6 @@ export async function loadCib(context: ToolContext, fileText: string, options: {
   const changed = merged.changes.filter((c) => c.kind !== "same").length;
   let report = `difference against ${where} (version ${versionOf(live.cib)}); nothing is removed:\n${formatChanges(merged.changes)}`;
   report += merged.notes.map((note) => `  note: ${note}\n`).join("");
-  if (options.dryRun) return { ok: true, report: `${report}dry run: nothing applied\n` };
   if (changed === 0) return { ok: true, report: `${report}nothing to change\n` };
 
   const candidate = readCib(merged.cib);
@@ -56,8 +57,10 @@ export async function loadCib(context: ToolContext, fileText: string, options: {
   report += problems.map(formatProblem).join("");
   if (!verify.ran) report += `crm_verify: ${verify.reason}, skipped\n`;
   if (errors.length > 0) {
-    return { ok: false, reason: "problems", message: `not loaded: the result would have ${errors.length} error${errors.length === 1 ? "" : "s"}`, report };
+    const count = `${errors.length} error${errors.length === 1 ? "" : "s"}`;
+    return { ok: false, reason: "problems", message: options.dryRun ? `dry run: a load would be refused, the result would have ${count}` : `not loaded: the result would have ${count}`, report };
   }
+  if (options.dryRun) return { ok: true, report: `${report}dry run: the checks pass, nothing applied\n` };
 
   const shadowEnv = { CIB_shadow: SHADOW, CIB_file: undefined };
   const candidateFile = join(context.scratch, "candidate.xml");

@@ -19,10 +19,10 @@ export interface XenDomainOps {
   readonly migrateFrom: number;
 }
 
-/** ocf:xen-ha:XenDomain for `config`, live-migratable. */
-export function xenDomainResource(id: string, config: string, ops: XenDomainOps): Xml {
+/** ocf:xen-ha:XenDomain for `config`, live-migratable; `params` are further instance attributes. */
+export function xenDomainResource(id: string, config: string, ops: XenDomainOps, params: Readonly<Record<string, string>> = {}): Xml {
   const op = (name: string, timeout: number, interval = 0) => xml`<op id="${id}-${name}-${interval}" name="${name}" interval="${interval}s" timeout="${timeout}s"/>`;
-  return xml`<primitive id="${id}" class="ocf" provider="xen-ha" type="XenDomain"><instance_attributes id="${id}-params">${nvpairs(`${id}-params`, { xmfile: config })}</instance_attributes><meta_attributes id="${id}-meta">${nvpairs(`${id}-meta`, { "allow-migrate": "true" })}</meta_attributes><operations>${[
+  return xml`<primitive id="${id}" class="ocf" provider="xen-ha" type="XenDomain"><instance_attributes id="${id}-params">${nvpairs(`${id}-params`, { xmfile: config, ...params })}</instance_attributes><meta_attributes id="${id}-meta">${nvpairs(`${id}-meta`, { "allow-migrate": "true" })}</meta_attributes><operations>${[
     op("start", ops.start),
     op("stop", ops.stop),
     op("monitor", ops.monitor, ops.monitorInterval),

@@ -82,8 +82,8 @@ export async function startClusterLab(options: ClusterLabOptions) {
     await privateNsDir(lab);
     const authkey = join(lab, "authkey");
     await must("corosync-keygen", ["-k", authkey]);
-    const ocf = join(installed.dirs.ocfRoot, "resource.d");
-    for (const node of nodes) await createNodeMountNamespace(ns, node, await writeNodeFiles(ns, node, { tokenMs: options.tokenMs ?? 1_000 }, authkey, ocf));
+    const install = { ocfResourceDir: join(installed.dirs.ocfRoot, "resource.d"), xenHa: join(installed.dirs.sbinDir, "xen-ha") };
+    for (const node of nodes) await createNodeMountNamespace(ns, node, await writeNodeFiles(ns, node, { tokenMs: options.tokenMs ?? 1_000 }, authkey, install));
     await Promise.all(nodes.map((node) => startNode(ns, node)));
     await untilOnline(ns, nodes[0] as string, nodes);
     return { lab, ns, nodes, config, simRoot: paths.simRoot, down, leftovers, ...clusterActions(ns, paths.simRoot) };

@@ -12,7 +12,8 @@ import { labPaths } from "./power.ts";
  * What each lab node has on disk (cluster-lab.md §1.4-5): corosync's
  * configuration and key, Pacemaker's state dir with a pre-seeded CIB, its
  * logs, and the layer shown over /usr/sbin: `xl` (the node's simulated Xen
- * host, run in the guest network), the simulator's `ssh`, and `fence_lab`.
+ * host, run in the guest network), the simulator's `ssh`, `fence_lab`, and
+ * the installed `xen-ha` command (where an admin finds it on a real node).
  */
 export interface ClusterTuning {
   /** corosync totem token, ms (cluster-lab: 1000 for quick failovers). */
@@ -56,8 +57,14 @@ async function ids(): Promise<{ uid: number; gid: number }> {
   return { uid: Number(user.stdout.split(":")[2]), gid: Number(group.stdout.split(":")[2]) };
 }
 
+/** What the node shows of the installed xen-ha: its agents' directory and its `xen-ha` launcher. */
+export interface NodeInstall {
+  readonly ocfResourceDir: string;
+  readonly xenHa: string;
+}
+
 /** Writes one node's files and returns what its mount namespace shows where. */
-export async function writeNodeFiles(ns: Namespaces, node: string, tuning: ClusterTuning, authkey: string, ocfResourceDir: string): Promise<NodeMounts> {
+export async function writeNodeFiles(ns: Namespaces, node: string, tuning: ClusterTuning, authkey: string, install: NodeInstall): Promise<NodeMounts> {
   const dir = labPaths(ns.lab).node(node);
   const { uid, gid } = await ids();
   const etc = join(dir, "etc-corosync");
@@ -72,14 +79,14 @@ export async function writeNodeFiles(ns: Namespaces, node: string, tuning: Clust
   for (const sub of ["log/corosync", "log/pacemaker", "lib-corosync", "sbin"]) mkdirSync(join(dir, sub), { recursive: true });
   chownSync(join(dir, "log", "pacemaker"), uid, gid);
   chmodSync(join(dir, "log", "pacemaker"), 0o770);
-  writeSbinLayer(ns, node, join(dir, "sbin"));
+  writeSbinLayer(ns, node, join(dir, "sbin"), install.xenHa);
   return {
     binds: { "/etc/corosync": etc, "/var/lib/pacemaker": pcmk, "/var/lib/corosync": join(dir, "lib-corosync"), "/var/log": join(dir, "log") },
-    overlays: { "/usr/sbin": join(dir, "sbin"), "/usr/lib/ocf/resource.d": ocfResourceDir },
+    overlays: { "/usr/sbin": join(dir, "sbin"), "/usr/lib/ocf/resource.d": install.ocfResourceDir },
   };
 }
 
-function writeSbinLayer(ns: Namespaces, node: string, sbin: string): void {
+function writeSbinLayer(ns: Namespaces, node: string, sbin: string, xenHa: string): void {
   const simBin = join(labPaths(ns.lab).simRoot, "hosts", node, "bin");
   const xl = join(sbin, "xl");
   writeFileSync(
@@ -88,6 +95,7 @@ function writeSbinLayer(ns: Namespaces, node: string, sbin: string): void {
   );
   chmodSync(xl, 0o755);
   symlinkSync(join(simBin, "ssh"), join(sbin, "ssh"));
+  symlinkSync(xenHa, join(sbin, "xen-ha"));
   const fence = join(sbin, "fence_lab");
   const program = pathToFileURL(join(import.meta.dirname, "fence-lab.ts")).href;
   writeFileSync(fence, `#!${process.execPath}\nprocess.env.XHL_LAB = ${JSON.stringify(ns.lab)};\nimport(${JSON.stringify(program)});\n`);

@@ -12,7 +12,7 @@ import { fenceDone, fencedLine, firstAnswerAfter, lineCount, opResults, outageAf
  * happened, read from the ground truth, the nodes' logs and a client of the
  * guest's service.
  */
-export const VM1_OPS: XenDomainOps = { start: 90, stop: 90, monitor: 30, monitorInterval: 10, migrateTo: 180, migrateFrom: 90 };
+export const VM1_OPS: XenDomainOps = { start: 90, stop: 90, monitor: 30, monitorInterval: 10, migrateTo: 180, migrateFrom: 120 };
 
 type Service = ReturnType<typeof watchService>;
 

@@ -104,10 +104,16 @@ t.test("load works on CIB_file: dry run changes nothing, load applies, a bad can
 
   const dry = await cli(["cib", "load", "ap.xml", "--dry-run"], { cwd: dir, env });
   t.equal(dry.code, CliExit.Ok);
-  t.match(dry.stdout, /\+ primitive vm-web[\s\S]*dry run: nothing applied/);
+  t.match(dry.stdout, /\+ primitive vm-web[\s\S]*dry run: the checks pass, nothing applied/);
   t.equal(readFileSync(live, "utf8"), empty.stdout, "the dry run left the CIB alone");
 
   writeFileSync(join(dir, "broken.xml"), readFileSync(join(dir, "ap.xml"), "utf8").replace('value="true"', 'value="false"'));
+  const dryBroken = await cli(["cib", "load", "broken.xml", "--dry-run"], { cwd: dir, env });
+  t.equal(dryBroken.code, CliExit.Problems, "a dry run runs the checks and says the load would be refused");
+  t.match(dryBroken.stdout, /fencing is disabled/);
+  t.match(dryBroken.stderr, /dry run: a load would be refused, the result would have 1 error/);
+  t.equal(readFileSync(live, "utf8"), empty.stdout, "the refused dry run left the CIB alone");
+
   const refused = await cli(["cib", "load", "broken.xml"], { cwd: dir, env });
   t.equal(refused.code, CliExit.Problems);
   t.match(refused.stdout, /fencing is disabled/);
