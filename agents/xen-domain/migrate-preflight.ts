@@ -20,7 +20,10 @@ import { describe } from "./observe.ts";
  * (`xl info`), that it has the memory (free_memory), that no domain of this
  * name is there (a stale NAME--incoming of ours is removed: our copy runs
  * here), and that the config file, the disks and the bridges exist there
- * (one `stat`). Each refusal names what is missing; nothing has changed.
+ * (one `stat`). The three reads go out at once (one round trip of waiting
+ * instead of three) and are judged in that fixed order, so a refusal names
+ * the same first problem whichever answer came first; the only write, removing
+ * a dead leftover, happens once every check has passed.
  */
 const CALL_CAP_MS = 15_000;
 const SSH_FAILED = 255;
@@ -41,9 +44,8 @@ async function remoteCall(ctx: XenContext, transport: Transport, file: string, a
   return result;
 }
 
-async function checkMemory(ctx: XenContext, transport: Transport, name: string, here: DomainRow, type: DomainSettings["type"]): Promise<void> {
+function checkMemory(ctx: XenContext, transport: Transport, result: CommandResult, name: string, here: DomainRow, type: DomainSettings["type"]): void {
   const tool = ctx.deps.toolstack().name;
-  const result = await remoteCall(ctx, transport, tool, ["info"]);
   if (result.exitCode !== 0) throw genericError(`${tool} on ${transport.node} does not answer: ${stderrSummary(result.stderr) || `exit ${result.exitCode}`}`);
   const info = parseHostInfo(result.stdout);
   if (!info.ok) throw genericError(`${tool} info on ${transport.node}: ${info.problem}`);
@@ -53,15 +55,21 @@ async function checkMemory(ctx: XenContext, transport: Transport, name: string, 
   }
 }
 
-/** No copy of the domain may be on the target; our own stale NAME--incoming / --migratedaway there is removed. */
-async function checkNames(ctx: XenContext, remote: Toolstack, transport: Transport, name: string): Promise<void> {
-  const rows = await remote.list();
+/** No copy of the domain may be on the target; returns our own dead leftovers there (NAME--incoming / --migratedaway), to remove. */
+function checkNames(transport: Transport, rows: readonly DomainRow[], name: string): ReturnType<typeof leftoversIn> {
   const same = rows.find((row) => row.name === name);
   if (same) throw genericError(`domain ${name} already exists on ${transport.node} (id ${same.domid}, state ${same.state.letters}); not migrating onto it`);
-  for (const leftover of leftoversIn(rows, name)) {
+  const leftovers = leftoversIn(rows, name);
+  for (const leftover of leftovers) {
     if (leftover.role === "migrating" || leftover.observation.kind === "running") {
       throw genericError(`${describe(leftover.observation)} on ${transport.node}; not migrating while another copy may run there`);
     }
+  }
+  return leftovers;
+}
+
+async function removeLeftovers(ctx: XenContext, remote: Toolstack, transport: Transport, leftovers: ReturnType<typeof leftoversIn>): Promise<void> {
+  for (const leftover of leftovers) {
     // our copy runs here, so this one (paused or suspended) is a dead end of an earlier attempt
     ctx.log.warn(`${describe(leftover.observation)} on ${transport.node}, left by an interrupted migration: destroying it`);
     const answer = await remote.destroy(leftover.observation.name);
@@ -95,9 +103,7 @@ function neededPaths(ctx: XenContext): Needed[] {
   ];
 }
 
-async function checkPaths(ctx: XenContext, transport: Transport, name: string): Promise<void> {
-  const needed = neededPaths(ctx);
-  const result = await remoteCall(ctx, transport, "stat", ["-L", "-c", "%F:%n", ...needed.map((n) => n.path)]);
+function checkPaths(transport: Transport, needed: readonly Needed[], result: CommandResult, name: string): void {
   const types = new Map(
     result.stdout.split("\n").filter(Boolean).map((line) => [line.slice(line.indexOf(":") + 1), line.slice(0, line.indexOf(":"))] as const),
   );
@@ -110,9 +116,23 @@ async function checkPaths(ctx: XenContext, transport: Transport, name: string): 
   if (result.exitCode !== 0) throw genericError(`stat on ${transport.node} failed: ${stderrSummary(result.stderr) || `exit ${result.exitCode}`}`);
 }
 
+/** The settled answer, or the error its call threw (unreachable, a toolstack failure). */
+const answerOf = <T>(settled: PromiseSettledResult<T>): T => {
+  if (settled.status === "rejected") throw settled.reason;
+  return settled.value;
+};
+
 export async function preflight(ctx: XenContext, transport: Transport, name: string, here: DomainRow, settings: DomainSettings | undefined): Promise<void> {
-  await checkMemory(ctx, transport, name, here, settings?.type ?? "pv");
-  await checkNames(ctx, remoteToolstack(ctx, transport), transport, name);
-  await checkPaths(ctx, transport, name);
+  const remote = remoteToolstack(ctx, transport);
+  const needed = neededPaths(ctx);
+  const [info, rows, stat] = await Promise.allSettled([
+    remoteCall(ctx, transport, ctx.deps.toolstack().name, ["info"]),
+    remote.list(),
+    remoteCall(ctx, transport, "stat", ["-L", "-c", "%F:%n", ...needed.map((n) => n.path)]),
+  ]);
+  checkMemory(ctx, transport, answerOf(info), name, here, settings?.type ?? "pv");
+  const leftovers = checkNames(transport, answerOf(rows), name);
+  checkPaths(transport, needed, answerOf(stat), name);
+  await removeLeftovers(ctx, remote, transport, leftovers);
   ctx.log.info(`pre-flight on ${transport.node} (${transport.address}) passed: reachable, memory, no other copy, config, disks and bridges present`);
 }
