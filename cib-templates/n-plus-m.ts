@@ -1,6 +1,6 @@
 import { defineTemplate } from "../lib/cib/define-template.ts";
 import { hostList } from "../lib/cib/variables.ts";
-import { capacityCluster, capacityVariables, stickinessProblems } from "./parts/capacity.ts";
+import { capacityCluster, capacityVariables, separateProblems, stickinessProblems } from "./parts/capacity.ts";
 import { domainVariables, duplicateDomainProblems } from "./parts/domains.ts";
 import { ipmiCountProblems, ipmiVariables, nodesVariable } from "./parts/hosts.ts";
 
@@ -22,11 +22,13 @@ const sharedCheck = (values: {
   readonly ipmi_lanplus: boolean;
   readonly domains: Parameters<typeof duplicateDomainProblems>[0];
   readonly stickiness: number;
+  readonly separate: readonly (readonly string[])[];
 }): string[] => [
   ...ipmiCountProblems([...values.nodes, ...values.spares], values),
   ...values.spares.filter((spare) => values.nodes.includes(spare)).map((spare) => `spares: '${spare}' is also an active node`),
   ...duplicateDomainProblems(values.domains),
   ...stickinessProblems(values.stickiness),
+  ...separateProblems(values, values.nodes.length + values.spares.length),
 ];
 
 const protects = (failures: string) => [

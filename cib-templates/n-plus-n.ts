@@ -1,6 +1,6 @@
 import { param } from "../lib/ocf/params.ts";
 import { defineTemplate } from "../lib/cib/define-template.ts";
-import { capacityCluster, capacityVariables, stickinessProblems } from "./parts/capacity.ts";
+import { capacityCluster, capacityVariables, separateProblems, stickinessProblems } from "./parts/capacity.ts";
 import { domainVariables, hostDomainProblems } from "./parts/domains.ts";
 import { ipmiVariables, nodesVariable } from "./parts/hosts.ts";
 
@@ -31,6 +31,7 @@ export const nPlusN = defineTemplate({
     return [
       ...hostDomainProblems(values),
       ...stickinessProblems(values.stickiness),
+      ...separateProblems(values, values.nodes.length),
       ...(values.failures_tolerated >= values.nodes.length
         ? [`failures_tolerated: ${values.failures_tolerated} would leave no host for ${values.nodes.length} nodes`]
         : []),

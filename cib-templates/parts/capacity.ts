@@ -1,10 +1,19 @@
-import { param } from "../../lib/ocf/params.ts";
-import { location } from "../../lib/cib/build.ts";
+import { param, type Decoded } from "../../lib/ocf/params.ts";
+import { colocation, location } from "../../lib/cib/build.ts";
 import { CLAIM_OPTIONS } from "../../lib/cib/claims.ts";
 import type { CibParts, NodeSpec } from "../../lib/cib/define-template.ts";
 import { makeId } from "../../lib/cib/ids.ts";
+import { listOf } from "../../lib/cib/variables.ts";
 import { domainId, domainOptions, domainResource, type DomainSpec } from "./domains.ts";
 import { ipmiFencing, type IpmiValues } from "./hosts.ts";
+
+/** A `separate` group: two or more domain names joined by "+", e.g. "db1+db2". */
+function decodeGroup(raw: string): Decoded<readonly string[]> {
+  const names = raw.split("+");
+  if (names.some((name) => name === "")) return { ok: false, problem: `'${raw}' has an empty name (join names with single '+')` };
+  if (names.length < 2) return { ok: false, problem: `'${raw}' names one domain; a group keeps two or more apart` };
+  return { ok: true, value: names };
+}
 
 /**
  * Capacity-planned clusters (cib-templates.md §2c): hosts and domains carry
@@ -33,6 +42,14 @@ export const capacityVariables = {
     default: "balanced",
     shortdesc: "Pacemaker placement-strategy (balanced spreads the load, minimal packs it)",
   }),
+  separate: listOf(decodeGroup)({
+    default: "",
+    syntax: "NAME+NAME[+NAME...],...",
+    shortdesc: "Groups of domains that must never share a host (e.g. db1+db2: two replicas of one database)",
+    longdesc:
+      "Each group becomes mandatory anti-colocations (score -INFINITY) between its members: rather than share a host, " +
+      "a domain stays stopped. The first name in a group is placed first, so when hosts are short the later ones stop.",
+  }),
 };
 
 export interface CapacityValues extends IpmiValues {
@@ -43,6 +60,7 @@ export interface CapacityValues extends IpmiValues {
   readonly default_priority: number;
   readonly protected_priority: number;
   readonly placement_strategy: string;
+  readonly separate: readonly (readonly string[])[];
   readonly domains: readonly DomainSpec[];
   readonly config_path: string;
   readonly stickiness: number;
@@ -83,6 +101,16 @@ export function capacityCluster(spec: {
       ...spares.map((spare) => location(makeId(id, "spare", spare), id, spare, SPARE_SCORE)),
     ];
   });
+  // Pairwise, later members with earlier ones: Pacemaker places the with-rsc first, so the first named wins a
+  // short host. Not a resource set: Pacemaker 2.1 ignores a lone set with sequential="false".
+  const separations = values.separate.flatMap((group) =>
+    group.flatMap((name, i) =>
+      group.slice(0, i).map((earlier) => {
+        const [rsc, withRsc] = [domainId(name), domainId(earlier)];
+        return colocation({ id: makeId(rsc, "apart-from", withRsc), rsc, withRsc, score: "-INFINITY" });
+      }),
+    ),
+  );
   return {
     properties: {
       "placement-strategy": values.placement_strategy,
@@ -91,7 +119,7 @@ export function capacityCluster(spec: {
     },
     nodes,
     resources: [...fencing.resources, ...domains],
-    constraints: [...fencing.constraints, ...preferences],
+    constraints: [...fencing.constraints, ...preferences, ...separations],
   };
 }
 
@@ -99,4 +127,22 @@ export function stickinessProblems(stickiness: number): string[] {
   return stickiness > HOME_SCORE - SPARE_SCORE
     ? []
     : [`stickiness: ${stickiness} must exceed ${HOME_SCORE - SPARE_SCORE}, or recovered domains move back by themselves`];
+}
+
+/** `separate` names listed domains, each at most once, in groups that can all run at the same time. */
+export function separateProblems(values: { readonly separate: readonly (readonly string[])[]; readonly domains: readonly DomainSpec[] }, hosts: number): string[] {
+  const known = new Set(values.domains.map((domain) => domain.name));
+  const groupOf = new Map<string, string>();
+  return values.separate.flatMap((group) => {
+    const text = group.join("+");
+    const problems = group.flatMap((name, i) => {
+      if (!known.has(name)) return [`separate: '${name}' in '${text}' is not one of the domains`];
+      if (group.indexOf(name) !== i) return [`separate: '${name}' is listed twice in '${text}'`];
+      const other = groupOf.get(name);
+      groupOf.set(name, text);
+      return other === undefined ? [] : [`separate: '${name}' is in two groups ('${other}' and '${text}'); join them into one`];
+    });
+    if (group.length > hosts) problems.push(`separate: '${text}' keeps ${group.length} domains apart on ${hosts} hosts; they can never all run`);
+    return problems;
+  });
 }

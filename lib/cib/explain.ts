@@ -2,6 +2,7 @@ import { deviceTargets, fenceDevices } from "./checks/fencing.ts";
 import type { Cib } from "./model.ts";
 import { pairValue } from "./queries.ts";
 import { isDomainAgent } from "./placement.ts";
+import { INFINITY, parseScore } from "./scores.ts";
 import type { SimEvent, SimStep } from "./simulate.ts";
 import { runningOn, type ClusterStatus, type GraphAction, type SummaryEntry, type Transition } from "./transition.ts";
 
@@ -97,6 +98,15 @@ function capacityReason(cib: Cib, status: ClusterStatus, id: string): string | u
   return `no running host has room for it (needs ${short.name}=${short.value}, at most ${best} free)`;
 }
 
+/** Why a domain stays stopped when the domains it must never share a host with (-INFINITY colocations) hold the hosts. */
+function apartReason(cib: Cib, status: ClusterStatus, id: string): string | undefined {
+  const peers = cib.constraints
+    .filter((c) => c.kind === "rsc_colocation" && parseScore(c.attributes["score"]) === -INFINITY)
+    .flatMap((c) => (c.attributes["rsc"] === id ? [c.attributes["with-rsc"] ?? ""] : c.attributes["with-rsc"] === id ? [c.attributes["rsc"] ?? ""] : []));
+  const holders = peers.flatMap((peer) => runningOn(status, peer).map((node) => `${peer} on ${node}`));
+  return holders.length === 0 ? undefined : `kept apart from ${holders.join(", ")} (-INFINITY colocation)`;
+}
+
 /** Why a domain moves when crm_simulate gives no reason: the event that touched its host or itself. */
 function eventReason(events: readonly SimEvent[], id: string, source: string | undefined): string {
   for (const event of events) {
@@ -160,7 +170,7 @@ export function explainStep(cib: Cib, step: SimStep): Explanation {
   if (after) {
     for (const id of stopped) {
       const before = runningOn(t.before, id);
-      const why = capacityReason(cib, after, id) ?? stopEntry(id)?.reason ?? "no host is allowed and available for it";
+      const why = capacityReason(cib, after, id) ?? apartReason(cib, after, id) ?? stopEntry(id)?.reason ?? "no host is allowed and available for it";
       lines.push(`left stopped: ${id}${before.length > 0 ? ` (was on ${before.join(", ")})` : ""}: ${why}`);
     }
     const touched = new Set([...domainEntries.map((e) => baseId(e.resource)), ...stopped]);

@@ -1,4 +1,4 @@
-import type { FailureCase, PlanReport } from "./plan.ts";
+import { stoppedDomains as stopped, type FailureCase, type PlanReport } from "./plan.ts";
 
 /** `xen-ha cib plan` output: the model in one paragraph, then one row per failure set. */
 function totals(report: PlanReport): string[] {
@@ -14,9 +14,9 @@ function totals(report: PlanReport): string[] {
 
 const row = (c: FailureCase): string => {
   const failed = c.failed.length === 0 ? "(none)" : c.failed.join(",");
-  const verdict = c.lost.length === 0 ? "fits" : `DOES NOT FIT: ${c.lost.join(", ")} stay stopped`;
+  const verdict = c.lost.length === 0 ? "fits" : `DOES NOT FIT: ${stopped(c, c.lost)} stay stopped`;
   const moved = c.moved.length === 0 ? "" : `; moves ${c.moved.map((m) => `${m.id}->${m.to}`).join(" ")}`;
-  const shed = c.shed.length === 0 ? "" : `; best effort stopped: ${c.shed.join(", ")}`;
+  const shed = c.shed.length === 0 ? "" : `; best effort stopped: ${stopped(c, c.shed)}`;
   return `  ${failed.padEnd(24)} ${verdict}${moved}${shed}\n`;
 };
 
@@ -31,7 +31,14 @@ export function formatPlan(report: PlanReport): string {
   if (model.strategy === "default") {
     out.push("  note: placement-strategy=default, Pacemaker itself ignores utilization; the table shows what fits\n");
   }
+  const apart = model.colocations.filter((c) => c.score < 0).map((c) => `${c.dependent} from ${c.primary}`);
+  if (apart.length > 0) out.push(`  kept apart (-INFINITY colocations, each placed after the one it avoids): ${apart.join(", ")}\n`);
+  const together = model.colocations.filter((c) => c.score > 0).map((c) => `${c.dependent} with ${c.primary}`);
+  if (together.length > 0) out.push(`  kept together (INFINITY colocations): ${together.join(", ")}\n`);
   for (const item of model.ignored) out.push(`  note: not modelled: ${item}\n`);
+  if (report.unsettled.length > 0) {
+    out.push(`  note: the placement never settles: Pacemaker moves ${report.unsettled.join(", ")} again at every transition; the table starts from one of the states it alternates between\n`);
+  }
   out.push(`\n${report.failures} failed host${report.failures === 1 ? "" : "s"} (${report.cases.length} case${report.cases.length === 1 ? "" : "s"}):\n`);
   out.push(...report.cases.map(row));
   const { tolerated } = report;
@@ -39,7 +46,9 @@ export function formatPlan(report: PlanReport): string {
     `\nlargest number of failed hosts every protected domain survives: ${tolerated.value}${tolerated.exhaustive ? "" : " (search stopped early: too many failure sets)"}\n`,
   );
   if (tolerated.firstBreak) {
-    out.push(`  first break: ${tolerated.firstBreak.failed.join(",")} down leaves ${tolerated.firstBreak.lost.join(", ")} stopped\n`);
+    const { failed, lost } = tolerated.firstBreak;
+    const when = failed.length === 0 ? "with every host up" : `${failed.join(",")} down`;
+    out.push(`  first break: ${when} leaves ${stopped(tolerated.firstBreak, lost)} stopped\n`);
   }
   return out.join("");
 }

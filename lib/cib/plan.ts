@@ -1,14 +1,16 @@
 import { CLAIM_OPTIONS } from "./claims.ts";
 import { type Cib } from "./model.ts";
 import { property } from "./queries.ts";
-import { assign, placementModel, type Placement, type PlacementModel } from "./placement.ts";
+import { assign, assignExplained, type KeptApart } from "./assign.ts";
+import { placementModel, type Placement, type PlacementModel } from "./placement.ts";
 import { parseScore } from "./scores.ts";
+import { SETTLE_ROUNDS } from "./simulate.ts";
 
 /**
  * Admission planning: for every set of K failed hosts, does every protected
  * domain still find a host? The steady state is what the placement model
- * gives with every host up; each failure set is then re-assigned from there,
- * as Pacemaker would after fencing those hosts.
+ * settles into with every host up; each failure set is then re-assigned from
+ * there, as Pacemaker would after fencing those hosts.
  */
 export interface FailureCase {
   readonly failed: readonly string[];
@@ -18,11 +20,15 @@ export interface FailureCase {
   readonly lost: readonly string[];
   /** Best-effort domains left stopped. */
   readonly shed: readonly string[];
+  /** Stopped domains that had a host but for a domain they must stay apart from (anti-colocation), with those domains. */
+  readonly keptApart: KeptApart;
 }
 
 export interface PlanReport {
   readonly model: PlacementModel;
   readonly steady: Placement;
+  /** Domains Pacemaker would still move at every transition when the placement never settles (empty when it does). */
+  readonly unsettled: readonly string[];
   /** Domains the claim covers. */
   readonly protectedDomains: readonly string[];
   readonly claim: number | undefined;
@@ -54,7 +60,7 @@ function* combinations<T>(items: readonly T[], k: number, start = 0): Generator<
 
 function failureCase(model: PlacementModel, steady: Placement, failed: readonly string[], protectedIds: ReadonlySet<string>): FailureCase {
   const up = new Set(model.nodes.filter((n) => !failed.includes(n)));
-  const after = assign(model, up, steady);
+  const { placement: after, keptApart } = assignExplained(model, up, steady);
   const moved: { id: string; from: string; to: string }[] = [];
   const lost: string[] = [];
   const shed: string[] = [];
@@ -65,8 +71,35 @@ function failureCase(model: PlacementModel, steady: Placement, failed: readonly 
     if (now === undefined) (protectedIds.has(rsc.id) ? lost : shed).push(rsc.id);
     else if (before !== undefined && before !== now) moved.push({ id: rsc.id, from: before, to: now });
   }
-  return { failed, moved, lost, shed };
+  const stopped = new Set([...lost, ...shed]);
+  return { failed, moved, lost, shed, keptApart: new Map([...keptApart].filter(([id]) => stopped.has(id))) };
 }
+
+/**
+ * Where the cluster settles with every host up. The first assignment, with
+ * nothing running, is not always stable: once the domains run, stickiness and
+ * their current hosts change the order Pacemaker assigns them in (with minimal
+ * packing it can even stop one it just started), so the placement is assigned
+ * again from itself until it stops changing, as `simulate` lets the cluster
+ * settle. Some never do (tight capacity with anti-colocations can make
+ * Pacemaker swap domains at every transition): then the last state is kept
+ * and the domains still moving are named.
+ */
+function settle(model: PlacementModel): { readonly placement: Placement; readonly unsettled: readonly string[] } {
+  const all = new Set(model.nodes);
+  let placement = assign(model, all, new Map());
+  for (let round = 0; round < SETTLE_ROUNDS; round++) {
+    const next = assign(model, all, placement);
+    if (model.resources.every((r) => next.get(r.id) === placement.get(r.id))) return { placement, unsettled: [] };
+    placement = next;
+  }
+  const next = assign(model, all, placement);
+  return { placement, unsettled: model.resources.filter((r) => r.isDomain && next.get(r.id) !== placement.get(r.id)).map((r) => r.id) };
+}
+
+/** Domains left stopped, each kept apart by anti-affinity saying from whom. */
+export const stoppedDomains = (c: FailureCase, ids: readonly string[]): string =>
+  ids.map((id) => (c.keptApart.has(id) ? `${id} (kept apart from ${(c.keptApart.get(id) ?? []).join(", ")})` : id)).join(", ");
 
 /** Where everything runs after these hosts fail, starting from the report's steady state. */
 export const placementAfter = (report: PlanReport, failed: readonly string[]): Placement =>
@@ -79,7 +112,7 @@ export function planCib(cib: Cib, options: PlanOptions = {}): PlanReport {
   const protectedIds = new Set(protectedDomains);
   const claimText = property(cib, CLAIM_OPTIONS.failuresTolerated);
   const claim = claimText === undefined ? undefined : Number.parseInt(claimText, 10);
-  const steady = assign(model, new Set(model.nodes), new Map());
+  const { placement: steady, unsettled } = settle(model);
   const failures = options.failures ?? claim ?? 1;
   const hosts = model.nodes.filter((n) => !model.standby.includes(n));
   const run = (k: number): FailureCase[] =>
@@ -116,6 +149,7 @@ export function planCib(cib: Cib, options: PlanOptions = {}): PlanReport {
   return {
     model,
     steady,
+    unsettled,
     protectedDomains,
     claim: claim !== undefined && Number.isFinite(claim) ? claim : undefined,
     failures,

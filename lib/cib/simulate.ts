@@ -43,7 +43,8 @@ export type SimulationResult =
   | { readonly ok: false; readonly unavailable: boolean; readonly message: string };
 
 const PROMOTION_SCORE = "10000";
-const SETTLE_ROUNDS = 4;
+/** Transitions after boot until the cluster settles (the planner re-assigns as often). */
+export const SETTLE_ROUNDS = 4;
 
 type Failure = { readonly ok: false; readonly unavailable: boolean; readonly message: string };
 const failure = (outcome: ToolOutcome & { ok: false }, what: string): Failure => ({

@@ -1,7 +1,7 @@
 import { CLAIM_OPTIONS } from "../claims.ts";
 import { type Cib } from "../model.ts";
 import { property } from "../queries.ts";
-import { planCib } from "../plan.ts";
+import { planCib, stoppedDomains } from "../plan.ts";
 import { isDomainAgent } from "../placement.ts";
 import { error, warning, type Problem } from "../problem.ts";
 
@@ -47,7 +47,7 @@ export function capacityProblems(cib: Cib): Problem[] {
   const [first] = broken;
   if (first) {
     problems.push(
-      error(where, claimPair.line, `the claim of ${claim} failed host${claim === 1 ? "" : "s"} cannot be honoured: ${broken.length} of ${report.cases.length} failure sets leave protected domains stopped; e.g. with ${first.failed.join(", ")} down, ${first.lost.join(", ")} cannot run`, `add capacity or spare hosts, lower ${CLAIM_OPTIONS.failuresTolerated}, or make some domains best effort (priority below ${CLAIM_OPTIONS.protectedPriority}); run 'xen-ha cib plan' for the table`),
+      error(where, claimPair.line, `the claim of ${claim} failed host${claim === 1 ? "" : "s"} cannot be honoured: ${broken.length} of ${report.cases.length} failure sets leave protected domains stopped; e.g. with ${first.failed.join(", ")} down, ${stoppedDomains(first, first.lost)} cannot run`, `add capacity or spare hosts, lower ${CLAIM_OPTIONS.failuresTolerated}, or make some domains best effort (priority below ${CLAIM_OPTIONS.protectedPriority})${first.keptApart.size > 0 ? ", or keep fewer domains apart (separate, -INFINITY colocations)" : ""}; run 'xen-ha cib plan' for the table`),
     );
   }
   return problems;
