@@ -14,7 +14,7 @@ function totals(report: PlanReport): string[] {
 
 const row = (c: FailureCase): string => {
   const failed = c.failed.length === 0 ? "(none)" : c.failed.join(",");
-  const verdict = c.lost.length === 0 ? "fits" : `DOES NOT FIT: ${stopped(c, c.lost)} stay stopped`;
+  const verdict = c.lost.length === 0 ? "fits" : `DOES NOT FIT: ${stopped(c, c.lost)} ${c.lost.length === 1 ? "stays" : "stay"} stopped`;
   const moved = c.moved.length === 0 ? "" : `; moves ${c.moved.map((m) => `${m.id}->${m.to}`).join(" ")}`;
   const shed = c.shed.length === 0 ? "" : `; best effort stopped: ${stopped(c, c.shed)}`;
   return `  ${failed.padEnd(24)} ${verdict}${moved}${shed}\n`;

@@ -89,7 +89,7 @@ t.test("plan exits 1 when a failure set leaves protected domains stopped, and pr
   await cli(["cib", "render", "n-plus-n", ...values, "--set", "node_memory=12288", "-o", "nn.xml"], { cwd: dir });
   const result = await cli(["cib", "plan", "nn.xml"], { cwd: dir });
   t.equal(result.code, CliExit.Problems);
-  t.match(result.stdout, /xen01 +DOES NOT FIT: vm-a stay stopped/);
+  t.match(result.stdout, /xen01 +DOES NOT FIT: vm-a stays stopped/);
   t.match(result.stdout, /largest number of failed hosts every protected domain survives: 0/);
   t.match(result.stderr, /3 of 3 failure sets leave protected domains stopped/);
 });
