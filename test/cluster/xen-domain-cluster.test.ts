@@ -2,13 +2,14 @@
  * End to end: a real corosync + Pacemaker 2-node cluster in network, mount
  * and UTS namespaces (test/cluster/lab, recipe in cluster-lab.md), each node
  * a simulated Xen host, Pacemaker's own execd running the installed
- * ocf:xen-ha:XenDomain, stonith through the lab's fence_lab (powers the
+ * ocf:xen-ha:XenDomain (start, a move and a standby drain by live migration,
+ * a crash and its fence), stonith through the lab's fence_lab (powers the
  * node and its simulated host off). The ground truth is the simulator: a
  * domain named vm1 on two hosts at any 20 ms poll fails the test.
  */
 import t, { type Test } from "tap";
 import { labUnsupported, startClusterLab } from "./lab/lab.ts";
-import { crashVm1Host, loadVm1, locate, moveVm1 } from "./lab/scenarios.ts";
+import { crashVm1Host, drainVm1Host, loadVm1, locate, moveVm1, type MoveOutcome } from "./lab/scenarios.ts";
 import { watchNeverTwice, watchService } from "./lab/observe.ts";
 
 /** Simulated Xen latencies at a tenth: xl create 150 ms, a 256 MiB migration ~0.3 s. */
@@ -45,34 +46,44 @@ t.test("XenDomain under a real Pacemaker cluster of simulated Xen hosts", { skip
     neverTwice(t, "start");
   });
 
-  const target = lab.nodes.find((n) => n !== host) as string;
-  await t.test(`crm_resource --move live-migrates vm1 from ${host} to ${target}`, async (t) => {
-    const move = await moveVm1(lab, service, target);
+  /** A controlled outage is a live migration: migrate_to on the source, migrate_from on the target, no restart. */
+  const isLiveMigration = (t: Test, move: MoveOutcome, step: string) => {
     const ops = move.results.map((r) => `${r.op}@${r.node}:${r.result}`);
-    t.ok(ops.includes(`migrate_to@${host}:ok`), `migrate_to ran on the source (${ops.join(" ")})`);
-    t.ok(ops.includes(`migrate_from@${target}:ok`), "migrate_from ran on the target");
+    t.ok(ops.includes(`migrate_to@${move.source}:ok`), `migrate_to ran on the source (${ops.join(" ")})`);
+    t.ok(ops.includes(`migrate_from@${move.target}:ok`), "migrate_from ran on the target");
     t.notOk(move.results.some((r) => r.op === "start"), "no start of vm1 anywhere: it was migrated, not restarted");
     const stop = move.results.find((r) => r.op === "stop");
-    if (stop) t.equal(stop.node, host, "the only stop is Pacemaker's clean-up of the source after migrate_from");
+    if (stop) t.equal(stop.node, move.source, "the only stop is Pacemaker's clean-up of the source after migrate_from");
     const verbs = (node: string) => new Set(move.xlCalls[node]);
-    t.ok(verbs(host).has("migrate") && verbs(target).has("migrate-receive"), "the source's xl migrated vm1 into the target's xl migrate-receive");
+    t.ok(verbs(move.source).has("migrate") && verbs(move.target).has("migrate-receive"), "the source's xl migrated vm1 into the target's xl migrate-receive");
     for (const node of lab.nodes) {
       t.notOk(["create", "shutdown", "destroy"].some((verb) => verbs(node).has(verb)), `${node}'s toolstack neither created, shut down nor destroyed a domain (${[...verbs(node)].join(" ")})`);
     }
-    t.same(move.hostsAfter, [target], "the simulator has vm1 on the target only");
-    t.same(move.located, [target], "crm_resource --locate agrees");
+    t.same(move.hostsAfter, [move.target], "the simulator has vm1 on the target only");
+    t.same(move.located, [move.target], "crm_resource --locate agrees");
     t.ok(service.isUp(), "the guest's service answers after the migration");
     t.comment(
       move.outage
-        ? `migration: client-visible gap ${move.outage.gapMs} ms (probe every 20 ms, 250 ms probe timeout); move to serving on target ${move.totalMs} ms`
-        : `migration: no failed probe (gap below the probe interval); move to serving on target ${move.totalMs} ms`,
+        ? `${step}: client-visible gap ${move.outage.gapMs} ms (probe every 20 ms, 250 ms probe timeout); to serving on target ${move.totalMs} ms`
+        : `${step}: no failed probe (gap below the probe interval); to serving on target ${move.totalMs} ms`,
     );
-    neverTwice(t, "migration");
+    neverTwice(t, step);
+  };
+
+  const target = lab.nodes.find((n) => n !== host) as string;
+  await t.test(`crm_resource --move live-migrates vm1 from ${host} to ${target}`, async (t) => {
+    isLiveMigration(t, await moveVm1(lab, service, target), "migration");
   });
 
-  await t.test(`a crash of ${target} (running vm1): the survivor fences it, then starts vm1`, async (t) => {
+  await t.test(`standby of ${target} (a host drained for maintenance) live-migrates vm1 back to ${host}`, async (t) => {
+    isLiveMigration(t, await drainVm1Host(lab, service, host), "drain");
+    const standby = await lab.run(host, ["crm_attribute", "--type", "nodes", "--node", target, "--name", "standby", "--query", "--quiet"]);
+    t.not(standby.stdout.trim(), "on", `${target} is out of standby again`);
+  });
+
+  await t.test(`a crash of ${host} (running vm1): the survivor fences it, then starts vm1`, async (t) => {
     const failover = await crashVm1Host(lab, service);
-    t.equal(failover.victim, target, "the crashed node ran vm1");
+    t.equal(failover.victim, host, "the crashed node ran vm1");
     t.ok(failover.fence, `fence_lab powered ${failover.victim} off (fence.log: ${failover.fence?.action})`);
     t.ok(failover.fencedLine !== undefined, `${failover.survivor}'s fenced logged the fence as successful`);
     t.ok(failover.startResult?.result === "ok", `${failover.survivor}'s execd started vm1`);

@@ -68,16 +68,21 @@ export interface MoveOutcome {
 const xlCallsSince = (lab: ClusterLab, since: number): Record<string, string[]> =>
   Object.fromEntries(lab.nodes.map((host) => [host, callLog(lab.simRoot, host).filter((c) => c.tool === "xl" && c.startedAt >= since).map((c) => c.argv[0] ?? "")]));
 
-/** crm_resource --move vm1 to `target`, then --clear once the cluster is idle. */
-export async function moveVm1(lab: ClusterLab, service: Service, target: string): Promise<MoveOutcome> {
+/** A controlled outage as an admin asks for it, and how it is taken back once the cluster is idle. */
+interface ControlledOutage {
+  readonly ask: readonly string[];
+  readonly undo: readonly string[];
+}
+
+async function controlledMove(lab: ClusterLab, service: Service, target: string, outage: ControlledOutage): Promise<MoveOutcome> {
   const source = lab.vm1Hosts()[0] ?? "(none)";
   const marks = logMarks(lab);
   const t0 = Date.now();
-  await must(lab, source, ["crm_resource", "--move", "-r", "vm1", "--node", target]);
+  await must(lab, source, outage.ask);
   await until(`vm1 on ${target} only, serving`, () => (onlyVm1On(lab, target)() && service.upSince(t0) ? true : undefined), 180_000, 20);
   const totalMs = Date.now() - t0;
   await settle(lab, source);
-  await must(lab, source, ["crm_resource", "--clear", "-r", "vm1"]);
+  await must(lab, source, outage.undo);
   await settle(lab, source);
   return {
     source,
@@ -89,6 +94,17 @@ export async function moveVm1(lab: ClusterLab, service: Service, target: string)
     hostsAfter: lab.vm1Hosts(),
     xlCalls: xlCallsSince(lab, t0),
   };
+}
+
+/** crm_resource --move vm1 to `target`, then --clear once the cluster is idle. */
+export const moveVm1 = (lab: ClusterLab, service: Service, target: string): Promise<MoveOutcome> =>
+  controlledMove(lab, service, target, { ask: ["crm_resource", "--move", "-r", "vm1", "--node", target], undo: ["crm_resource", "--clear", "-r", "vm1"] });
+
+/** Puts the node running vm1 in standby (a host drained for maintenance) until vm1 runs on `target`, then takes the standby back. */
+export function drainVm1Host(lab: ClusterLab, service: Service, target: string): Promise<MoveOutcome> {
+  const source = lab.vm1Hosts()[0] ?? "(none)";
+  const standby = ["crm_attribute", "--type", "nodes", "--node", source, "--name", "standby"];
+  return controlledMove(lab, service, target, { ask: [...standby, "--update", "on"], undo: [...standby, "--delete"] });
 }
 
 export interface FailoverOutcome {
