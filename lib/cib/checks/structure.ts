@@ -1,4 +1,4 @@
-import type { XmlElement } from "../../xml/parse.ts";
+import { childrenNamed, type XmlElement } from "../../xml/parse.ts";
 import { didYouMean } from "../closest.ts";
 import { isValidId } from "../ids.ts";
 import type { Cib } from "../model.ts";
@@ -8,7 +8,8 @@ import { error, warning, type Problem } from "../problem.ts";
  * Ids and references: what cibadmin refuses (duplicate or invalid ids,
  * dangling resource references) and what crm_verify lets through (fencing
  * levels naming missing devices or non-nodes, duplicate level indexes,
- * locations on hosts that are not nodes).
+ * locations on hosts that are not nodes, a colocation whose only set is
+ * unordered and so ties its members to nothing).
  */
 function idProblems(root: XmlElement): Problem[] {
   const problems: Problem[] = [];
@@ -16,7 +17,8 @@ function idProblems(root: XmlElement): Problem[] {
   const visit = (element: XmlElement, inStatus: boolean): void => {
     const status = inStatus || element.name === "status";
     const id = element.attributes["id"];
-    if (id !== undefined && !status && element.name !== "node") {
+    // a node's id is Pacemaker's, and a resource_ref's id names a resource (an IDREF, not an id of its own)
+    if (id !== undefined && !status && element.name !== "node" && element.name !== "resource_ref") {
       if (!isValidId(id)) {
         problems.push(
           error(`${element.name} ${id}`, element.line, `'${id}' is not a valid XML ID`, "start ids with a letter or '_' and use only letters, digits, '.', '_', '-'"),
@@ -35,6 +37,26 @@ function idProblems(root: XmlElement): Problem[] {
   return problems;
 }
 
+/**
+ * Members of a sequential="false" set are not colocated with each other, only
+ * with the constraint's other sets; alone, the set does nothing, and Pacemaker
+ * says nothing about it. It is what an admin writes to keep domains apart, so
+ * it is an error, as a misspelled parameter is: configured, and without effect.
+ */
+function loneUnorderedSet(constraint: Cib["constraints"][number]): Problem[] {
+  if (constraint.kind !== "rsc_colocation") return [];
+  const sets = childrenNamed(constraint.element, "resource_set");
+  if (sets.length !== 1 || sets[0]?.attributes["sequential"] !== "false") return [];
+  return [
+    error(
+      `rsc_colocation ${constraint.id}`,
+      constraint.line,
+      `its only resource set has sequential="false", which colocates the members with no other set: Pacemaker ignores this constraint (${constraint.resources.join(", ")} are neither kept together nor apart)`,
+      'to keep domains apart, write one rsc_colocation score="-INFINITY" per pair (what the capacity templates\' separate= renders); to keep them together, drop sequential="false"',
+    ),
+  ];
+}
+
 export function structureProblems(cib: Cib): Problem[] {
   const resources = new Set([...cib.primitives.map((p) => p.id), ...cib.containers.map((c) => c.id)]);
   const nodes = new Set(cib.nodes.map((n) => n.uname));
@@ -42,6 +64,7 @@ export function structureProblems(cib: Cib): Problem[] {
   const problems = idProblems(cib.root);
 
   for (const constraint of cib.constraints) {
+    problems.push(...loneUnorderedSet(constraint));
     for (const rsc of constraint.resources) {
       if (!resources.has(rsc)) {
         problems.push(
