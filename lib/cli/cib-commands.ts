@@ -196,7 +196,7 @@ function registerCib(program: Command, io: CliIo): void {
   cib
     .command("load <file>")
     .description("merge a CIB or one section into the live CIB (or CIB_file): show the difference, check, apply through a shadow CIB")
-    .option("--dry-run", "stop after showing the difference")
+    .option("--dry-run", "show the difference and the checks' verdict, apply nothing (exit 0: a load would go through)")
     .addOption(timeoutOption())
     .action(async (file: string, options: { dryRun?: boolean; timeout: string }) => {
       const text = await readInput(io, file);
