@@ -1,8 +1,5 @@
 import { genericError } from "../../lib/ocf/exit-code.ts";
-import { POLL_MS, type XenContext } from "./deps.ts";
-
-/** Below this, an `xl list DOMID` would be killed before it can answer. */
-const MIN_CHECK_MS = 500;
+import { MIN_LOOK_MS, POLL_MS, type XenContext } from "./deps.ts";
 
 /**
  * After destroy, xl removes the name before the domain leaves the hypervisor
@@ -16,7 +13,7 @@ const MIN_CHECK_MS = 500;
 export async function confirmGone(ctx: XenContext, domid: number): Promise<void> {
   const toolstack = ctx.deps.toolstack();
   for (;;) {
-    if (ctx.deadline.remainingMs() < MIN_CHECK_MS) {
+    if (ctx.deadline.remainingMs() < MIN_LOOK_MS) {
       ctx.log.warn(`no time left to check domain id ${domid}; its name is gone, so it is being destroyed`);
       return;
     }

@@ -29,6 +29,16 @@ export type XenContext = ActionContext<XenDomainParams, XenDomainDeps>;
 /** Sub-second polling: state changes are seen within a quarter second. */
 export const POLL_MS = 250;
 
+/** Below this, an `xl list` would be killed before it can answer (a loaded dom0 takes a few hundred ms). */
+export const MIN_LOOK_MS = 500;
+
+/**
+ * Whether a wait may sleep and look `calls` more times: a look begun with too
+ * little time left is killed, and its "no answer" would replace what the wait
+ * already knows in the exit reason.
+ */
+export const timeForAnotherLook = (ctx: XenContext, calls = 1): boolean => ctx.deadline.remainingMs() >= POLL_MS + calls * MIN_LOOK_MS;
+
 /**
  * How long a domain that restarts itself may be missing: xl's monitoring
  * process destroys it, sleeps 2 s and creates it again under a new domid

@@ -1,5 +1,5 @@
 import { genericError, OcfExit, type OcfExitCode } from "../../lib/ocf/exit-code.ts";
-import { POLL_MS, REBOOT_GAP_MS, type XenContext } from "./deps.ts";
+import { POLL_MS, REBOOT_GAP_MS, timeForAnotherLook, type XenContext } from "./deps.ts";
 import { resolveResource } from "./domain-config.ts";
 import { leaseGuard } from "./lease-guard.ts";
 import { describeLeftovers, findLeftovers } from "./migrate-leftovers.ts";
@@ -39,7 +39,7 @@ async function arrived(ctx: XenContext, name: string): Promise<{ domid: number; 
     } else {
       throw genericError(`${describe(last)} after the migration`);
     }
-    if (ctx.deadline.remainingMs() < 2 * POLL_MS) break;
+    if (!timeForAnotherLook(ctx, 2)) break; // a look is the name, then its migration names
     await ctx.deps.sleep(POLL_MS);
   }
   throw genericError(`domain ${name} did not arrive in time: ${problem}`);

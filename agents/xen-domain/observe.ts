@@ -1,6 +1,6 @@
 import type { DomainRow, DomainState, Toolstack } from "../../lib/toolstack/toolstack.ts";
 import type { DomainSettings } from "../../lib/toolstack/domain-settings.ts";
-import { POLL_MS, REBOOT_GAP_MS, type XenContext } from "./deps.ts";
+import { POLL_MS, REBOOT_GAP_MS, timeForAnotherLook, type XenContext } from "./deps.ts";
 
 /** What the state letters say about a domain, most serious first (xl-fidelity §1.3, §7.5). */
 export type Condition = "dying" | "crashed" | "suspended" | "rebooting" | "shut-down" | "paused" | "running";
@@ -87,7 +87,7 @@ export async function observeSettled(
   const started = ctx.deadline.elapsedMs();
   ctx.log.info(`${describe(observation)}; it was running, re-checking for up to ${REBOOT_GAP_MS} ms in case it is restarting`);
   while (comingBack(observation, settings, runningDomid) && ctx.deadline.elapsedMs() - started < REBOOT_GAP_MS) {
-    if (ctx.deadline.remainingMs() < POLL_MS) break;
+    if (!timeForAnotherLook(ctx)) break;
     await ctx.deps.sleep(POLL_MS);
     observation = await observe(toolstack, name);
   }

@@ -1,6 +1,6 @@
 import { genericError, OcfExit, type OcfExitCode } from "../../lib/ocf/exit-code.ts";
 import type { DomainSettings } from "../../lib/toolstack/domain-settings.ts";
-import { POLL_MS, REBOOT_GAP_MS, type XenContext } from "./deps.ts";
+import { POLL_MS, REBOOT_GAP_MS, timeForAnotherLook, type XenContext } from "./deps.ts";
 import { resolveResource } from "./domain-config.ts";
 import { leaseGuard } from "./lease-guard.ts";
 import { ensureMemory } from "./memory.ts";
@@ -17,7 +17,7 @@ const DYING_WAIT_CAP_MS = 15_000;
 async function waitUntilGone(ctx: XenContext, name: string, budgetMs: number): Promise<Observation> {
   const started = ctx.deadline.elapsedMs();
   let observation = await observe(ctx.deps.toolstack(), name);
-  while (observation.kind !== "absent" && ctx.deadline.elapsedMs() - started < budgetMs && !ctx.deadline.expired()) {
+  while (observation.kind !== "absent" && ctx.deadline.elapsedMs() - started < budgetMs && timeForAnotherLook(ctx)) {
     await ctx.deps.sleep(POLL_MS);
     observation = await observe(ctx.deps.toolstack(), name);
   }
@@ -79,7 +79,7 @@ async function waitUntilRunning(ctx: XenContext, name: string, settings: DomainS
       default:
         throw genericError(`${describe(observation)} while starting`);
     }
-    if (ctx.deadline.remainingMs() < 2 * POLL_MS) throw genericError(`domain ${name} did not come up in time: ${problem}`);
+    if (!timeForAnotherLook(ctx)) throw genericError(`domain ${name} did not come up in time: ${problem}`);
     await ctx.deps.sleep(POLL_MS);
   }
 }
