@@ -3,13 +3,13 @@
  * and UTS namespaces (test/cluster/lab, recipe in cluster-lab.md), each node
  * a simulated Xen host, Pacemaker's own execd running the installed
  * ocf:xen-ha:XenDomain (start, a move and a standby drain by live migration,
- * a crash and its fence), stonith through the lab's fence_lab (powers the
+ * a guest crash recovered, a node crash and its fence), stonith through the lab's fence_lab (powers the
  * node and its simulated host off). The ground truth is the simulator: a
  * domain named vm1 on two hosts at any 20 ms poll fails the test.
  */
 import t, { type Test } from "tap";
 import { labUnsupported, startClusterLab } from "./lab/lab.ts";
-import { crashVm1Host, drainVm1Host, loadVm1, locate, moveVm1, type MoveOutcome } from "./lab/scenarios.ts";
+import { crashVm1Guest, crashVm1Host, drainVm1Host, loadVm1, locate, moveVm1, VM1_OPS, type MoveOutcome } from "./lab/scenarios.ts";
 import { watchNeverTwice, watchService } from "./lab/observe.ts";
 
 /** Simulated Xen latencies at a tenth: xl create 150 ms, a 256 MiB migration ~0.3 s. */
@@ -81,9 +81,22 @@ t.test("XenDomain under a real Pacemaker cluster of simulated Xen hosts", { skip
     t.not(standby.stdout.trim(), "on", `${target} is out of standby again`);
   });
 
-  await t.test(`a crash of ${host} (running vm1): the survivor fences it, then starts vm1`, async (t) => {
+  await t.test("a crash of the guest kernel: the monitor sees vm1 gone and Pacemaker starts it again", async (t) => {
+    const crash = await crashVm1Guest(lab, service);
+    const ops = crash.results.map((r) => `${r.op}@${r.node}:${r.result}`);
+    t.ok(crash.results.some((r) => r.op === "monitor" && r.node === crash.host && r.result === "not running"), `the monitor on ${crash.host} reported 'not running' (${ops.join(" ")})`);
+    t.ok(crash.results.some((r) => r.op === "start" && r.result === "ok"), "then a start of vm1 succeeded");
+    t.equal(crash.hostsAfter.length, 1, `vm1 runs exactly once (${crash.hostsAfter.join(", ")})`);
+    t.same(crash.located, crash.hostsAfter, "crm_resource --locate agrees");
+    t.ok(service.isUp(), "the guest's service answers again");
+    t.comment(`guest crash: service back ${crash.downtimeMs} ms after the crash (recurring monitor every ${VM1_OPS.monitorInterval} s)`);
+    neverTwice(t, "guest crash");
+  });
+
+  const victim = lab.vm1Hosts()[0] ?? "(none)";
+  await t.test(`a crash of ${victim} (running vm1): the survivor fences it, then starts vm1`, async (t) => {
     const failover = await crashVm1Host(lab, service);
-    t.equal(failover.victim, host, "the crashed node ran vm1");
+    t.equal(failover.victim, victim, "the crashed node ran vm1");
     t.ok(failover.fence, `fence_lab powered ${failover.victim} off (fence.log: ${failover.fence?.action})`);
     t.ok(failover.fencedLine !== undefined, `${failover.survivor}'s fenced logged the fence as successful`);
     t.ok(failover.startResult?.result === "ok", `${failover.survivor}'s execd started vm1`);

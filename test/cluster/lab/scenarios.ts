@@ -154,3 +154,36 @@ export async function crashVm1Host(lab: ClusterLab, service: Service): Promise<F
     hostsAfter: lab.vm1Hosts(),
   };
 }
+
+export interface GuestCrashOutcome {
+  readonly host: string;
+  readonly results: OpResult[];
+  /** From the guest's crash to its service answering again, ms. */
+  readonly downtimeMs: number;
+  readonly located: string[];
+  readonly hostsAfter: string[];
+}
+
+/**
+ * The guest kernel inside vm1 crashes (on_crash="destroy": xl removes the
+ * domain); Pacemaker's recurring monitor is to see it gone and recover it.
+ */
+export async function crashVm1Guest(lab: ClusterLab, service: Service): Promise<GuestCrashOutcome> {
+  const host = lab.vm1Hosts()[0] ?? "(none)";
+  const marks = logMarks(lab);
+  const t0 = Date.now();
+  await must(lab, host, ["xen-ha", "sim", "guest", "vm1", "--crash", "--root", lab.simRoot, "--host", host]);
+  const back = await until(
+    "vm1 running and serving again",
+    () => {
+      const answer = firstAnswerAfter(service.transitions, t0);
+      const recovered = resultsSince(lab, marks).some((r) => r.op === "start" && r.result === "ok");
+      return lab.vm1Hosts().length === 1 && recovered && answer !== undefined ? answer : undefined;
+    },
+    180_000,
+    20,
+  );
+  const where = lab.vm1Hosts()[0] ?? host;
+  await settle(lab, where);
+  return { host, results: resultsSince(lab, marks), downtimeMs: back - t0, located: await locate(lab, where), hostsAfter: lab.vm1Hosts() };
+}
