@@ -122,23 +122,28 @@ export interface FailoverOutcome {
   readonly hostsAfter: string[];
 }
 
+/** Waits until vm1 exists on exactly one host that `accept`s and its service has answered since `t0`. */
+async function untilServingAgain(lab: ClusterLab, service: Service, t0: number, what: string, accept: (host: string) => boolean): Promise<{ host: string; at: number }> {
+  return until(
+    what,
+    () => {
+      const hosts = lab.vm1Hosts();
+      const answer = firstAnswerAfter(service.transitions, t0);
+      return hosts.length === 1 && accept(hosts[0] as string) && answer !== undefined ? { host: hosts[0] as string, at: answer } : undefined;
+    },
+    180_000,
+    20,
+  );
+}
+
 /** Crashes the node running vm1 and waits until the survivor runs it and its service answers. */
 export async function crashVm1Host(lab: ClusterLab, service: Service): Promise<FailoverOutcome> {
   const victim = lab.vm1Hosts()[0] ?? "(none)";
   const marks = logMarks(lab);
   const t0 = Date.now();
   lab.powerOff(victim);
-  const back = await until(
-    "vm1 back on a survivor",
-    () => {
-      const hosts = lab.vm1Hosts();
-      const answer = firstAnswerAfter(service.transitions, t0);
-      return hosts.length === 1 && hosts[0] !== victim && answer !== undefined ? { survivor: hosts[0] as string, at: answer } : undefined;
-    },
-    180_000,
-    20,
-  );
-  const survivor = back.survivor;
+  const back = await untilServingAgain(lab, service, t0, "vm1 back on a survivor", (host) => host !== victim);
+  const survivor = back.host;
   await settle(lab, survivor);
   const log = lab.pacemakerLog(survivor);
   const create = callLog(lab.simRoot, survivor).find((call) => call.tool === "xl" && call.argv[0] === "create" && call.startedAt >= t0);
@@ -173,17 +178,8 @@ export async function crashVm1Guest(lab: ClusterLab, service: Service): Promise<
   const marks = logMarks(lab);
   const t0 = Date.now();
   await must(lab, host, ["xen-ha", "sim", "guest", "vm1", "--crash", "--root", lab.simRoot, "--host", host]);
-  const back = await until(
-    "vm1 running and serving again",
-    () => {
-      const answer = firstAnswerAfter(service.transitions, t0);
-      const recovered = resultsSince(lab, marks).some((r) => r.op === "start" && r.result === "ok");
-      return lab.vm1Hosts().length === 1 && recovered && answer !== undefined ? answer : undefined;
-    },
-    180_000,
-    20,
-  );
-  const where = lab.vm1Hosts()[0] ?? host;
-  await settle(lab, where);
-  return { host, results: resultsSince(lab, marks), downtimeMs: back - t0, located: await locate(lab, where), hostsAfter: lab.vm1Hosts() };
+  const recovered = () => resultsSince(lab, marks).some((r) => r.op === "start" && r.result === "ok");
+  const back = await untilServingAgain(lab, service, t0, "vm1 started again and serving", recovered);
+  await settle(lab, back.host);
+  return { host, results: resultsSince(lab, marks), downtimeMs: back.at - t0, located: await locate(lab, back.host), hostsAfter: lab.vm1Hosts() };
 }
