@@ -9,7 +9,7 @@
  */
 import t, { type Test } from "tap";
 import { labUnsupported, startClusterLab } from "./lab/lab.ts";
-import { crashVm1Guest, crashVm1Host, drainVm1Host, loadVm1, locate, moveVm1, VM1_OPS, type MoveOutcome } from "./lab/scenarios.ts";
+import { crashVm1Guest, crashVm1Host, drainVm1Host, loadVm1, locate, moveVm1, standby, VM1_OPS, type MoveOutcome } from "./lab/scenarios.ts";
 import { watchNeverTwice, watchService } from "./lab/observe.ts";
 
 /** Simulated Xen latencies at a tenth: xl create 150 ms, a 256 MiB migration ~0.3 s. */
@@ -77,8 +77,8 @@ t.test("XenDomain under a real Pacemaker cluster of simulated Xen hosts", { skip
 
   await t.test(`standby of ${target} (a host drained for maintenance) live-migrates vm1 back to ${host}`, async (t) => {
     isLiveMigration(t, await drainVm1Host(lab, service, host), "drain");
-    const standby = await lab.run(host, ["crm_attribute", "--type", "nodes", "--node", target, "--name", "standby", "--query", "--quiet"]);
-    t.not(standby.stdout.trim(), "on", `${target} is out of standby again`);
+    const after = await lab.run(host, [...standby(target), "--query", "--quiet"]);
+    t.not(after.stdout.trim(), "on", `${target} is out of standby again`);
   });
 
   await t.test("a crash of the guest kernel: the monitor sees vm1 gone and Pacemaker starts it again", async (t) => {

@@ -1,7 +1,7 @@
 import { childrenNamed, type XmlElement } from "../../xml/parse.ts";
 import { didYouMean } from "../closest.ts";
 import { isValidId } from "../ids.ts";
-import type { Cib } from "../model.ts";
+import type { Cib, ConstraintDef } from "../model.ts";
 import { error, warning, type Problem } from "../problem.ts";
 
 /**
@@ -43,7 +43,7 @@ function idProblems(root: XmlElement): Problem[] {
  * says nothing about it. It is what an admin writes to keep domains apart, so
  * it is an error, as a misspelled parameter is: configured, and without effect.
  */
-function loneUnorderedSet(constraint: Cib["constraints"][number]): Problem[] {
+function loneUnorderedSet(constraint: ConstraintDef): Problem[] {
   if (constraint.kind !== "rsc_colocation") return [];
   const sets = childrenNamed(constraint.element, "resource_set");
   if (sets.length !== 1 || sets[0]?.attributes["sequential"] !== "false") return [];

@@ -1,5 +1,7 @@
 import type { CommandResult } from "../../../lib/exec/command.ts";
+import { toMs } from "../../../lib/ocf/define-agent.ts";
 import { callLog, guestServicePort } from "../../../lib/sim/index.ts";
+import { ADVERTISED_TIMEOUTS } from "../../../agents/xen-domain/deps.ts";
 import { xenDomainResource, type XenDomainOps } from "./cib.ts";
 import { until } from "./host-command.ts";
 import type { ClusterLab } from "./lab.ts";
@@ -12,7 +14,8 @@ import { fenceDone, fencedLine, firstAnswerAfter, lineCount, opResults, outageAf
  * happened, read from the ground truth, the nodes' logs and a client of the
  * guest's service.
  */
-export const VM1_OPS: XenDomainOps = { start: 90, stop: 90, monitor: 30, monitorInterval: 10, migrateTo: 180, migrateFrom: 120 };
+/** migrate_from gets what XenDomain advertises, the least `xen-ha cib check` accepts. */
+export const VM1_OPS: XenDomainOps = { start: 90, stop: 90, monitor: 30, monitorInterval: 10, migrateTo: 180, migrateFrom: toMs(ADVERTISED_TIMEOUTS.migrate) / 1000 };
 
 type Service = ReturnType<typeof watchService>;
 
@@ -68,21 +71,21 @@ export interface MoveOutcome {
 const xlCallsSince = (lab: ClusterLab, since: number): Record<string, string[]> =>
   Object.fromEntries(lab.nodes.map((host) => [host, callLog(lab.simRoot, host).filter((c) => c.tool === "xl" && c.startedAt >= since).map((c) => c.argv[0] ?? "")]));
 
-/** A controlled outage as an admin asks for it, and how it is taken back once the cluster is idle. */
+/** A controlled outage of vm1's `source` as an admin asks for it, and how it is taken back once the cluster is idle. */
 interface ControlledOutage {
-  readonly ask: readonly string[];
-  readonly undo: readonly string[];
+  readonly ask: (source: string) => readonly string[];
+  readonly undo: (source: string) => readonly string[];
 }
 
 async function controlledMove(lab: ClusterLab, service: Service, target: string, outage: ControlledOutage): Promise<MoveOutcome> {
   const source = lab.vm1Hosts()[0] ?? "(none)";
   const marks = logMarks(lab);
   const t0 = Date.now();
-  await must(lab, source, outage.ask);
+  await must(lab, source, outage.ask(source));
   await until(`vm1 on ${target} only, serving`, () => (onlyVm1On(lab, target)() && service.upSince(t0) ? true : undefined), 180_000, 20);
   const totalMs = Date.now() - t0;
   await settle(lab, source);
-  await must(lab, source, outage.undo);
+  await must(lab, source, outage.undo(source));
   await settle(lab, source);
   return {
     source,
@@ -98,14 +101,14 @@ async function controlledMove(lab: ClusterLab, service: Service, target: string,
 
 /** crm_resource --move vm1 to `target`, then --clear once the cluster is idle. */
 export const moveVm1 = (lab: ClusterLab, service: Service, target: string): Promise<MoveOutcome> =>
-  controlledMove(lab, service, target, { ask: ["crm_resource", "--move", "-r", "vm1", "--node", target], undo: ["crm_resource", "--clear", "-r", "vm1"] });
+  controlledMove(lab, service, target, { ask: () => ["crm_resource", "--move", "-r", "vm1", "--node", target], undo: () => ["crm_resource", "--clear", "-r", "vm1"] });
+
+/** crm_attribute addressing a node's standby attribute. */
+export const standby = (node: string): string[] => ["crm_attribute", "--type", "nodes", "--node", node, "--name", "standby"];
 
 /** Puts the node running vm1 in standby (a host drained for maintenance) until vm1 runs on `target`, then takes the standby back. */
-export function drainVm1Host(lab: ClusterLab, service: Service, target: string): Promise<MoveOutcome> {
-  const source = lab.vm1Hosts()[0] ?? "(none)";
-  const standby = ["crm_attribute", "--type", "nodes", "--node", source, "--name", "standby"];
-  return controlledMove(lab, service, target, { ask: [...standby, "--update", "on"], undo: [...standby, "--delete"] });
-}
+export const drainVm1Host = (lab: ClusterLab, service: Service, target: string): Promise<MoveOutcome> =>
+  controlledMove(lab, service, target, { ask: (source) => [...standby(source), "--update", "on"], undo: (source) => [...standby(source), "--delete"] });
 
 export interface FailoverOutcome {
   readonly victim: string;
