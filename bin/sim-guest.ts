@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { runGuest } from "../lib/sim/guest.ts";
+import { runGuest } from "../lib/sim/host/guest.ts";
 
 /** A simulated domain's guest process: argv ROOT HOST DOMID UUID (started by the simulator only). */
 const [root = "", host = "", domid = "", uuid = ""] = process.argv.slice(2);

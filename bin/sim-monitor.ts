@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { runMonitorDaemon } from "../lib/sim/monitor-daemon.ts";
+import { runMonitorDaemon } from "../lib/sim/host/monitor-daemon.ts";
 import { toolIo } from "./sim-io.ts";
 
 /** xl's per-domain monitoring daemon: argv ROOT HOST DOMID UUID (started by the simulator only). */

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { simTarget } from "../lib/sim/entry.ts";
-import { xlMain } from "../lib/sim/xl-main.ts";
+import { xlMain } from "../lib/sim/xl/main.ts";
 import { toolIo } from "./sim-io.ts";
 
 /** The simulator's `xl`: started by a host's launcher (see lib/sim/README.md). */

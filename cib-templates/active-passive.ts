@@ -1,7 +1,7 @@
 import { param } from "../lib/ocf/params.ts";
-import { location } from "../lib/cib/build.ts";
-import { defineTemplate } from "../lib/cib/define-template.ts";
-import { makeId } from "../lib/cib/ids.ts";
+import { location } from "../lib/cib/author/build.ts";
+import { defineTemplate } from "../lib/cib/author/define-template.ts";
+import { makeId } from "../lib/cib/model/ids.ts";
 import { domainId, domainOptions, domainResource, domainVariables, hostDomainProblems } from "./parts/domains.ts";
 import { ipmiFencing, ipmiVariables, nodesVariable } from "./parts/hosts.ts";
 

@@ -1,5 +1,5 @@
 import { param } from "../lib/ocf/params.ts";
-import { defineTemplate } from "../lib/cib/define-template.ts";
+import { defineTemplate } from "../lib/cib/author/define-template.ts";
 import { dataPool, drbdHostProblems, poolAllowsMigration, POOL_MODES, poolVariables } from "./parts/data-pool.ts";
 import { domainId, domainOptions, domainResource, domainVariables, hostDomainProblems } from "./parts/domains.ts";
 import { ipmiFencing, ipmiVariables, nodesVariable } from "./parts/hosts.ts";

@@ -1,7 +1,7 @@
 import { param } from "../lib/ocf/params.ts";
-import { primitive } from "../lib/cib/build.ts";
-import { defineTemplate } from "../lib/cib/define-template.ts";
-import { hostList } from "../lib/cib/variables.ts";
+import { primitive } from "../lib/cib/author/build.ts";
+import { defineTemplate } from "../lib/cib/author/define-template.ts";
+import { hostList } from "../lib/cib/author/variables.ts";
 import { domainList } from "./parts/domains.ts";
 
 /**

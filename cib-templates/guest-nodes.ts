@@ -1,6 +1,6 @@
 import { param } from "../lib/ocf/params.ts";
-import { defineTemplate } from "../lib/cib/define-template.ts";
-import { addressList } from "../lib/cib/variables.ts";
+import { defineTemplate } from "../lib/cib/author/define-template.ts";
+import { addressList } from "../lib/cib/author/variables.ts";
 import { domainOptions, domainResource, domainVariables, hostDomainProblems } from "./parts/domains.ts";
 import { ipmiFencing, ipmiVariables, nodesVariable } from "./parts/hosts.ts";
 

@@ -1,8 +1,8 @@
 import { param } from "../lib/ocf/params.ts";
-import { location, primitive } from "../lib/cib/build.ts";
-import { defineTemplate } from "../lib/cib/define-template.ts";
-import { makeId } from "../lib/cib/ids.ts";
-import { listOf } from "../lib/cib/variables.ts";
+import { location, primitive } from "../lib/cib/author/build.ts";
+import { defineTemplate } from "../lib/cib/author/define-template.ts";
+import { makeId } from "../lib/cib/model/ids.ts";
+import { listOf } from "../lib/cib/author/variables.ts";
 import { ipmiCountProblems, ipmiDeviceId, ipmiFencing, ipmiVariables, nodesVariable } from "./parts/hosts.ts";
 
 /**

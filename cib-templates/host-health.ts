@@ -1,8 +1,8 @@
 import { param, type Decoded } from "../lib/ocf/params.ts";
-import { clone, locationRule, primitive } from "../lib/cib/build.ts";
-import { defineTemplate } from "../lib/cib/define-template.ts";
-import { makeId } from "../lib/cib/ids.ts";
-import { addressList, listOf } from "../lib/cib/variables.ts";
+import { clone, locationRule, primitive } from "../lib/cib/author/build.ts";
+import { defineTemplate } from "../lib/cib/author/define-template.ts";
+import { makeId } from "../lib/cib/model/ids.ts";
+import { addressList, listOf } from "../lib/cib/author/variables.ts";
 import { domainId, domainOptions, domainResource, domainVariables, hostDomainProblems } from "./parts/domains.ts";
 import { ipmiFencing, ipmiVariables, nodesVariable } from "./parts/hosts.ts";
 

@@ -1,4 +1,4 @@
-import type { TemplateDefinition } from "../lib/cib/define-template.ts";
+import type { TemplateDefinition } from "../lib/cib/author/define-template.ts";
 import { activePassive } from "./active-passive.ts";
 import { dataPoolTemplate } from "./data-pool.ts";
 import { guestCluster } from "./guest-cluster.ts";

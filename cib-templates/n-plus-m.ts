@@ -1,5 +1,5 @@
-import { defineTemplate } from "../lib/cib/define-template.ts";
-import { hostList } from "../lib/cib/variables.ts";
+import { defineTemplate } from "../lib/cib/author/define-template.ts";
+import { hostList } from "../lib/cib/author/variables.ts";
 import { capacityCluster, capacityVariables, separateProblems, stickinessProblems } from "./parts/capacity.ts";
 import { domainVariables, duplicateDomainProblems } from "./parts/domains.ts";
 import { ipmiCountProblems, ipmiVariables, nodesVariable } from "./parts/hosts.ts";

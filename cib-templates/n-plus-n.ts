@@ -1,5 +1,5 @@
 import { param } from "../lib/ocf/params.ts";
-import { defineTemplate } from "../lib/cib/define-template.ts";
+import { defineTemplate } from "../lib/cib/author/define-template.ts";
 import { capacityCluster, capacityVariables, separateProblems, stickinessProblems } from "./parts/capacity.ts";
 import { domainVariables, hostDomainProblems } from "./parts/domains.ts";
 import { ipmiVariables, nodesVariable } from "./parts/hosts.ts";

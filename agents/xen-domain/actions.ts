@@ -1,7 +1,7 @@
 import { OcfExit, type OcfExitCode } from "../../lib/ocf/exit-code.ts";
 import type { XenContext } from "./deps.ts";
-import { migrateFrom } from "./migrate-from.ts";
-import { migrateTo } from "./migrate-to.ts";
+import { migrateFrom } from "./migrate/from.ts";
+import { migrateTo } from "./migrate/to.ts";
 import { monitor } from "./monitor.ts";
 import { start } from "./start.ts";
 import { stop } from "./stop.ts";

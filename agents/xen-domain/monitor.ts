@@ -1,10 +1,10 @@
 import { genericError, OcfExit, type OcfExitCode } from "../../lib/ocf/exit-code.ts";
 import type { XenContext } from "./deps.ts";
 import { resolveResource } from "./domain-config.ts";
-import { leaseGuard } from "./lease-guard.ts";
-import { describeLeftovers, findLeftovers, observeHere } from "./migrate-leftovers.ts";
+import { leaseGuard } from "./never-twice/lease-guard.ts";
+import { describeLeftovers, findLeftovers, observeHere } from "./migrate/leftovers.ts";
 import { runMonitorScripts } from "./monitor-scripts.ts";
-import { checkNoPeerCopy } from "./peer-check.ts";
+import { checkNoPeerCopy } from "./never-twice/peer-check.ts";
 import { describe, observeSettled } from "./observe.ts";
 import { readRecord, updateRecord } from "./record.ts";
 import { autosetUtilization } from "./utilization.ts";

@@ -1,6 +1,6 @@
 import { param } from "../../lib/ocf/params.ts";
-import { leaseParams } from "./lease-params.ts";
-import { migrateParams } from "./migrate-params.ts";
+import { leaseParams } from "./never-twice/lease-params.ts";
+import { migrateParams } from "./migrate/params.ts";
 
 /** Xen refuses nothing here, but xl cannot address an all-digit name, and the
  *  name travels inside an xl config override (`name="..."`), so quotes,

@@ -2,11 +2,11 @@ import { genericError, OcfExit, type OcfExitCode } from "../../lib/ocf/exit-code
 import type { DomainSettings } from "../../lib/toolstack/domain-settings.ts";
 import { POLL_MS, REBOOT_GAP_MS, timeForAnotherLook, type XenContext } from "./deps.ts";
 import { resolveResource } from "./domain-config.ts";
-import { leaseGuard } from "./lease-guard.ts";
+import { leaseGuard } from "./never-twice/lease-guard.ts";
 import { ensureMemory } from "./memory.ts";
 import { scriptsFailure } from "./monitor-scripts.ts";
 import { comingBack, describe, observe, observeSettled, type Observation } from "./observe.ts";
-import { describeLeftovers, findLeftovers, observeHere } from "./migrate-leftovers.ts";
+import { describeLeftovers, findLeftovers, observeHere } from "./migrate/leftovers.ts";
 import { readRecord, updateRecord } from "./record.ts";
 import { restoreOnStart } from "./save-image.ts";
 

@@ -4,11 +4,11 @@ import type { DomainSettings } from "../../lib/toolstack/domain-settings.ts";
 import type { ShutdownMode } from "../../lib/toolstack/toolstack.ts";
 import { ADVERTISED_TIMEOUTS, POLL_MS, type XenContext } from "./deps.ts";
 import { resolveResource } from "./domain-config.ts";
-import { leaseGuard } from "./lease-guard.ts";
+import { leaseGuard } from "./never-twice/lease-guard.ts";
 import { comingBack, describe, observe, observeSettled, type Observation } from "./observe.ts";
 import { readRecord, updateRecord } from "./record.ts";
 import { confirmGone } from "./confirm-gone.ts";
-import { findLeftovers, observeHere } from "./migrate-leftovers.ts";
+import { findLeftovers, observeHere } from "./migrate/leftovers.ts";
 import { saveOnStop } from "./save-image.ts";
 
 type Present = Exclude<Observation, { kind: "absent" }>;

@@ -2,7 +2,7 @@ import { notInstalled, OcfExit, type OcfExitCode } from "../../lib/ocf/exit-code
 import { findOnPath, isExecutableFile } from "../../lib/toolstack/select.ts";
 import type { XenContext } from "./deps.ts";
 import { resolveResource } from "./domain-config.ts";
-import { validateMigration } from "./migrate-validate.ts";
+import { validateMigration } from "./migrate/validate.ts";
 import { monitorScripts } from "./monitor-scripts.ts";
 
 /** A script is run as its own program: a path, or a name looked up on the agent's PATH (as execvp does). */

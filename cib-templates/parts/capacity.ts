@@ -1,9 +1,9 @@
 import { param, type Decoded } from "../../lib/ocf/params.ts";
-import { colocation, location } from "../../lib/cib/build.ts";
-import { CLAIM_OPTIONS } from "../../lib/cib/claims.ts";
-import type { CibParts, NodeSpec } from "../../lib/cib/define-template.ts";
-import { makeId } from "../../lib/cib/ids.ts";
-import { listOf } from "../../lib/cib/variables.ts";
+import { colocation, location } from "../../lib/cib/author/build.ts";
+import { CLAIM_OPTIONS } from "../../lib/cib/model/claims.ts";
+import type { CibParts, NodeSpec } from "../../lib/cib/author/define-template.ts";
+import { makeId } from "../../lib/cib/model/ids.ts";
+import { listOf } from "../../lib/cib/author/variables.ts";
 import { domainId, domainOptions, domainResource, type DomainSpec } from "./domains.ts";
 import { ipmiFencing, type IpmiValues } from "./hosts.ts";
 

@@ -1,8 +1,8 @@
 import { param } from "../../lib/ocf/params.ts";
-import { clone, colocation, order, primitive, promotableClone } from "../../lib/cib/build.ts";
-import type { CibParts } from "../../lib/cib/define-template.ts";
-import { makeId } from "../../lib/cib/ids.ts";
-import type { SchemaProfile } from "../../lib/cib/schema.ts";
+import { clone, colocation, order, primitive, promotableClone } from "../../lib/cib/author/build.ts";
+import type { CibParts } from "../../lib/cib/author/define-template.ts";
+import { makeId } from "../../lib/cib/model/ids.ts";
+import type { SchemaProfile } from "../../lib/cib/model/schema.ts";
 import type { Xml } from "../../lib/xml/xml.ts";
 
 /**

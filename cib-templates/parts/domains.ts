@@ -1,8 +1,8 @@
 import { param, type Decoded } from "../../lib/ocf/params.ts";
-import { primitive, type OpSpec, type Pairs } from "../../lib/cib/build.ts";
-import { advertisedInterval, advertisedTimeout, findAgent } from "../../lib/cib/agents.ts";
-import { makeId } from "../../lib/cib/ids.ts";
-import { listOf } from "../../lib/cib/variables.ts";
+import { primitive, type OpSpec, type Pairs } from "../../lib/cib/author/build.ts";
+import { advertisedInterval, advertisedTimeout, findAgent } from "../../lib/cib/model/agents.ts";
+import { makeId } from "../../lib/cib/model/ids.ts";
+import { listOf } from "../../lib/cib/author/variables.ts";
 import { OCF_PROVIDER } from "../../agents/index.ts";
 import { domainNameProblem } from "../../agents/xen-domain/params.ts";
 import type { Xml } from "../../lib/xml/xml.ts";

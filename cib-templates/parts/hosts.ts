@@ -1,7 +1,7 @@
 import { param } from "../../lib/ocf/params.ts";
-import { location, primitive, type Pairs } from "../../lib/cib/build.ts";
-import { makeId } from "../../lib/cib/ids.ts";
-import { addressList, hostList } from "../../lib/cib/variables.ts";
+import { location, primitive, type Pairs } from "../../lib/cib/author/build.ts";
+import { makeId } from "../../lib/cib/model/ids.ts";
+import { addressList, hostList } from "../../lib/cib/author/variables.ts";
 import type { Xml } from "../../lib/xml/xml.ts";
 
 /**

@@ -1,6 +1,6 @@
-import { addressList } from "../../lib/cib/variables.ts";
-import type { NodeSpec } from "../../lib/cib/define-template.ts";
-import type { Pairs } from "../../lib/cib/build.ts";
+import { addressList } from "../../lib/cib/author/variables.ts";
+import type { NodeSpec } from "../../lib/cib/author/define-template.ts";
+import type { Pairs } from "../../lib/cib/author/build.ts";
 
 /**
  * Where live migrations travel. XenDomain reads the target's address from a

@@ -20,7 +20,7 @@ import {
 } from "../sim/index.ts";
 import { parseBehaviourWords, parseKnobWords } from "../sim/knob-text.ts";
 import { formatStatus } from "../sim/sim-status.ts";
-import { readHost } from "../sim/store.ts";
+import { readHost } from "../sim/host/store.ts";
 import { CliError, CliExit, type CliIo } from "./io.ts";
 import { addCommandGroup } from "./program.ts";
 

@@ -1,7 +1,7 @@
-import type { HostRecord } from "./model.ts";
+import type { HostRecord } from "./host/model.ts";
 import { PERSONAS, type Persona } from "./personas.ts";
-import { readHost, updateHost } from "./store.ts";
-import { createClock, parseTimeFactor, type SimClock } from "./timing.ts";
+import { readHost, updateHost } from "./host/store.ts";
+import { createClock, parseTimeFactor, type SimClock } from "./host/timing.ts";
 
 /** What a simulated tool (xl, xm, ssh) gets from its process; bin/ builds it, tests pass a capture. */
 export interface ToolIo {

@@ -1,6 +1,6 @@
-import { MIGRATION_FAULTS, type GuestBehaviour, type HostKnobs, type MigrationFault } from "./model.ts";
-import { DEFAULT_BEHAVIOUR, DEFAULT_KNOBS } from "./store.ts";
-import { isTimingName, type Timing } from "./timing.ts";
+import { MIGRATION_FAULTS, type GuestBehaviour, type HostKnobs, type MigrationFault } from "./host/model.ts";
+import { DEFAULT_BEHAVIOUR, DEFAULT_KNOBS } from "./host/store.ts";
+import { isTimingName, type Timing } from "./host/timing.ts";
 
 /**
  * `key=value` words (the `xen-ha sim knob` and `xen-ha sim guest` syntax) to

@@ -2,8 +2,8 @@ import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { PERSONAS, type PersonaId } from "./personas.ts";
-import { hostPaths } from "./paths.ts";
-import { compileCacheDir, simExecutable } from "./processes.ts";
+import { hostPaths } from "./host/paths.ts";
+import { compileCacheDir, simExecutable } from "./host/processes.ts";
 
 /**
  * The executables in a host's bin dir. Each is a small Node script (shebang:

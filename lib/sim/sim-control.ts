@@ -1,13 +1,13 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { clockFor } from "./context.ts";
-import { markShutdown, wakeLater } from "./hypervisor.ts";
-import type { DomainType, GuestBehaviour, HostKnobs, ShutdownReason } from "./model.ts";
-import { sharedDir } from "./paths.ts";
-import { signalPid } from "./processes.ts";
-import { findByName, readHost, setBalloonTarget, updateHost } from "./store.ts";
+import { markShutdown, wakeLater } from "./host/hypervisor.ts";
+import type { DomainType, GuestBehaviour, HostKnobs, ShutdownReason } from "./host/model.ts";
+import { sharedDir } from "./host/paths.ts";
+import { signalPid } from "./host/processes.ts";
+import { findByName, readHost, setBalloonTarget, updateHost } from "./host/store.ts";
 import { readCallLog, type CallLogEntry } from "./tool-run.ts";
-import { allViews, xlState } from "./views.ts";
+import { allViews, xlState } from "./host/views.ts";
 
 /** Test and admin hooks: knobs, guest behaviour, ground truth. */
 

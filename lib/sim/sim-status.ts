@@ -1,7 +1,7 @@
-import { listHosts } from "./sim-host.ts";
-import { DEFAULT_KNOBS, freeMemoryMiB, readHost } from "./store.ts";
-import { allViews } from "./views.ts";
-import { formatList } from "./xl-list.ts";
+import { listHosts } from "./host/sim-host.ts";
+import { DEFAULT_KNOBS, freeMemoryMiB, readHost } from "./host/store.ts";
+import { allViews } from "./host/views.ts";
+import { formatList } from "./xl/list.ts";
 
 /** `xen-ha sim status`: every host under a root, its state and its domains as `xl list` shows them. */
 export function formatStatus(root: string): string {

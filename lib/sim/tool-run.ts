@@ -1,8 +1,8 @@
 import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ToolExit, type ToolIo } from "./context.ts";
-import { hostPaths } from "./paths.ts";
-import { HostMissing, readHost } from "./store.ts";
+import { hostPaths } from "./host/paths.ts";
+import { HostMissing, readHost } from "./host/store.ts";
 
 /**
  * Bookkeeping around every xl/xm/ssh call: the call log (what benchmarks

@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cleanupSim, createSimHost, writeSampleConfig } from "../../lib/sim/index.ts";
-import { compileCacheDir } from "../../lib/sim/processes.ts";
+import { compileCacheDir } from "../../lib/sim/host/processes.ts";
 import { measure, median, type Measured } from "./measure.ts";
 import { formatTable } from "./table.ts";
 

@@ -1,7 +1,7 @@
 import t from "tap";
 import { join } from "node:path";
-import { crmVerify, readCibText, semanticProblems } from "../../../lib/cib/check.ts";
-import { formatProblem } from "../../../lib/cib/problem.ts";
+import { crmVerify, readCibText, semanticProblems } from "../../../lib/cib/check/check.ts";
+import { formatProblem } from "../../../lib/cib/model/problem.ts";
 import { casesOfKind, renderCase } from "./support/cases.ts";
 import { golden } from "./support/golden.ts";
 import { PACEMAKER, toolContext } from "./support/tools.ts";

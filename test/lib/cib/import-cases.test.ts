@@ -1,9 +1,9 @@
 import t from "tap";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { crmVerify, readCibText } from "../../../lib/cib/check.ts";
-import { importHeartbeat } from "../../../lib/cib/import-heartbeat.ts";
-import { formatProblem } from "../../../lib/cib/problem.ts";
+import { crmVerify, readCibText } from "../../../lib/cib/check/check.ts";
+import { importHeartbeat } from "../../../lib/cib/import/import-heartbeat.ts";
+import { formatProblem } from "../../../lib/cib/model/problem.ts";
 import { casesOfKind } from "./support/cases.ts";
 import { golden } from "./support/golden.ts";
 import { SKIP_PACEMAKER, toolContext } from "./support/tools.ts";

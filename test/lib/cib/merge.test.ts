@@ -1,8 +1,8 @@
 import t from "tap";
-import { formatChanges } from "../../../lib/cib/diff.ts";
-import { mergeInto } from "../../../lib/cib/merge.ts";
+import { formatChanges } from "../../../lib/cib/live/diff.ts";
+import { mergeInto } from "../../../lib/cib/live/merge.ts";
 import { parseXml, type XmlElement } from "../../../lib/xml/parse.ts";
-import { writeXml } from "../../../lib/cib/write.ts";
+import { writeXml } from "../../../lib/cib/model/write.ts";
 
 /**
  * Loading merges, as `crm configure load update` does: ids add or replace,

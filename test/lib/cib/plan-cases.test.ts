@@ -1,8 +1,8 @@
 import t from "tap";
 import { join } from "node:path";
-import { readCibText } from "../../../lib/cib/check.ts";
-import { planCib } from "../../../lib/cib/plan.ts";
-import { formatPlan } from "../../../lib/cib/plan-report.ts";
+import { readCibText } from "../../../lib/cib/check/check.ts";
+import { planCib } from "../../../lib/cib/plan/plan.ts";
+import { formatPlan } from "../../../lib/cib/plan/plan-report.ts";
 import { casesOfKind, renderCase } from "./support/cases.ts";
 import { golden } from "./support/golden.ts";
 

@@ -1,10 +1,10 @@
 import t from "tap";
 import { findTemplate } from "../../../cib-templates/index.ts";
-import { readCibText } from "../../../lib/cib/check.ts";
-import { planCib, placementAfter } from "../../../lib/cib/plan.ts";
-import { renderTemplate } from "../../../lib/cib/render.ts";
-import { simulate } from "../../../lib/cib/simulate.ts";
-import { runningOn, type ClusterStatus } from "../../../lib/cib/transition.ts";
+import { readCibText } from "../../../lib/cib/check/check.ts";
+import { planCib, placementAfter } from "../../../lib/cib/plan/plan.ts";
+import { renderTemplate } from "../../../lib/cib/author/render.ts";
+import { simulate } from "../../../lib/cib/plan/simulate.ts";
+import { runningOn, type ClusterStatus } from "../../../lib/cib/plan/transition.ts";
 import { SKIP_PACEMAKER, toolContext } from "./support/tools.ts";
 import { seededRandom } from "../../support/seeded-random.ts";
 

@@ -1,11 +1,11 @@
 import t from "tap";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { crmVerify, readCibText, semanticProblems } from "../../../lib/cib/check.ts";
-import { formatProblem } from "../../../lib/cib/problem.ts";
+import { crmVerify, readCibText, semanticProblems } from "../../../lib/cib/check/check.ts";
+import { formatProblem } from "../../../lib/cib/model/problem.ts";
 import { runTool } from "../../../lib/cib/tools.ts";
 import { parseXml } from "../../../lib/xml/parse.ts";
-import { writeXml } from "../../../lib/cib/write.ts";
+import { writeXml } from "../../../lib/cib/model/write.ts";
 import { casesOfKind, renderCase } from "./support/cases.ts";
 import { golden } from "./support/golden.ts";
 import { SKIP_PACEMAKER, toolContext } from "./support/tools.ts";

@@ -1,10 +1,10 @@
 import t from "tap";
 import { join } from "node:path";
-import { readCibText } from "../../../lib/cib/check.ts";
-import { attributeEvent, failEvents, moveEvent, standbyEvents, type EventsResult } from "../../../lib/cib/events.ts";
-import { explainStep } from "../../../lib/cib/explain.ts";
-import type { Cib } from "../../../lib/cib/model.ts";
-import { simulate, type SimEvent } from "../../../lib/cib/simulate.ts";
+import { readCibText } from "../../../lib/cib/check/check.ts";
+import { attributeEvent, failEvents, moveEvent, standbyEvents, type EventsResult } from "../../../lib/cib/plan/events.ts";
+import { explainStep } from "../../../lib/cib/plan/explain.ts";
+import type { Cib } from "../../../lib/cib/model/model.ts";
+import { simulate, type SimEvent } from "../../../lib/cib/plan/simulate.ts";
 import { casesOfKind, renderCase } from "./support/cases.ts";
 import { describeActions, holds } from "./support/facts.ts";
 import { golden } from "./support/golden.ts";

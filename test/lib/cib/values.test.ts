@@ -1,6 +1,6 @@
 import t from "tap";
-import { closestName, didYouMean } from "../../../lib/cib/closest.ts";
-import { parseAssignments, parseValuesFile } from "../../../lib/cib/values.ts";
+import { closestName, didYouMean } from "../../../lib/cib/model/closest.ts";
+import { parseAssignments, parseValuesFile } from "../../../lib/cib/author/values.ts";
 
 /** How admins give template values, and how typos get their suggestion. */
 t.test("--set values: name=value, the value may contain '='", async (t) => {

@@ -1,6 +1,6 @@
 import t from "tap";
-import { parseCfg, type CfgValue } from "../../../lib/sim/cfg-parser.ts";
-import { domainConfigFrom } from "../../../lib/sim/domain-config.ts";
+import { parseCfg, type CfgValue } from "../../../lib/sim/xl/cfg-parser.ts";
+import { domainConfigFrom } from "../../../lib/sim/xl/domain-config.ts";
 
 const str = (value: string): CfgValue => ({ kind: "string", value });
 const num = (value: number): CfgValue => ({ kind: "number", value });

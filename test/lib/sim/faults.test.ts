@@ -1,7 +1,7 @@
 import t from "tap";
 import { writeFileSync } from "node:fs";
 import { callLog, listDomains, setHostKnobs, writeSampleConfig } from "../../../lib/sim/index.ts";
-import { hostPaths } from "../../../lib/sim/paths.ts";
+import { hostPaths } from "../../../lib/sim/host/paths.ts";
 import { eventually, run, simHost, xl } from "./support.ts";
 
 /** Fault knobs: hangs, transient failures, latency; a failing or hanging call changes nothing. */

@@ -3,8 +3,8 @@ import { existsSync, mkdirSync, symlinkSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { guestServicePort, killHost, listDomains, setHostKnobs, startHost, writeSampleConfig } from "../../../lib/sim/index.ts";
-import { isAlive } from "../../../lib/sim/processes.ts";
-import { hostPaths } from "../../../lib/sim/paths.ts";
+import { isAlive } from "../../../lib/sim/host/processes.ts";
+import { hostPaths } from "../../../lib/sim/host/paths.ts";
 import { eventually, run, simHost, untilState, xl } from "./support.ts";
 
 /** What a probe of the guest's service sees: its line, or nothing within `ms`. */

@@ -1,8 +1,8 @@
 import t from "tap";
-import { getopt } from "../../../lib/sim/getopt.ts";
-import { formatJson } from "../../../lib/sim/json-layout.ts";
-import { parseMemSizeKiB } from "../../../lib/sim/xl-mem.ts";
-import { formatUptime } from "../../../lib/sim/xl-query.ts";
+import { getopt } from "../../../lib/sim/xl/getopt.ts";
+import { formatJson } from "../../../lib/sim/xl/json-layout.ts";
+import { parseMemSizeKiB } from "../../../lib/sim/xl/mem.ts";
+import { formatUptime } from "../../../lib/sim/xl/query.ts";
 
 t.test("getopt as xl uses it: permuted argv, clusters, values, unknowns", async (t) => {
   const spec = { short: "awFf:", long: { all: "a", wait: "w" } };

@@ -1,5 +1,5 @@
 import t from "tap";
-import { LEGACY_LIBXC, PAGES_PER_MIB, planPrecopy, STREAM_V2, transferMs } from "../../../lib/sim/precopy.ts";
+import { LEGACY_LIBXC, PAGES_PER_MIB, planPrecopy, STREAM_V2, transferMs } from "../../../lib/sim/migration/precopy.ts";
 
 /**
  * How many pages each pass of a live migration sends (xl-fidelity §4.5):

@@ -1,5 +1,5 @@
 import t from "tap";
-import { splitRemoteLine } from "../../../lib/sim/remote-shell.ts";
+import { splitRemoteLine } from "../../../lib/sim/host/remote-shell.ts";
 import { quoteForShell } from "../../../lib/fence/ssh-runner.ts";
 
 const rows: readonly { line: string; words?: readonly string[]; problem?: RegExp }[] = [

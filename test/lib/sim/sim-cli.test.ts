@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { runCommand } from "../../../lib/exec/command.ts";
 import { runCli } from "../../../lib/cli/commands.ts";
 import { listDomains, writeSampleConfig } from "../../../lib/sim/index.ts";
-import { readHost } from "../../../lib/sim/store.ts";
+import { readHost } from "../../../lib/sim/host/store.ts";
 import { simRoot, xl } from "./support.ts";
 
 /** `xen-ha sim`: the simulator as a command-line tool. */

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCommand, type CommandResult } from "../../../lib/exec/command.ts";
 import { cleanupSim, createSimHost, listDomains, type SimHost, type SimHostOptions } from "../../../lib/sim/index.ts";
-import { xlMain } from "../../../lib/sim/xl-main.ts";
-import { xmMain } from "../../../lib/sim/xm-main.ts";
+import { xlMain } from "../../../lib/sim/xl/main.ts";
+import { xmMain } from "../../../lib/sim/xm/main.ts";
 
 /** The smallest time factor the suite uses: a 60 s ack wait takes 0.6 s. */
 export const FAST = 0.01;

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { findTemplate } from "../../../../cib-templates/index.ts";
-import { renderTemplate, type RenderResult, type SectionName } from "../../../../lib/cib/render.ts";
-import type { SchemaName } from "../../../../lib/cib/schema.ts";
+import { renderTemplate, type RenderResult, type SectionName } from "../../../../lib/cib/author/render.ts";
+import type { SchemaName } from "../../../../lib/cib/model/schema.ts";
 
 /**
  * Data-driven CIB cases in the style of Pacemaker's cts-scheduler: one folder

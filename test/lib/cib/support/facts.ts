@@ -1,5 +1,5 @@
-import type { GraphAction, Transition } from "../../../../lib/cib/transition.ts";
-import { runningOn } from "../../../../lib/cib/transition.ts";
+import type { GraphAction, Transition } from "../../../../lib/cib/plan/transition.ts";
+import { runningOn } from "../../../../lib/cib/plan/transition.ts";
 
 /**
  * A small language for what a transition must show, so simulate cases read

@@ -1,0 +1,90 @@
+import type { CommandRunner } from "../../../lib/exec/command.ts";
+import { quoteForShell } from "../../../lib/fence/ssh-runner.ts";
+import { genericError, notConfigured } from "../../../lib/ocf/exit-code.ts";
+import type { XenContext } from "../deps.ts";
+import { ADDRESS, addressMap, sshOptionWords } from "./params.ts";
+import { addressSourcesProblem } from "./validate.ts";
+
+/**
+ * Where a migration goes and how: the target's address (migration_addresses,
+ * node_ip_attribute, migration_network_suffix, else the node name) and the
+ * ssh command xl runs as its transport. The same ssh reaches the target for
+ * the pre-flight and the clean-up, so what the checks see is what xl sees.
+ */
+const CONNECT_TIMEOUT_S = 10;
+/** What the -s string may contain once assembled: xl passes it to `sh -c`. */
+const SHELL_SAFE = /^[A-Za-z0-9 _./:@%+=,-]+$/;
+const ATTRIBUTE_CAP_MS = 10_000;
+
+export interface Transport {
+  readonly node: string;
+  readonly address: string;
+  /** xl migrate -s: ssh and its options, without the host. */
+  readonly sshCommand: string;
+  /** Runs a program on the target through that ssh (words quoted for the remote shell). */
+  readonly remote: CommandRunner;
+}
+
+/** ssh with its options: batch mode (never a prompt), a connect timeout, then the configured pieces. */
+function sshWords(ctx: XenContext): string[] {
+  const { params } = ctx;
+  return [
+    "ssh",
+    "-o", "BatchMode=yes",
+    "-o", `ConnectTimeout=${CONNECT_TIMEOUT_S}`,
+    ...(params.migration_ssh_port !== undefined ? ["-p", String(params.migration_ssh_port)] : []),
+    ...(params.migration_ssh_user !== undefined ? ["-l", params.migration_ssh_user] : []),
+    ...(params.migration_ssh_identity !== undefined ? ["-i", params.migration_ssh_identity] : []),
+    ...sshOptionWords(params.migration_ssh_options).flatMap((option) => ["-o", option]),
+  ];
+}
+
+/** `crm_attribute --type nodes --node NODE --name ATTR --query --quiet`: the node's value, or why there is none. */
+async function nodeAttribute(ctx: XenContext, node: string, attribute: string): Promise<string> {
+  const result = await ctx.deps.run("crm_attribute", ["--type", "nodes", "--node", node, "--name", attribute, "--query", "--quiet"], {
+    timeoutMs: ctx.deadline.callTimeoutMs(ATTRIBUTE_CAP_MS),
+    env: ctx.deps.env,
+  });
+  const value = result.stdout.trim();
+  if (result.exitCode === 0 && value !== "") return value;
+  const why = result.exitCode === undefined ? "no answer from crm_attribute" : result.stderr.trim().split("\n").at(-1) || `exit ${result.exitCode}`;
+  throw genericError(`node attribute ${attribute} of ${node} gives no migration address (${why})`);
+}
+
+/** The address of `node` on the migration network. */
+export async function migrationAddress(ctx: XenContext, node: string): Promise<string> {
+  const { params } = ctx;
+  const sources = addressSourcesProblem(params);
+  if (sources) throw notConfigured(sources);
+  let address: string;
+  let from: string;
+  if (params.migration_addresses !== undefined) {
+    const mapped = addressMap(params.migration_addresses).get(node);
+    if (mapped === undefined) throw genericError(`migration_addresses has no address for node ${node}`);
+    [address, from] = [mapped, "migration_addresses"];
+  } else if (params.node_ip_attribute !== undefined) {
+    [address, from] = [await nodeAttribute(ctx, node, params.node_ip_attribute), `node attribute ${params.node_ip_attribute}`];
+  } else if (params.migration_network_suffix !== undefined) {
+    [address, from] = [node.replace(/^([^.]+)/, `$1${params.migration_network_suffix}`), "migration_network_suffix"];
+  } else {
+    [address, from] = [node, "the node name"];
+  }
+  // xl puts the address into the command it gives sh -c: only plain host names and IP addresses pass
+  if (!ADDRESS.test(address)) throw genericError(`${from} gives '${address}' for ${node}, which is not a plain host name or IP address`);
+  return address;
+}
+
+export async function transportTo(ctx: XenContext, node: string): Promise<Transport> {
+  const address = await migrationAddress(ctx, node);
+  const words = sshWords(ctx);
+  const sshCommand = words.join(" ");
+  if (!SHELL_SAFE.test(sshCommand)) throw notConfigured(`the migration ssh command would hold characters sh interprets: ${sshCommand}`);
+  const remote: CommandRunner = async (file, args, options) => {
+    const result = await ctx.deps.run(words[0] as string, [...words.slice(1), address, ...[file, ...args].map(quoteForShell)], options);
+    const command = `${[file, ...args].join(" ")} (on ${node} via ssh ${address})`;
+    // ssh missing here is ssh's failure (255), not the remote tool missing
+    if (result.spawnError) return { ...result, command, spawnError: undefined, exitCode: 255, stderr: `cannot run ssh: ${result.spawnError}\n` };
+    return { ...result, command };
+  };
+  return { node, address, sshCommand, remote };
+}

@@ -1,0 +1,59 @@
+import { param } from "../../../lib/ocf/params.ts";
+import { dom0ListProblem } from "../../fence-xen/params.ts";
+
+const absolutePath = (value: string): string | undefined =>
+  value.startsWith("/") ? undefined : `'${value}' is not an absolute path`;
+
+/**
+ * XenDomain's never-twice parameters (agents/xen-domain/never-twice/lease-guard.ts): a
+ * lease on storage every host shares, and an optional look at the other
+ * dom0s before a start. Both are off unless set.
+ */
+export const leaseParams = {
+  lease_dir: param.string({
+    shortdesc: "Lease directory on the HA data pool",
+    longdesc:
+      "A directory on storage that every host shares (the HA data pool, e.g. a cluster file system or NFS). " +
+      "Start takes the domain's lease there before creating it and refuses while another host's lease is live; " +
+      "monitor renews it; a host that cannot renew destroys its copy before the lease can be taken elsewhere; " +
+      "stop releases it once the domain is gone. Unset: no lease.",
+    check: absolutePath,
+  }),
+  lease_timeout: param.integer({ min: 10, max: 3_600 })({
+    default: 60,
+    shortdesc: "Seconds a lease stays live without renewal",
+    longdesc:
+      "Another host may take the lease this long (plus 2 s for clock differences) after its last renewal. " +
+      "Keep it well above the monitor interval plus the monitor timeout: a host destroys its copy as soon as it " +
+      "cannot renew and the next monitor would come too late.",
+  }),
+  peer_dom0s: param.string({
+    shortdesc: "Other dom0s to ask before a start",
+    longdesc:
+      "Space- or comma-separated dom0s (host names reached with ssh) that are asked, before a start, whether " +
+      "they run the domain under any of its names; if one does, the start is refused. A monitor with " +
+      "OCF_CHECK_LEVEL=10 asks them too and fails, naming the peer, when one runs a second copy. For clusters " +
+      "without shared storage for leases.",
+    check: (value: string) => dom0ListProblem(value) ?? (/(^|[\s,])local($|[\s,])/.test(value) ? "'local' is this host, not a peer" : undefined),
+  }),
+  peer_check_strict: param.boolean({
+    default: false,
+    shortdesc: "Refuse a start when a peer does not answer",
+    longdesc:
+      "false: a peer that cannot be asked is logged and skipped (Pacemaker fences a lost host before it moves its " +
+      "resources). true: the start is refused until every peer answers.",
+  }),
+  peer_ssh_user: param.string({
+    default: "root",
+    shortdesc: "Login name on the peer dom0s",
+  }),
+  peer_identity_file: param.string({
+    shortdesc: "ssh identity file for the peer dom0s",
+    check: absolutePath,
+  }),
+  peer_host_key_policy: param.select(["strict", "accept-new", "ignore"])({
+    default: "strict",
+    shortdesc: "How to treat peer host keys",
+    longdesc: "strict: known_hosts must have the key; accept-new: learn unknown keys, refuse changed ones; ignore: test labs only.",
+  }),
+};

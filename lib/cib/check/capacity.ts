@@ -1,0 +1,54 @@
+import { CLAIM_OPTIONS } from "../model/claims.ts";
+import { type Cib } from "../model/model.ts";
+import { property } from "../model/queries.ts";
+import { planCib, stoppedDomains } from "../plan/plan.ts";
+import { isDomainAgent } from "../plan/placement.ts";
+import { error, warning, type Problem } from "../model/problem.ts";
+
+/**
+ * An N+M claim (xen-ha-failures-tolerated) is only worth something if
+ * Pacemaker can honour it: the placement strategy must use utilization,
+ * every host and protected domain must declare it, and for every set of that
+ * many failed hosts the protected domains must still fit (the planner).
+ */
+export function capacityProblems(cib: Cib): Problem[] {
+  const claimPair = cib.properties.find((p) => p.name === CLAIM_OPTIONS.failuresTolerated);
+  const strategy = (property(cib, "placement-strategy") ?? "default").toLowerCase();
+  const strategyLine = cib.properties.find((p) => p.name === "placement-strategy")?.line;
+  const domains = cib.primitives.filter((p) => p.parent === undefined && isDomainAgent(p.agent));
+  const usesUtilization = cib.nodes.some((n) => n.utilization.length > 0) || domains.some((d) => d.utilization.length > 0);
+
+  if (!claimPair) {
+    return usesUtilization && strategy === "default"
+      ? [warning("crm_config placement-strategy", strategyLine, "utilization is declared, but placement-strategy is default, so Pacemaker ignores it and may overcommit hosts", "set placement-strategy to balanced, utilization or minimal")]
+      : [];
+  }
+  const where = `crm_config ${CLAIM_OPTIONS.failuresTolerated}`;
+  const claim = Number(claimPair.value);
+  if (!Number.isInteger(claim) || claim < 0) {
+    return [error(where, claimPair.line, `'${claimPair.value}' is not a number of hosts`, "set it to a whole number, e.g. 1 for N+1")];
+  }
+  const problems: Problem[] = [];
+  if (strategy === "default") {
+    problems.push(error(where, claimPair.line, `the configuration claims to survive ${claim} failed host${claim === 1 ? "" : "s"}, but placement-strategy is default: Pacemaker ignores utilization and will overcommit the survivors`, "set placement-strategy=balanced (or utilization)"));
+  }
+  for (const node of cib.nodes.filter((n) => n.utilization.length === 0)) {
+    problems.push(error(`node ${node.uname}`, node.line, "declares no utilization capacity, so the capacity claim cannot be checked on it", `add <utilization> with hv_memory (MiB) and cpu to node ${node.uname}`));
+  }
+  const report = planCib(cib, { failures: claim, searchTolerance: false });
+  for (const id of report.protectedDomains) {
+    const domain = domains.find((d) => d.id === id);
+    if (domain && domain.utilization.length === 0) {
+      problems.push(error(`primitive ${id}`, domain.line, "a protected domain without utilization: its memory is not accounted for", `add <utilization> with hv_memory and cpu to ${id}`));
+    }
+  }
+  if (problems.length > 0) return problems;
+  const broken = report.cases.filter((c) => c.lost.length > 0);
+  const [first] = broken;
+  if (first) {
+    problems.push(
+      error(where, claimPair.line, `the claim of ${claim} failed host${claim === 1 ? "" : "s"} cannot be honoured: ${broken.length} of ${report.cases.length} failure sets leave protected domains stopped; e.g. with ${first.failed.join(", ")} down, ${stoppedDomains(first, first.lost)} cannot run`, `add capacity or spare hosts, lower ${CLAIM_OPTIONS.failuresTolerated}, or make some domains best effort (priority below ${CLAIM_OPTIONS.protectedPriority})${first.keptApart.size > 0 ? ", or keep fewer domains apart (separate, -INFINITY colocations)" : ""}; run 'xen-ha cib plan' for the table`),
+    );
+  }
+  return problems;
+}

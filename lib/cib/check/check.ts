@@ -1,0 +1,66 @@
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { parseXml } from "../../xml/parse.ts";
+import { agentProblems } from "./agent-params.ts";
+import { capacityProblems } from "./capacity.ts";
+import { fencingProblems } from "./fencing.ts";
+import { migrationProblems } from "./migration.ts";
+import { structureProblems } from "./structure.ts";
+import { readCib, type Cib } from "../model/model.ts";
+import { error, type Problem } from "../model/problem.ts";
+import { runTool, type ToolContext } from "../tools.ts";
+
+/**
+ * `xen-ha cib check`: our semantic checks, in the order an admin should fix
+ * things (ids and references first, then agents, fencing, migration,
+ * capacity), then Pacemaker's own crm_verify when it is installed.
+ */
+export type CheckInput =
+  | { readonly ok: true; readonly cib: Cib }
+  | { readonly ok: false; readonly problem: string; readonly line: number | undefined };
+
+/** Parses and reads a CIB; the result says why a text is not a CIB at all. */
+export function readCibText(text: string): CheckInput {
+  const parsed = parseXml(text);
+  if (!parsed.ok) return { ok: false, problem: `not well-formed XML: ${parsed.problem}`, line: parsed.line };
+  const read = readCib(parsed.root);
+  if (!read.ok) return { ok: false, problem: read.problem, line: parsed.root.line };
+  if (read.cib.validateWith === undefined && parsed.root.attributes["have_quorum"] !== undefined) {
+    return { ok: false, problem: "this is a Heartbeat 2.0 CIB; convert it first with 'xen-ha cib import-heartbeat'", line: parsed.root.line };
+  }
+  return { ok: true, cib: read.cib };
+}
+
+export function semanticProblems(cib: Cib): Problem[] {
+  const structure = structureProblems(cib);
+  return [...structure, ...agentProblems(cib), ...fencingProblems(cib), ...migrationProblems(cib), ...capacityProblems(cib)];
+}
+
+export type VerifyOutcome =
+  | { readonly ran: true; readonly problems: readonly Problem[] }
+  | { readonly ran: false; readonly reason: string };
+
+/**
+ * crm_verify on the text (without a <status>, so a configuration is checked,
+ * not a cluster's state). Exit 78 carries errors and warnings alike.
+ */
+export async function crmVerify(context: ToolContext, text: string): Promise<VerifyOutcome> {
+  const file = join(context.scratch, "verify.xml");
+  await writeFile(file, text);
+  const outcome = await runTool(context, "crm_verify", ["--xml-file", file, "--verbose"], { accept: [0, 78], capMs: 120_000 });
+  if (!outcome.ok) {
+    return outcome.unavailable
+      ? { ran: false, reason: outcome.result.spawnError === "ENOENT" ? "crm_verify is not installed" : outcome.message }
+      : { ran: true, problems: [error("crm_verify", undefined, outcome.message, "see crm_verify's output above")] };
+  }
+  if (outcome.result.exitCode === 0) return { ran: true, problems: [] };
+  const lines = `${outcome.result.stderr}\n${outcome.result.stdout}`
+    .split("\n")
+    .map((line) => line.replace(/^\(\S+\)\s*/, "").trim())
+    .filter((line) => /error|warning/i.test(line) && !/^Errors found during check|^-V may provide/.test(line));
+  const messages = lines.length > 0 ? [...new Set(lines)] : ["crm_verify rejected the configuration (exit 78)"];
+  return {
+    ran: true,
+    problems: messages.map((message) => error("crm_verify", undefined, message, "see Pacemaker Explained for this option or element")),
+  };
+}
