@@ -6,7 +6,7 @@ import { domainId, domainOptions, domainResource, domainVariables, hostDomainPro
 import { ipmiFencing, ipmiVariables, nodesVariable } from "./parts/hosts.ts";
 
 /**
- * Active-Passive cold failover (cib-templates.md §2a): two hosts, the domains
+ * Active-Passive cold failover (doc/cib.md §2a): two hosts, the domains
  * prefer the active one; when it fails it is fenced, then the domains are
  * started on the passive host. Stickiness above the preference keeps them
  * there when the failed host comes back.

@@ -5,7 +5,7 @@ import { domainId, domainOptions, domainResource, domainVariables, hostDomainPro
 import { ipmiFencing, ipmiVariables, nodesVariable } from "./parts/hosts.ts";
 
 /**
- * The HA data pool (cib-templates.md §2b, §2d): a shared file system clone, or
+ * The HA data pool (doc/cib.md §2b, §2d): a shared file system clone, or
  * DRBD single-primary (cold failover) or dual-primary (live migration), with
  * the orders and colocations each needs. Domains live-migrate unless the pool
  * is single-primary.

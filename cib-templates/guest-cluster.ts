@@ -6,7 +6,7 @@ import { domainList } from "./parts/domains.ts";
 
 /**
  * A cluster whose nodes are Xen domains (the guests run their own Pacemaker),
- * fenced through the dom0s they run on (cib-templates.md §2f (2)). One
+ * fenced through the dom0s they run on (doc/cib.md §2f (2)). One
  * fence_xen device reaches every dom0 over ssh (agents/fence-xen) and destroys/restarts the
  * guest's domain wherever it runs, so it works with all guests on one dom0
  * and with guests spread over several (where, on the dom0 side, an advisory

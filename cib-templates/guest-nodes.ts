@@ -5,7 +5,7 @@ import { domainOptions, domainResource, domainVariables, hostDomainProblems } fr
 import { ipmiFencing, ipmiVariables, nodesVariable } from "./parts/hosts.ts";
 
 /**
- * Guests as Pacemaker Remote guest nodes of the dom0 cluster (cib-templates.md
+ * Guests as Pacemaker Remote guest nodes of the dom0 cluster (doc/cib.md
  * §2f (1)): each XenDomain resource carries remote-node, so the guest joins
  * the dom0 cluster and services can be placed on it. Fencing a guest is the
  * dom0 cluster stopping and restarting its domain; no fence device inside the

@@ -6,7 +6,7 @@ import { listOf } from "../lib/cib/author/variables.ts";
 import { ipmiCountProblems, ipmiDeviceId, ipmiFencing, ipmiVariables, nodesVariable } from "./parts/hosts.ts";
 
 /**
- * Fencing for physical hosts (cib-templates.md §2g, §6 item 8): one IPMI
+ * Fencing for physical hosts (doc/cib.md §2g, §6 item 8): one IPMI
  * device per host that never runs on the host it kills, and optionally a
  * switched PDU outlet per host as a second fencing level, tried when the BMC
  * does not answer (a host that lost power to its BMC is still fenced).

@@ -7,7 +7,7 @@ import { domainId, domainOptions, domainResource, domainVariables, hostDomainPro
 import { ipmiFencing, ipmiVariables, nodesVariable } from "./parts/hosts.ts";
 
 /**
- * Host-health placement (cib-templates.md §2e). Health agents set node
+ * Host-health placement (doc/cib.md §2e). Health agents set node
  * attributes whose names start with #health (HealthCPU: #health-cpu,
  * HealthSMART: #health-smart, HealthIOWait: #health-iowait; any
  * `attrd_updater -n "#health-NAME" -U red` works the same); under

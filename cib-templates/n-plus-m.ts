@@ -37,7 +37,7 @@ const protects = (failures: string) => [
   "a second failure evicting recovered domains: priorities decide who runs when capacity is short",
 ];
 
-/** N+1 (cib-templates.md §2c): N active hosts and one spare with room for any one host's domains. */
+/** N+1 (doc/cib.md §2c): N active hosts and one spare with room for any one host's domains. */
 export const nPlusOne = defineTemplate({
   name: "n-plus-1",
   description: "N active hosts plus one spare; capacity-checked recovery of one failed host's domains",

@@ -5,7 +5,7 @@ import { domainVariables, hostDomainProblems } from "./parts/domains.ts";
 import { ipmiVariables, nodesVariable } from "./parts/hosts.ts";
 
 /**
- * N+N (cib-templates.md §2c): every host runs domains and keeps headroom for
+ * N+N (doc/cib.md §2c): every host runs domains and keeps headroom for
  * its peers' load; the placement strategy spreads them by utilization, and the
  * claim says how many host failures the headroom absorbs.
  */

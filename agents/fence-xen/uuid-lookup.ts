@@ -3,13 +3,11 @@ import { genericError } from "../../lib/ocf/exit-code.ts";
 import type { Dom0 } from "./dom0s.ts";
 
 /**
- * xl addresses domains by name or domid only, never by UUID (xl-fidelity
+ * xl addresses domains by name or domid only, never by UUID (doc/xl-behaviour.md
  * 0.1), so a UUID plug is looked up in `xl list -v`, whose rows end in
- * ` <uuid> <reason> <label>` (xl-fidelity 1.4). Only xl offers this; xm
+ * ` <uuid> <reason> <label>` (doc/xl-behaviour.md §1.4). Only xl offers this; xm
  * plugs must be names.
  */
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 const VERBOSE_ROW =
   /^(.+?)\s+(\d+)\s+\d+\s+\d+\s+[-a-zA-Z]{6}\s+\d+(?:\.\d+)?\s+([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:\s|$)/i;
 

@@ -3,7 +3,7 @@ import { MIN_LOOK_MS, POLL_MS, type XenContext } from "./deps.ts";
 
 /**
  * After destroy, xl removes the name before the domain leaves the hypervisor
- * (xl-fidelity §3.2, §7.6). Name gone is enough once the old domid is gone
+ * (doc/xl-behaviour.md §3.2, §7.6). Name gone is enough once the old domid is gone
  * too, or dying: a dying "(null)" zombie no longer runs, it only holds memory
  * (warned about, since the next start on this host may lack that memory).
  * The same domid under another name is still a live domain. When no time is

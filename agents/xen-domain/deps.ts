@@ -42,7 +42,7 @@ export const timeForAnotherLook = (ctx: XenContext, calls = 1): boolean => ctx.d
 /**
  * How long a domain that restarts itself may be missing: xl's monitoring
  * process destroys it, sleeps 2 s and creates it again under a new domid
- * (xl-fidelity §2.4, §7.4); the existing Xen agent tolerates 5 x 1 s.
+ * (doc/xl-behaviour.md §2.4, §7.4); the existing Xen agent tolerates 5 x 1 s.
  */
 export const REBOOT_GAP_MS = 5_000;
 

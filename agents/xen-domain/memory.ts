@@ -12,7 +12,7 @@ const BALLOON_WAIT_CAP_MS = 30_000;
 
 /**
  * Without dom0_mem= on Xen's command line, xl's default autoballoon ("auto")
- * shrinks Domain-0 to make room for a new guest (xl-fidelity §2.3, §2.5), so
+ * shrinks Domain-0 to make room for a new guest (doc/xl-behaviour.md §2.3, §2.5), so
  * Domain-0's memory above reserved_Dom0_memory counts as available.
  */
 async function dom0Spare(ctx: XenContext, toolstack: Toolstack, info: HostInfo): Promise<number> {

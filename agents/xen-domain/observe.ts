@@ -2,7 +2,7 @@ import type { DomainRow, DomainState, Toolstack } from "../../lib/toolstack/tool
 import type { DomainSettings } from "../../lib/toolstack/domain-settings.ts";
 import { POLL_MS, REBOOT_GAP_MS, timeForAnotherLook, type XenContext } from "./deps.ts";
 
-/** What the state letters say about a domain, most serious first (xl-fidelity §1.3, §7.5). */
+/** What the state letters say about a domain, most serious first (doc/xl-behaviour.md §1.3, §7.5). */
 export type Condition = "dying" | "crashed" | "suspended" | "rebooting" | "shut-down" | "paused" | "running";
 
 export type Observation =

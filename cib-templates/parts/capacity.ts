@@ -16,7 +16,7 @@ function decodeGroup(raw: string): Decoded<readonly string[]> {
 }
 
 /**
- * Capacity-planned clusters (cib-templates.md §2c): hosts and domains carry
+ * Capacity-planned clusters (doc/cib.md §2c): hosts and domains carry
  * utilization (hv_memory in MiB, cpu), the placement strategy makes Pacemaker
  * honour it, and domain priorities decide who runs when not everything fits.
  * Without priorities a second failure evicts domains that were already

@@ -6,7 +6,7 @@ import type { SchemaProfile } from "../../lib/cib/model/schema.ts";
 import type { Xml } from "../../lib/xml/xml.ts";
 
 /**
- * The HA data pool the domains' disks live on (cib-templates.md §2b, §2d):
+ * The HA data pool the domains' disks live on (doc/cib.md §2b, §2d):
  *  - shared-fs: a cluster file system (OCFS2/GFS2 over DLM, or NFS) mounted on
  *    every host by a clone; domains order after it and live-migrate freely;
  *  - drbd-single-primary: DRBD promoted on one host; the domains follow the

@@ -6,7 +6,7 @@ import type { Xml } from "../../lib/xml/xml.ts";
 
 /**
  * Physical hosts (dom0s) and their fence devices: one fence_ipmilan device per
- * host, never run on the host it kills (cib-templates.md §2g). The password
+ * host, never run on the host it kills (doc/cib.md §2g). The password
  * comes from a script on each host, so the CIB never holds it.
  */
 const absolutePath = (value: string): string | undefined =>

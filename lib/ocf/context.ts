@@ -1,7 +1,7 @@
 /**
  * What the calling LRM tells an agent through its environment, read once.
  * Pacemaker's execd, the legacy Heartbeat lrmd and ocf-tester each set a
- * different subset (see ocf-anchors.md 1.4); everything here copes with absence.
+ * different subset (see doc/ocf.md §1.4); everything here copes with absence.
  */
 export type Env = Readonly<Record<string, string | undefined>>;
 

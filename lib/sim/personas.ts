@@ -1,5 +1,5 @@
 /**
- * What differs between the toolstacks an agent may meet (xl-fidelity.md §9).
+ * What differs between the toolstacks an agent may meet (doc/xl-behaviour.md §9).
  * Every version-dependent branch in the simulator asks one of these fields.
  */
 export interface Persona {

@@ -1,7 +1,7 @@
 import type { DomainRow, DomainState, ShutdownReason } from "./toolstack.ts";
 
 /**
- * Parsers for the `xl list` and `xm list` tables (xl-fidelity §1.2-1.3, §1.7).
+ * Parsers for the `xl list` and `xm list` tables (doc/xl-behaviour.md §1.2-1.3, §1.7).
  * xl rows: `%-40s %5d %5lu %5d     %c%c%c%c%c%c  %8.1f`; the header has TABs.
  * xm rows: `%-40s %5s %5d %5d %10s %8.1f`; the ID column is empty for
  * xend-managed domains that are not running.

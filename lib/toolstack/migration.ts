@@ -7,7 +7,7 @@ import type { ToolstackName, ToolstackOptions } from "./toolstack.ts";
  * and the rename and unpause that finish a migration whose handshake was
  * lost. Migration, save and restore return the raw result: what a failure
  * means depends on the state both hosts are left in, which the caller
- * looks at (xl-fidelity §4.4).
+ * looks at (doc/xl-behaviour.md §4.4).
  */
 export interface MigrationOptions {
   /** xl: the whole transport command (`-s`), already checked; xl runs it with `sh -c`. */

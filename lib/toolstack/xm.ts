@@ -22,7 +22,7 @@ export const xmDialect: Dialect = {
   shutdownArgs: (name, mode) => (mode === "acpi-button" ? ["trigger", name, "power"] : ["shutdown", name]),
   saysNoPvControl: () => false,
   memSetArgs: (name, mib) => ["mem-set", name, String(mib)],
-  // During `xm migrate` the source domain is called migrating-NAME (xl-fidelity §4.7).
+  // During `xm migrate` the source domain is called migrating-NAME (doc/xl-behaviour.md §4.7).
   transientNames: (name) => [`migrating-${name}`],
 };
 

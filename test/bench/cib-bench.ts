@@ -15,7 +15,7 @@
  *   crm_verify    Pacemaker's crm_verify on the rendered file
  *   sim -R        crm_simulate -R with every host joining: the scheduler's plan of the startup
  *   simulate      xen-ha cib simulate --fail <first host>: startup executed (-S, no probes), settled,
- *                 then the failure; executing is what grows fast (cib-templates.md §5), so it is
+ *                 then the failure; executing is what grows fast (doc/cib.md §5), so it is
  *                 skipped above --simulate-max
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";

@@ -12,7 +12,7 @@
  *   npm run build && node test/bench/migration-bench.ts [--runs N] [--time-factor F] [--memory MiB]
  *
  * At time factor 1 the simulated latencies are those of real Xen on GbE
- * (xl-fidelity §6); every simulated xl, ssh and guest is a Node process,
+ * (doc/xl-behaviour.md §6); every simulated xl, ssh and guest is a Node process,
  * whose start-up (tens of ms) comes on top.
  */
 import { join } from "node:path";

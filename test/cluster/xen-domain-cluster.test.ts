@@ -1,6 +1,6 @@
 /**
  * End to end: a real corosync + Pacemaker 2-node cluster in network, mount
- * and UTS namespaces (test/cluster/lab, recipe in cluster-lab.md), each node
+ * and UTS namespaces (test/cluster/lab, recipe in doc/cluster-lab.md), each node
  * a simulated Xen host, Pacemaker's own execd running the installed
  * ocf:xen-ha:XenDomain (start, a move and a standby drain by live migration,
  * a guest crash recovered, a node crash and its fence), stonith through the lab's fence_lab (powers the

@@ -30,7 +30,7 @@ export async function runXenDomain(action: string, env: Env, overrides: XenDomai
   };
 }
 
-/** The environment Pacemaker 2.1 gives an agent (ocf-anchors §7.4), for `timeoutMs` and `intervalMs`. */
+/** The environment Pacemaker 2.1 gives an agent (doc/ocf.md §7.4), for `timeoutMs` and `intervalMs`. */
 export function pacemakerEnv(instance: string, options: { timeoutMs?: number; intervalMs?: number } = {}): Env {
   return {
     OCF_ROOT: "/usr/lib/ocf",

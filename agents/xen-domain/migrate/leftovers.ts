@@ -2,7 +2,7 @@ import type { DomainRow, Toolstack } from "../../../lib/toolstack/toolstack.ts";
 import { conditionOf, describe, type Observation } from "../observe.ts";
 
 /**
- * The names a domain has while it migrates (xl-fidelity §4.3, §4.7, §7.1-3):
+ * The names a domain has while it migrates (doc/xl-behaviour.md §4.3, §4.7, §7.1-3):
  * xl's `NAME--incoming` (target, paused until the handshake) and
  * `NAME--migratedaway` (source, suspended, after the point of no return);
  * xm's `migrating-NAME` (source, for the whole transfer). Found under such a

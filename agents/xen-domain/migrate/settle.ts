@@ -11,7 +11,7 @@ import { conditionOf, describe, type Observation } from "../observe.ts";
  * After a migration that did not report success (or when migrate_to finds
  * the domain gone from here), look at both hosts and end with the domain
  * running exactly once where that can be known, and a code and reason that
- * say where it is (xl-fidelity §4.4):
+ * say where it is (doc/xl-behaviour.md §4.4):
  * - it runs here: a partial copy on the target is removed; failure, "still runs here";
  * - it runs on the target (the report was lost, or xl was stopped after the
  *   handover): our suspended NAME--migratedaway is destroyed, as xl would have; success;
@@ -82,7 +82,7 @@ export async function settleMigration(ctx: XenContext, transport: Transport, nam
     if (theirs && local.name === "xm") await destroyOrSay(ctx, remote, theirs, node);
     if (theirIncoming) await destroyOrSay(ctx, remote, theirIncoming.observation.domain, node);
     if (RESUMED.test(failure)) {
-      // xl-fidelity §7.7: a failure after the suspend ends xl's monitoring process for the domain, and no xl command restarts it
+      // doc/xl-behaviour.md §7.7: a failure after the suspend ends xl's monitoring process for the domain, and no xl command restarts it
       ctx.log.warn(
         `${name} was resumed here after the failed migration; if the failure came after its suspend, xl no longer watches it: ` +
           `on_poweroff/on_reboot/on_crash are not carried out, and a guest reboot leaves it shut down (monitor reports that as a failure). ` +

@@ -13,7 +13,7 @@ import { describe, observe } from "../observe.ts";
 import { updateRecord } from "../record.ts";
 
 /**
- * migrate_to, on the source (ocf-anchors §1.9: migrate_to here, migrate_from
+ * migrate_to, on the source (doc/ocf.md §1.9: migrate_to here, migrate_from
  * on the target, then stop here). The target node comes from
  * OCF_RESKEY_CRM_meta_migrate_target, its address from the migration
  * parameters. The pre-flight runs before anything moves; then `xl migrate`

@@ -5,7 +5,7 @@ import { error, warning, type Problem } from "../model/problem.ts";
 
 /**
  * Live migration only happens when everything a domain depends on can stay
- * up on the source and be up on the target (cib-templates.md §2b, §2d):
+ * up on the source and be up on the target (doc/cib.md §2b, §2d):
  * dependencies must be clones; a single-primary pool cannot be primary on
  * both hosts; with dual-primary DRBD the symmetric promote->start order makes
  * Pacemaker restart the domain, and without a stop->demote order DRBD can be

@@ -1,6 +1,6 @@
 /**
  * The Heartbeat 2.0 (CIB "0.6", crm.dtd) names and their Pacemaker >= 1.0
- * successors (cib-templates.md §1.4; Pacemaker 1.1's upgrade06.xsl).
+ * successors (doc/cib.md §1.4; Pacemaker 1.1's upgrade06.xsl).
  */
 
 /** Cluster options renamed by more than underscore -> dash, or moved to rsc_defaults. */

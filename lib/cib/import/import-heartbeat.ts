@@ -16,7 +16,7 @@ import { makeElement, writeXml } from "../model/write.ts";
 
 /**
  * `xen-ha cib import-heartbeat`: a Heartbeat 2.0 CIB in today's format.
- * Pacemaker 2.1 can neither read nor upgrade one (cib-templates.md §1.4), so
+ * Pacemaker 2.1 can neither read nor upgrade one (doc/cib.md §1.4), so
  * the mapping is done here: <attributes> wrappers dropped, underscore names
  * renamed, meta options moved to meta_attributes, from/to constraints turned
  * into first/then and rsc/with-rsc, master_slave into a promotable clone, and

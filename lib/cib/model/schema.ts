@@ -3,7 +3,7 @@
  * is stated here once; templates ask the profile instead of testing versions.
  *
  * pacemaker-3.0 is the default: Pacemaker 2.0.0 to 2.1.x accept it, and the
- * Master/Slave role names validate everywhere (cib-templates.md §1.1).
+ * Master/Slave role names validate everywhere (doc/cib.md §1.1).
  * pacemaker-3.7 (2.1.0+) spells the roles Promoted/Unpromoted.
  * pacemaker-1.2 (Pacemaker 1.1) has no promotable clones: it needs <master>
  * and the master-max names.

@@ -1,6 +1,6 @@
 /**
  * Every simulated latency, by name, in milliseconds of real Xen time
- * (xl-fidelity.md §6; the ones marked [assumption] there are engineering
+ * (doc/xl-behaviour.md §6; the ones marked [assumption] there are engineering
  * defaults, not measurements). A host knob `timing.NAME=MS` overrides one;
  * the time factor scales all of them, so a test at factor 0.05 sees the 60 s
  * shutdown ack wait end after 3 s.

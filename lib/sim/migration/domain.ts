@@ -65,7 +65,7 @@ export async function suspendGuest(ctx: SimContext, domid: number): Promise<Susp
 
 /**
  * libxl_domain_resume with suspend_cancel: the suspended guest runs on. Its
- * monitoring daemon exited at the suspend (xl-fidelity §7.7), so it stays
+ * monitoring daemon exited at the suspend (doc/xl-behaviour.md §7.7), so it stays
  * unmonitored; one that has not noticed yet is taken for gone all the same.
  */
 export function resumeGuest(ctx: SimContext, domid: number): boolean {

@@ -1,6 +1,6 @@
 /**
  * How much of a guest's memory each pass of a live migration sends
- * (xl-fidelity §4.5). The first pass sends every page while the guest runs;
+ * (doc/xl-behaviour.md §4.5). The first pass sends every page while the guest runs;
  * each later pass re-sends what the guest dirtied during the previous one;
  * then the guest is suspended and the rest goes in the stop-and-copy pass.
  * Deterministic: the same guest, dirty rate and link give the same plan.

@@ -1,6 +1,6 @@
 /**
  * The bytes xl's two ends exchange over the migration transport
- * (xl-fidelity §4.3; xen417: tools/xl/xl.h, xl_saverestore.c), and the
+ * (doc/xl-behaviour.md §4.3; xen417: tools/xl/xl.h, xl_saverestore.c), and the
  * simulator's stand-in for libxc's stream v2 between the header and the
  * handshake: records of `u32 type, u32 length, body` padded to 8 bytes, as
  * libxc frames them, where a PAGE_DATA body is a page count, the round and

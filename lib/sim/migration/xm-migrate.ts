@@ -12,7 +12,7 @@ import { needArgs, xmDomain, xmFail, type XmCommand } from "../xm/command.ts";
 
 /**
  * `xm migrate [-l|--live] [-p PORT] DOM HOST` (xen34: xm/migrate.py,
- * XendDomain.domain_migrate, XendCheckpoint.save/restore, xl-fidelity §4.7):
+ * XendDomain.domain_migrate, XendCheckpoint.save/restore, doc/xl-behaviour.md §4.7):
  * the local xend connects to the target xend's relocation server (refused
  * when it is off, its host down, or this host not in its hosts-allow list),
  * renames the source `migrating-NAME` for the whole transfer, and the

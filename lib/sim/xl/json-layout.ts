@@ -1,5 +1,5 @@
 /**
- * JSON as libxl's generators print it (xl-fidelity.md §1.5): yajl with
+ * JSON as libxl's generators print it (doc/xl-behaviour.md §1.5): yajl with
  * "beautify" (4 spaces, `"key": value`, empty containers as an open and a
  * close line with a blank line between) for Xen <= 4.20, json-c PRETTY
  * (2 spaces, `"key":value`, empty `{\n}`) for Xen >= 4.21.

@@ -16,7 +16,7 @@ import { findDomain, helpText, type XlCommand } from "./command.ts";
 import { loadConfig } from "./create.ts";
 
 /**
- * `xl save` and `xl restore` (xl_saverestore.c, xl-fidelity §4.6): the
+ * `xl save` and `xl restore` (xl_saverestore.c, doc/xl-behaviour.md §4.6): the
  * migration stream to and from a file. Save suspends the guest, writes the
  * xl header, config and memory (at the disk's speed, saveMsPerGiB), then
  * destroys the domain (-c: resume it, -p: leave it paused). Restore builds

@@ -71,7 +71,7 @@ t.test("a domain that migrated to another dom0 is found there", async (t) => {
 t.test("a domain caught in the middle of a migration: both copies are destroyed", async (t) => {
   const lab = fenceLab(t, ["dom0a", "dom0b"]);
   await startDomain(lab, "dom0a", "vm1");
-  // xl migrate: the target holds NAME--incoming until the handover (xl-fidelity 4.3).
+  // xl migrate: the target holds NAME--incoming until the handover (doc/xl-behaviour.md §4.3).
   await startDomain(lab, "dom0b", "vm1--incoming", "vm1");
   t.match(await fence(lab, { ...labOptions(lab), action: "status", port: "vm1" }), { code: 0, stdout: "Status: ON\n" });
   const run = await fence(lab, { ...labOptions(lab), action: "off", port: "vm1" });

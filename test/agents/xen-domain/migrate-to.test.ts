@@ -70,7 +70,7 @@ const rows: readonly Row[] = [
     from: { code: 0 },
     runsOn: "node2",
   },
-  // failures of the migration itself (xl-fidelity §4.4)
+  // failures of the migration itself (doc/xl-behaviour.md §4.4)
   { name: "link drops during pre-copy", scene: fault("drop-precopy"), to: { code: 1, reason: STILL_HERE }, runsOn: "node1" },
   {
     name: "link drops during stop-and-copy",

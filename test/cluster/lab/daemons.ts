@@ -7,7 +7,7 @@ import type { Namespaces } from "./namespaces.ts";
 import { labPaths } from "./power.ts";
 
 /**
- * Running things on a node (cluster-lab.md §1.3): nsenter into its network,
+ * Running things on a node (doc/doc/cluster-lab.md §1, step 3): nsenter into its network,
  * mount and UTS namespaces, a clean environment like an init system gives,
  * and no CAP_SYS_BOOT (a Pacemaker panic must not reboot the machine).
  */

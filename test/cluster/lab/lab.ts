@@ -14,7 +14,7 @@ import { killNetns, labPaths, netnsInode, pidsInNetns, powerOff } from "./power.
 /**
  * A real corosync + Pacemaker cluster in namespaces on this machine, each
  * node a simulated Xen host running the installed ocf:xen-ha:XenDomain under
- * Pacemaker's own execd (cluster-lab.md for the recipe). `startClusterLab`
+ * Pacemaker's own execd (doc/cluster-lab.md for the recipe). `startClusterLab`
  * brings it up; `down()` removes every process, mount, namespace and file it
  * made and says what, if anything, was left.
  */

@@ -4,7 +4,7 @@ import { attempt, must } from "./host-command.ts";
 import { labPaths, netnsInode } from "./power.ts";
 
 /**
- * The lab's machines (cluster-lab.md §1): a switch namespace with a bridge,
+ * The lab's machines (doc/cluster-lab.md §1): a switch namespace with a bridge,
  * one network namespace per node wired to it by a veth pair (10.213.0.1N/24,
  * no default route, no IPv6), a guest network namespace where every
  * simulated domain lives whichever dom0 runs it (a guest is reachable at

@@ -9,7 +9,7 @@ import type { Namespaces, NodeMounts } from "./namespaces.ts";
 import { labPaths } from "./power.ts";
 
 /**
- * What each lab node has on disk (cluster-lab.md §1.4-5): corosync's
+ * What each lab node has on disk (doc/doc/cluster-lab.md §1, steps 4-5): corosync's
  * configuration and key, Pacemaker's state dir with a pre-seeded CIB, its
  * logs, and the layer shown over /usr/sbin: `xl` (the node's simulated Xen
  * host, run in the guest network), the simulator's `ssh`, `fence_lab`, and

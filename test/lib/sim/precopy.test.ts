@@ -2,7 +2,7 @@ import t from "tap";
 import { LEGACY_LIBXC, PAGES_PER_MIB, planPrecopy, STREAM_V2, transferMs } from "../../../lib/sim/migration/precopy.ts";
 
 /**
- * How many pages each pass of a live migration sends (xl-fidelity §4.5):
+ * How many pages each pass of a live migration sends (doc/xl-behaviour.md §4.5):
  * stream v2 stops pre-copy below 50 dirty pages or after 5 passes; legacy
  * libxc (xm) after 29, below 50 sent, beyond 3x memory, or when the guest
  * dirties faster than the link sends. Expected figures were worked out

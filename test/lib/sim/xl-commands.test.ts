@@ -8,7 +8,7 @@ import { inProcess, simHost, untilState, xl } from "./support.ts";
 /**
  * xl's answers on a host without guests: usage errors, unknown domains,
  * config refusals. Each row is one xl call and its exact stdout, stderr and
- * exit code (xl-fidelity.md §0.1, §1.6, §2.2-2.3, §3.2, §5).
+ * exit code (doc/xl-behaviour.md §0.1, §1.6, §2.2-2.3, §3.2, §5).
  */
 const DOM0_ROW = /^Domain-0 {32} {5}0 {2}2048 {5}8 {5}r----- {2} +\d+\.\d$/;
 const HEADER = "Name                                        ID   Mem VCPUs\\tState\\tTime\\(s\\)";

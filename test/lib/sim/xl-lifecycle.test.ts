@@ -5,7 +5,7 @@ import { killMonitor, listDomains, setGuestBehaviour, setHostKnobs, stopGuest, w
 import { runCommand } from "../../../lib/exec/command.ts";
 import { eventually, run, simHost, stateOf, untilState, xl } from "./support.ts";
 
-/** State transitions of a domain under the default xl persona (xl-fidelity.md §1.3, §2.4, §3). */
+/** State transitions of a domain under the default xl persona (doc/xl-behaviour.md §1.3, §2.4, §3). */
 
 async function running(t: Test, name = "vm1", extraLines: string[] = [], persona?: "xl-4.4") {
   const host = simHost(t, persona ? { persona } : {});

@@ -6,7 +6,7 @@ import { parseKnobWords } from "../../../lib/sim/knob-text.ts";
 import { migrationLab, type MigrationLab } from "../../support/migration-lab.ts";
 
 /**
- * xl migrate between two simulated hosts (xl-fidelity §4, Simulator
+ * xl migrate between two simulated hosts (doc/xl-behaviour.md §4, Simulator
  * contract items 26-30): the transport, the byte protocol's phases and
  * names, the pre-copy while the guest's service keeps answering, and every
  * failure row of §4.4 with xl's texts and both hosts' end states.

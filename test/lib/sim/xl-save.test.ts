@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { migrationLab } from "../../support/migration-lab.ts";
 
-/** xl save / xl restore / xl rename (xl-fidelity §4.6, contract item 31). */
+/** xl save / xl restore / xl rename (doc/xl-behaviour.md §4.6, contract item 31). */
 
 t.test("save destroys the domain, restore brings it back under its own name, paused while loading", async (t) => {
   const lab = migrationLab(t);

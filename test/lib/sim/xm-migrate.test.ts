@@ -3,7 +3,7 @@ import type { HostKnobs } from "../../../lib/sim/index.ts";
 import { migrationLab } from "../../support/migration-lab.ts";
 
 /**
- * xm migrate through xend's relocation service (xl-fidelity §4.7, contract
+ * xm migrate through xend's relocation service (doc/xl-behaviour.md §4.7, contract
  * item 32): migrating-NAME at the source, NAME paused at the target for
  * the whole transfer, a live migration's short gap against a non-live
  * one's whole-transfer gap, refusals, and failures that resume the source.

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { setGuestBehaviour, setHostKnobs, stopGuest, writeSampleConfig } from "../../../lib/sim/index.ts";
 import { inProcess, simHost, stateOf, untilState, xm } from "./support.ts";
 
-/** The xm persona (Xen 3.4, xend): its layouts, exit 3 for unknown domains, its lifecycle (xl-fidelity.md §0.2, §1.7, §2.6, §3.5). */
+/** The xm persona (Xen 3.4, xend): its layouts, exit 3 for unknown domains, its lifecycle (doc/xl-behaviour.md §0.2, §1.7, §2.6, §3.5). */
 
 t.test("an xm host has xm and ssh, no xl", async (t) => {
   const host = simHost(t, { persona: "xm" });

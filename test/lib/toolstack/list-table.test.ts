@@ -26,7 +26,7 @@ t.test("xl list: real output recorded on a Devuan dom0", async (t) => {
   t.same(rows.map((r) => [r.name, r.domid, r.memoryMiB, r.state.running]), [["Domain-0", 0, 768, true], ["freebsd", 1, 1152, true]]);
 });
 
-// Each state string of xl-fidelity §1.3, and what it means.
+// Each state string of doc/xl-behaviour.md §1.3, and what it means.
 const XL_STATES: Record<string, { letters: string; facts: Record<string, unknown> }> = {
   "vm-running": { letters: "r-----", facts: { running: true, paused: false, shutdown: false, crashed: false, dying: false } },
   "vm-blocked": { letters: "-b----", facts: { blocked: true, running: false, shutdown: false } },
