@@ -1,3 +1,5 @@
+import { spawn, type ChildProcess } from "node:child_process";
+
 /** Everything we keep from running an external tool. A non-zero exit is data, not an exception. */
 export interface CommandResult {
   /** argv joined for messages only; never run through a shell. */
@@ -14,7 +16,11 @@ export interface CommandResult {
 }
 
 export interface CommandOptions {
-  /** Hard limit; the tool is killed (TERM, then KILL after 1 s) when it is reached. */
+  /**
+   * Hard limit: when it is reached the tool's whole process group gets TERM,
+   * then KILL after KILL_AFTER_MS, and the result comes back by then at the
+   * latest, whatever still holds the tool's output open.
+   */
   readonly timeoutMs: number;
   readonly input?: string;
   readonly env?: Readonly<Record<string, string | undefined>>;
@@ -23,40 +29,213 @@ export interface CommandOptions {
 
 export type CommandRunner = (file: string, args: readonly string[], options: CommandOptions) => Promise<CommandResult>;
 
+/** From TERM to KILL: short, because a deadline's safety margin (lib/ocf/deadline.ts, at least 1 s) must hold it. */
+export const KILL_AFTER_MS = 500;
+/**
+ * After the tool itself exited, how long its output may stay open: what is
+ * already in the pipe is read within a turn of the event loop, so only a
+ * leftover process that inherited the pipe (`cmd &` in a script) keeps it
+ * open longer. That process belongs to the command and is ended with it.
+ */
+export const OUTPUT_GRACE_MS = 500;
+/** A tool that prints more than this is broken; it is killed rather than allowed to fill our memory. */
+const MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Process groups of our tools that may still be alive. Every tool runs in a
+ * process group of its own (detached), so that a deadline reaches the
+ * grandchildren too: a monitor script's own child, the xl behind a wrapper
+ * that does not `exec`, the command an ssh runs. The price: the LRM kills an
+ * agent that overran its timeout by sending KILL to the agent's group
+ * (Pacemaker's lib/common/mainloop.c, child_kill_helper), which no longer
+ * reaches our tools. We accept that because it only happens after our own
+ * deadline, which ends a safety margin before the op timeout and has already
+ * killed every group by then; and for the exits we can see (a normal exit,
+ * TERM, INT or HUP from an admin or a legacy LRM) the groups still alive get
+ * KILL on the way out. Only an agent killed by KILL while a tool runs inside
+ * its deadline leaves that tool to finish on its own.
+ */
+const liveGroups = new Set<number>();
+const TERMINATING = ["SIGTERM", "SIGINT", "SIGHUP"] as const;
+
+function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // ESRCH: the group is already gone
+  }
+}
+
+function killLiveGroups(): void {
+  for (const pgid of liveGroups) signalGroup(pgid, "SIGKILL");
+  liveGroups.clear();
+}
+
+function onTerminatingSignal(signal: NodeJS.Signals): void {
+  killLiveGroups();
+  // Then die of the signal as we would have without this handler: sent again, it
+  // reaches whoever else listens (who may have stood back because we listened
+  // too, as signal-exit does) or, with nobody left, the default action.
+  unwatch();
+  process.kill(process.pid, signal);
+}
+
+let watching = false;
+function watch(pgid: number): void {
+  liveGroups.add(pgid);
+  if (watching) return;
+  watching = true;
+  process.on("exit", killLiveGroups);
+  for (const signal of TERMINATING) process.on(signal, onTerminatingSignal);
+}
+
+function unwatch(): void {
+  if (!watching) return;
+  watching = false;
+  process.off("exit", killLiveGroups);
+  for (const signal of TERMINATING) process.off(signal, onTerminatingSignal);
+}
+
+function release(pgid: number): void {
+  liveGroups.delete(pgid);
+  if (liveGroups.size === 0) unwatch();
+}
+
 /** The one place that starts processes. argv arrays only: no shell ever parses our arguments. */
-export const runCommand: CommandRunner = async (file, args, options) => {
-  // Loaded on first use: execa's module graph is ~80 ms of an agent's ~110 ms
-  // start, and meta-data, usage and bad-parameter exits never run a command.
-  const { execa } = await import("execa");
-  const started = Date.now();
-  const result = await execa(file, [...args], {
-    reject: false,
-    shell: false,
-    timeout: options.timeoutMs,
-    forceKillAfterDelay: 1_000,
-    ...(options.input !== undefined ? { input: options.input } : { stdin: "ignore" }),
-    env: { ...options.env, LC_ALL: "C" },
-    extendEnv: true,
-    ...(options.cwd ? { cwd: options.cwd } : {}),
-    stripFinalNewline: false,
-    maxBuffer: 64 * 1024 * 1024,
+export const runCommand: CommandRunner = (file, args, options) =>
+  new Promise((resolve) => {
+    const started = Date.now();
+    const command = [file, ...args].join(" ");
+    const finish = (fields: Partial<CommandResult>): CommandResult => ({
+      command,
+      exitCode: undefined,
+      spawnError: undefined,
+      signal: undefined,
+      timedOut: false,
+      stdout: "",
+      stderr: "",
+      ...fields,
+      durationMs: Date.now() - started,
+    });
+
+    let child: ChildProcess;
+    try {
+      child = spawn(file, [...args], {
+        detached: true,
+        stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+        env: { ...process.env, ...options.env, LC_ALL: "C" },
+        ...(options.cwd ? { cwd: options.cwd } : {}),
+      });
+    } catch (error) {
+      // arguments Node refuses before any fork (a NUL byte in argv or env)
+      resolve(finish({ spawnError: (error as NodeJS.ErrnoException).code ?? "EINVAL" }));
+      return;
+    }
+
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let outputBytes = 0;
+    let openStreams = 2;
+    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    let timedOut = false;
+    let settled = false;
+    const timers: NodeJS.Timeout[] = [];
+    const later = (ms: number, action: () => void): void => {
+      const timer = setTimeout(action, ms);
+      timers.push(timer);
+    };
+
+    const settle = (fields: Partial<CommandResult> = {}): void => {
+      if (settled) return;
+      settled = true;
+      for (const timer of timers) clearTimeout(timer);
+      // whatever still holds the pipes is not waited for
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+      child.stdin?.destroy();
+      resolve(
+        finish({
+          exitCode: exit?.code ?? undefined,
+          signal: exit?.signal ?? undefined,
+          timedOut,
+          stdout: Buffer.concat(out).toString("utf8"),
+          stderr: Buffer.concat(err).toString("utf8"),
+          ...fields,
+        }),
+      );
+    };
+
+    /** TERM to the whole group now, KILL shortly after; the KILL is also sent if we exit first. */
+    let ending = false;
+    const endGroup = (): void => {
+      const pgid = child.pid;
+      if (pgid === undefined || ending) return;
+      ending = true;
+      signalGroup(pgid, "SIGTERM");
+      const timer = setTimeout(() => {
+        signalGroup(pgid, "SIGKILL");
+        release(pgid);
+        settle();
+      }, KILL_AFTER_MS);
+      // not kept alive for it: the exit handler sends the KILL if we finish before
+      timer.unref();
+    };
+
+    child.once("error", (error: NodeJS.ErrnoException) => {
+      if (child.pid !== undefined) return; // a failed signal, not a failed start
+      settle({ spawnError: error.code ?? "EINVAL" });
+    });
+    if (child.pid === undefined) return; // the "error" event follows
+
+    const pgid = child.pid;
+    watch(pgid);
+    const collect = (chunks: Buffer[]) => (chunk: Buffer) => {
+      outputBytes += chunk.length;
+      if (outputBytes > MAX_OUTPUT_BYTES) {
+        endGroup();
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const streamClosed = () => {
+      openStreams -= 1;
+      if (openStreams === 0 && exit) {
+        if (!timedOut) release(pgid);
+        settle();
+      }
+    };
+    child.stdout!.on("data", collect(out)).once("close", streamClosed);
+    child.stderr!.on("data", collect(err)).once("close", streamClosed);
+    if (options.input !== undefined) {
+      child.stdin!.on("error", () => {}); // EPIPE: the tool did not read all of its input
+      child.stdin!.end(options.input);
+    }
+
+    child.once("exit", (code, signal) => {
+      exit = { code, signal };
+      if (timedOut) {
+        settle();
+        return;
+      }
+      if (openStreams === 0) {
+        release(pgid);
+        settle();
+        return;
+      }
+      // the tool is done but something it started still holds its output
+      later(OUTPUT_GRACE_MS, () => {
+        endGroup();
+        settle();
+      });
+    });
+
+    later(Math.max(0, options.timeoutMs), () => {
+      // a tool that exited in time answered, even if a leftover of it still holds the output
+      timedOut = exit === undefined;
+      endGroup();
+      if (exit) settle();
+    });
   });
-  const code = (result as { code?: unknown }).code;
-  const spawnError =
-    result.exitCode === undefined && !result.timedOut && result.signal === undefined && typeof code === "string"
-      ? code
-      : undefined;
-  return {
-    command: [file, ...args].join(" "),
-    exitCode: result.exitCode,
-    spawnError,
-    signal: result.signal ?? undefined,
-    timedOut: result.timedOut,
-    stdout: typeof result.stdout === "string" ? result.stdout : "",
-    stderr: typeof result.stderr === "string" ? result.stderr : "",
-    durationMs: Date.now() - started,
-  };
-};
 
 /** A short description of why a command did not succeed, for exit reasons and logs. */
 export function describeFailure(result: CommandResult): string {
