@@ -103,7 +103,8 @@ t.test("refusals change nothing", async (t) => {
   const cases: [string, string[], RegExp][] = [
     ["a non-empty prefix that is not ours", ["--prefix", foreignPrefix, "--ocf-root", join(base, "o2")], /not an xen-ha installation/],
     ["a launcher path holding someone else's file", ["--prefix", join(base, "p2"), "--ocf-root", join(base, "ocf")], /was not written by xen-ha install/],
-    ["a relative prefix", ["--prefix", "rel/prefix"], /./],
+    // every directory is given: a test never installs into the machine's own /usr
+    ["a relative prefix", ["--prefix", "rel/prefix", "--ocf-root", join(base, "o4")], /./],
     ["a prefix with a space", ["--prefix", join(base, "with space"), "--ocf-root", join(base, "o3")], /white space/],
   ];
   for (const [title, args, reason] of cases) {
@@ -115,6 +116,7 @@ t.test("refusals change nothing", async (t) => {
     if (title === "a relative prefix") {
       // resolved against the working directory, as a shell user expects: not a refusal
       t.equal(run.exitCode, 0, `${title}: ${run.stderr}`);
+      t.ok(existsSync(prefixLayout(join(base, "rel", "prefix")).node), `${title}: installed under the working directory`);
       continue;
     }
     t.equal(run.exitCode, 1, title);
