@@ -1,5 +1,5 @@
 #!/usr/bin/env node
 import { xenDomainMain } from "../agents/xen-domain/main.ts";
-import { finish, processIo } from "./process-io.ts";
+import { runMain } from "./process-io.ts";
 
-process.exitCode = await finish(await xenDomainMain(processIo()));
+await runMain("XenDomain", async (io) => (await xenDomainMain(io)).code);

@@ -1,24 +1,76 @@
 import { runCommand } from "../lib/exec/command.ts";
-import type { AgentIo, AgentRun } from "../lib/ocf/run-agent.ts";
+import type { ProcessIo, StdinLimits, StdinRead, SyslogBatch } from "../lib/protocol/process-io.ts";
 
-/** The real process behind an AgentIo: the only place agents meet argv, env and the std streams. */
-export function processIo(): AgentIo {
+/**
+ * Runs one agent, fence agent or plugin in this process: its exit code
+ * becomes the process's. The run loops map every error to their protocol's
+ * failure; what escapes them anyway (a crash outside any action, an error on
+ * a closed stdout) ends the process with exit 1 and one line, never a stack trace.
+ */
+export async function runMain(name: string, main: (io: ProcessIo) => Promise<number>): Promise<void> {
+  const crash = (error: unknown) => {
+    const text = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`${name}: ERROR: internal error: ${text.split("\n")[0]}\n`);
+    process.exit(1);
+  };
+  process.on("uncaughtException", crash);
+  process.on("unhandledRejection", crash);
+  try {
+    process.exitCode = await main(processIo());
+  } catch (error) {
+    crash(error);
+  }
+}
+
+/** The real process behind a ProcessIo, built once per run: the only place that meets argv, env and the std streams. */
+export function processIo(): ProcessIo {
   return {
     argv: process.argv.slice(2),
     env: process.env,
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
+    stdin: readStdin,
+    syslog: sendToSyslog,
   };
 }
 
-/** Hands the action's syslog lines to logger(1) in one call, then returns the exit code. */
-export async function finish(run: AgentRun): Promise<number> {
-  const pending = run.log?.pendingSyslog();
-  if (pending) {
-    await runCommand("logger", ["--prio-prefix", "-t", pending.tag], {
-      timeoutMs: 2_000,
-      input: `${pending.lines.join("\n")}\n`,
+/**
+ * Reads fd 0 to its end through Node's stream (never readFileSync on a
+ * descriptor Node may have made non-blocking: EAGAIN when the writer is late
+ * or writes more than a pipe holds), within a size and a time bound. Past a
+ * bound the stream is destroyed, so that nothing keeps the process alive.
+ */
+function readStdin(limits: StdinLimits): Promise<StdinRead> {
+  const stream = process.stdin;
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = (result: StdinRead) => {
+      clearTimeout(timer);
+      stream.removeAllListeners("data").removeAllListeners("end").removeAllListeners("error");
+      if (!result.ok) stream.destroy();
+      else stream.pause();
+      resolve(result);
+    };
+    const timer = setTimeout(
+      () => finish({ ok: false, problem: `stdin did not end within ${Math.round(limits.timeoutMs / 1000)} s` }),
+      limits.timeoutMs,
+    );
+    stream.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limits.maxBytes) finish({ ok: false, problem: `stdin holds more than ${limits.maxBytes} bytes` });
+      else chunks.push(chunk);
     });
+    stream.on("end", () => finish({ ok: true, bytes: Buffer.concat(chunks) }));
+    stream.on("error", (error) => finish({ ok: false, problem: `cannot read stdin: ${error.message}` }));
+  });
+}
+
+/** One logger(1) call per action; a system log that does not take the lines never changes the outcome. */
+async function sendToSyslog(batch: SyslogBatch): Promise<void> {
+  try {
+    await runCommand("logger", ["--prio-prefix", "-t", batch.tag], { timeoutMs: 2_000, input: `${batch.lines.join("\n")}\n` });
+  } catch {
+    // logger missing or failing: the lines already went to stderr and the log files
   }
-  return run.code;
 }

@@ -1,10 +1,11 @@
-import { runFenceAgent, type FenceIo } from "../../lib/fence/run-fence-agent.ts";
+import type { ProcessIo } from "../../lib/protocol/process-io.ts";
+import { runFenceAgent } from "../../lib/fence/run-fence-agent.ts";
 import type { FenceExitCode } from "../../lib/fence/power-actions.ts";
 import { fenceXenBudgetMs, fenceXenDocs, validateFenceXen } from "./agent.ts";
 import { xenDevice, type FenceXenDeps } from "./device.ts";
 
 /** Composition root of fence_xen: the fence protocol in front of the Xen device. */
-export function fenceXenMain(io: FenceIo, deps: FenceXenDeps): Promise<FenceExitCode> {
+export function fenceXenMain(io: ProcessIo, deps: FenceXenDeps): Promise<FenceExitCode> {
   return runFenceAgent(
     {
       ...fenceXenDocs,

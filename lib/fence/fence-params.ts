@@ -5,7 +5,7 @@ import { param, type Params } from "../ocf/params.ts";
  * builders as OCF parameters: stdin keys, command-line options, meta-data and
  * usage all come from here. Names, meanings and defaults are those of
  * fence-agents' lib/fencing.py, so a device configured for another agent reads
- * the same (FenceAgentAPI.md; ocf-anchors.md 3.3).
+ * the same (FenceAgentAPI.md; doc/ocf.md §3.3).
  */
 export const FENCE_ACTIONS = [
   "off",
@@ -60,6 +60,14 @@ export const fenceProtocolParams = {
   separator: param.string({
     default: ",",
     shortdesc: "Separator for CSV created by 'list' operation",
+  }),
+  missing_as_off: param.boolean({
+    default: false,
+    shortdesc: "Missing port returns OFF instead of failure",
+    longdesc:
+      "Without it, a plug that the device does not know (no dom0 lists the domain) fails status, off and reboot: " +
+      "a mistyped plug never reads as a fenced node. Set it when a fenced domain may already be gone for good " +
+      "(on_crash=\"destroy\"), and accept that a mistyped plug then reads as off. fence-agents' option of the same name.",
   }),
   verbose: param.boolean({
     default: false,

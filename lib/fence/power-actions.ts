@@ -8,8 +8,15 @@ import type { FenceAction } from "./fence-params.ts";
  * `fence_action`), written once for every device: status exits 2 when off,
  * off and on are verified by polling status, "already off" is success, and
  * reboot succeeds when its off half did, whatever becomes of the on half.
+ *
+ * A plug the device does not know ("missing") is not "off": status, off and
+ * reboot fail on it unless missing_as_off is set (fence-agents' convention,
+ * e.g. fence_virsh), so a mistyped plug never reads as a fenced node. Only
+ * after this action's own power-off does "missing" count as off (a destroyed
+ * Xen domain leaves no trace), and `on` starts from it.
  */
 export type PowerState = "on" | "off";
+export type PlugState = PowerState | "missing";
 
 export interface PlugStatus {
   readonly plug: string;
@@ -19,8 +26,10 @@ export interface PlugStatus {
 
 /** What a device must do; each method throws an OcfError when it cannot. */
 export interface PowerDevice {
-  /** "off" only when the device positively says so; otherwise throw. */
-  status(plug: string): Promise<PowerState>;
+  /** "off" only when the device positively says so, "missing" when it answered and knows no such plug; otherwise throw. */
+  status(plug: string): Promise<PlugState>;
+  /** For the failure on a missing plug: what the device does know (the plugs it lists), to catch a typo. */
+  describeMissing?(plug: string): string;
   powerOff(plug: string): Promise<void>;
   powerOn(plug: string): Promise<void>;
   list(): Promise<readonly PlugStatus[]>;
@@ -37,6 +46,7 @@ export interface PowerTiming {
   readonly powerTimeoutMs: number;
   readonly powerWaitMs: number;
   readonly retryOn: number;
+  readonly missingAsOff: boolean;
   readonly separator: string;
   readonly deadline: Deadline;
   readonly sleep: (ms: number) => Promise<void>;
@@ -55,6 +65,21 @@ export interface PowerOutcome {
 
 const done = (code: FenceExitCode, ...lines: string[]): PowerOutcome => ({ code, lines });
 
+/** The first look at a plug: a missing plug is off only with missing_as_off, otherwise the action fails. */
+async function firstLook(plug: string, device: PowerDevice, timing: PowerTiming): Promise<PowerState> {
+  const state = await device.status(plug);
+  if (state !== "missing") return state;
+  if (timing.missingAsOff) {
+    timing.log.info(`${plug} is not known to the device; missing_as_off is set, so it counts as off`);
+    return "off";
+  }
+  const known = device.describeMissing?.(plug);
+  throw genericError(`${plug} is not known to the device${known ? ` (${known})` : ""}; check the plug, or set missing_as_off if a missing plug is off`);
+}
+
+/** After our own off, a plug gone from the device is off; before our own on, it is not on yet. */
+const settled = (state: PlugState): PowerState => (state === "missing" ? "off" : state);
+
 /** Polls status until it reads `target`; sub-second at first, then once a second. */
 async function waitFor(target: PowerState, plug: string, device: PowerDevice, timing: PowerTiming): Promise<void> {
   const limit = Math.min(timing.powerTimeoutMs, timing.deadline.remainingMs());
@@ -63,7 +88,7 @@ async function waitFor(target: PowerState, plug: string, device: PowerDevice, ti
   let lastProblem = "";
   for (;;) {
     try {
-      if ((await device.status(plug)) === target) return;
+      if (settled(await device.status(plug)) === target) return;
       lastProblem = `${plug} is still ${target === "off" ? "on" : "off"}`;
     } catch (error) {
       if (!(error instanceof OcfError)) throw error;
@@ -79,7 +104,7 @@ async function waitFor(target: PowerState, plug: string, device: PowerDevice, ti
 
 async function turnOff(plug: string, device: PowerDevice, timing: PowerTiming): Promise<"already" | "done"> {
   await device.beforeOff?.(plug);
-  if ((await device.status(plug)) === "off") {
+  if ((await firstLook(plug, device, timing)) === "off") {
     await device.afterOff?.(plug);
     return "already";
   }
@@ -124,10 +149,11 @@ export async function runPowerAction(
     case "list-status":
       return done(FenceExit.Ok, ...listLines(await device.list(), timing.separator, action === "list-status"));
     case "status": {
-      const state = await device.status(plug);
+      const state = await firstLook(plug, device, timing);
       return done(state === "off" ? FenceExit.Off : FenceExit.Ok, `Status: ${state.toUpperCase()}`);
     }
     case "on": {
+      // A missing plug is where `on` starts from: the device's power-on refuses a plug it cannot create.
       if ((await device.status(plug)) === "on") return done(FenceExit.Ok, "Success: Already ON");
       await turnOn(plug, device, timing, 1 + timing.retryOn);
       return done(FenceExit.Ok, "Success: Powered ON");

@@ -20,8 +20,8 @@ export function safetyMarginMs(timeoutMs: number): number {
   return Math.min(5_000, Math.max(1_000, Math.round(timeoutMs / 10)));
 }
 
-export function createDeadline(timeoutMs: number, now: () => number = Date.now): Deadline {
-  const started = now();
+/** `started`: when the action began, if before now (a fence agent's wait for its stdin counts). */
+export function createDeadline(timeoutMs: number, now: () => number = Date.now, started: number = now()): Deadline {
   const end = started + timeoutMs - safetyMarginMs(timeoutMs);
   const remainingMs = () => Math.max(0, end - now());
   return {

@@ -1,19 +1,16 @@
-import { readOcfContext, type Env, type OcfContext } from "./context.ts";
-import { createDeadline, type Deadline } from "./deadline.ts";
+import { runLoop } from "../protocol/run-loop.ts";
+import type { ProcessIo } from "../protocol/process-io.ts";
+import { readOcfContext, type OcfContext } from "./context.ts";
+import type { Deadline } from "./deadline.ts";
 import { toMs, type ActionName, type AgentDefinition, type AgentDocs } from "./define-agent.ts";
 import { exitCodeName, OcfError, OcfExit, type OcfExitCode } from "./exit-code.ts";
-import { createLogger, type Logger } from "./logger.ts";
+import type { Logger } from "./logger.ts";
 import { traceFileOf } from "./trace.ts";
 import { renderMetadata } from "./metadata.ts";
 import { decodeParams, describeParams, type Params, type ParamValues } from "./params.ts";
 
 /** Everything an agent touches of its process: only bin/ builds the real one. */
-export interface AgentIo {
-  readonly argv: readonly string[];
-  readonly env: Env;
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-}
+export type AgentIo = ProcessIo;
 
 export interface DepsInput<P extends Params> {
   readonly params: ParamValues<P>;
@@ -24,7 +21,6 @@ export interface DepsInput<P extends Params> {
 
 export interface AgentRun {
   readonly code: OcfExitCode;
-  readonly log: Logger | undefined;
 }
 
 /** `status` is the Heartbeat-era name of monitor; both run the monitor handler. */
@@ -59,59 +55,55 @@ export async function runAgent<P extends Params, D>(
   if (action === "meta-data") {
     const minor = Number(io.env["OCF_RA_VERSION_MINOR"] ?? "0");
     io.stdout(renderMetadata(agent, minor >= 1 ? "1.1" : "1.0"));
-    return { code: OcfExit.Success, log: undefined };
+    return { code: OcfExit.Success };
   }
   if (action === "usage" || action === "help" || action === "--help") {
     io.stdout(usageText(agent));
-    return { code: OcfExit.Success, log: undefined };
+    return { code: OcfExit.Success };
   }
   if (action === "methods") {
     io.stdout(`${[...new Set(agent.advertised.map((a) => a.name)), "status", "usage", "methods"].join("\n")}\n`);
-    return { code: OcfExit.Success, log: undefined };
+    return { code: OcfExit.Success };
   }
 
   const ocf = readOcfContext(io.env, action);
   const traceFile = traceFileOf(io.env, ocf.resourceType ?? agent.name, ocf.instance, action);
-  const log = createLogger(`${agent.name}(${ocf.instance})`, io.env, io.stderr, traceFile);
   const exitWith = (error: OcfError): OcfExitCode => {
     // Pacemaker keeps the last stderr line with this prefix as the exit reason.
     io.stderr(`${ocf.exitReasonPrefix}${error.message}\n`);
     return error.exitCode;
   };
+  const protocol = {
+    log: { tag: `${agent.name}(${ocf.instance})`, traceFile },
+    fail: (error: OcfError, log: Logger) => {
+      log.error(error.message);
+      return exitWith(error);
+    },
+  };
 
-  const handlerName = HANDLER_OF[action] ?? (action as ActionName);
-  const entry = action === "" ? undefined : agent.actions[handlerName];
-  if (!entry) {
-    if (action === "") io.stderr(usageText(agent));
-    const code = action === "" ? OcfExit.ErrArgs : OcfExit.ErrUnimplemented;
-    return { code: exitWith(new OcfError(code, action === "" ? "no action given" : `'${action}' is not implemented`)), log };
-  }
+  const code = await runLoop(io, protocol, async (scope): Promise<OcfExitCode> => {
+    const log = scope.log;
+    const handlerName = HANDLER_OF[action] ?? (action as ActionName);
+    const entry = action === "" ? undefined : agent.actions[handlerName];
+    if (!entry) {
+      if (action === "") io.stderr(usageText(agent));
+      const code = action === "" ? OcfExit.ErrArgs : OcfExit.ErrUnimplemented;
+      return exitWith(new OcfError(code, action === "" ? "no action given" : `'${action}' is not implemented`));
+    }
 
-  const decoded = decodeParams(agent.params, io.env);
-  if (!decoded.ok) {
-    for (const problem of decoded.problems) log.error(problem);
-    return { code: exitWith(new OcfError(OcfExit.ErrConfigured, decoded.problems.join("; "))), log };
-  }
+    const decoded = decodeParams(agent.params, io.env);
+    if (!decoded.ok) {
+      for (const problem of decoded.problems) log.error(problem);
+      return exitWith(new OcfError(OcfExit.ErrConfigured, decoded.problems.join("; ")));
+    }
 
-  const deadline = createDeadline(ocf.timeoutMs ?? toMs(entry.timeout));
-  try {
+    const deadline = scope.deadline(ocf.timeoutMs ?? toMs(entry.timeout));
+    // An OcfError thrown here is reported by the run loop with its code, as it is: whether a
+    // failure may still mean "stopped" is the agent's to judge (XenDomain: agents/xen-domain/evidence.ts).
     const deps = await makeDeps({ params: decoded.values, ocf, log, deadline });
     const code = forCaller(await entry.run({ params: decoded.values, ocf, log, deadline, deps }), ocf, log);
     log.debug(`${action} finished`, { rc: exitCodeName(code), ms: deadline.elapsedMs() });
-    return { code, log };
-  } catch (error) {
-    if (error instanceof OcfError) {
-      // ocf-rarun's rule: with the software missing, stop has nothing to stop and a
-      // probe finds nothing running. Only a tool that could not be started at all
-      // becomes ErrInstalled, never a tool that failed or hung.
-      if (error.exitCode === OcfExit.ErrInstalled && (action === "stop" || ocf.isProbe)) {
-        log.info(`${error.message}; nothing can run here, so the resource is stopped`);
-        return { code: action === "stop" ? OcfExit.Success : OcfExit.NotRunning, log };
-      }
-      log.error(error.message);
-      return { code: exitWith(error), log };
-    }
-    log.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-    return { code: exitWith(new OcfError(OcfExit.ErrGeneric, "internal error (see log)")), log };
-  }
+    return code;
+  });
+  return { code };
 }

@@ -1,13 +1,15 @@
-import { createDeadline, type Deadline } from "../ocf/deadline.ts";
-import { OcfError } from "../ocf/exit-code.ts";
-import { createLogger, type Logger } from "../ocf/logger.ts";
+import type { Deadline } from "../ocf/deadline.ts";
+import type { OcfError } from "../ocf/exit-code.ts";
+import type { Logger } from "../ocf/logger.ts";
+import type { ProcessIo } from "../protocol/process-io.ts";
+import { runLoop } from "../protocol/run-loop.ts";
 import { renderParam } from "../ocf/metadata.ts";
 import { decodeValues, type Param, type Params, type ParamValues } from "../ocf/params.ts";
 import { xml } from "../xml/xml.ts";
 import { FenceExit, runPowerAction, type PowerDevice } from "../fence/power-actions.ts";
 
 /**
- * The cluster-glue external stonith plugin protocol (ocf-anchors.md 3.1):
+ * The cluster-glue external stonith plugin protocol (doc/ocf.md §3.1):
  * `<plugin> <op> [node]`, configuration in environment variables named by
  * `getconfignames`, exit 0 for success. The Heartbeat-era stonithd calls it
  * directly; Pacemaker calls it through fence_legacy and the `stonith` command.
@@ -15,19 +17,13 @@ import { FenceExit, runPowerAction, type PowerDevice } from "../fence/power-acti
  * so `off` is verified the same way; only `status` differs: it asks whether
  * the device answers, not whether a node is on.
  */
-export interface PluginIo {
-  readonly argv: readonly string[];
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-}
-
 /** The power-timing parameters every plugin declares, with the fence agent's names and types. */
 type TimingParams = {
   readonly delay: Param<number>;
   readonly power_timeout: Param<number>;
   readonly power_wait: Param<number>;
   readonly retry_on: Param<number>;
+  readonly missing_as_off: Param<boolean>;
 };
 
 export interface PluginDefinition<P extends TimingParams & Params> {
@@ -44,7 +40,7 @@ export interface PluginDefinition<P extends TimingParams & Params> {
   readonly plugOf: (values: ParamValues<P>, node: string) => string | undefined;
   readonly validate: (values: ParamValues<P>) => readonly string[];
   readonly budgetMs: (values: ParamValues<P>) => number;
-  readonly device: (values: ParamValues<P>, context: { log: Logger; deadline: Deadline; env: PluginIo["env"] }) => PowerDevice;
+  readonly device: (values: ParamValues<P>, context: { log: Logger; deadline: Deadline; env: ProcessIo["env"] }) => PowerDevice;
   readonly sleep: (ms: number) => Promise<void>;
 }
 
@@ -58,7 +54,7 @@ export function pluginParametersXml(params: Params): string {
 
 export async function runStonithPlugin<P extends TimingParams & Params>(
   plugin: PluginDefinition<P>,
-  io: PluginIo,
+  io: ProcessIo,
 ): Promise<number> {
   const [op = "", node] = io.argv;
   const say = (text: string) => {
@@ -81,34 +77,42 @@ export async function runStonithPlugin<P extends TimingParams & Params>(
       return 0;
   }
 
-  const log = createLogger(`external/${plugin.name}`, io.env, io.stderr);
-  const decoded = decodeValues(plugin.params, (name) => io.env[name]);
-  const problems = decoded.ok ? plugin.validate(decoded.values) : decoded.problems;
-  if (!decoded.ok || problems.length > 0) {
-    for (const problem of problems) log.error(problem);
-    return 1;
-  }
-  const values = decoded.values;
-  if (op === "gethosts") return say(plugin.hosts(values).join("\n"));
+  // cluster-glue reads only the exit code; the reason goes to the log (stderr, log files, syslog).
+  const protocol = {
+    log: { tag: `external/${plugin.name}` },
+    fail: (error: OcfError, log: Logger) => {
+      log.error(`${op} ${node ?? ""}: ${error.message}`);
+      return 1;
+    },
+  };
+  return runLoop(io, protocol, async ({ log, deadline: deadlineOf }) => {
+    const decoded = decodeValues(plugin.params, (name) => io.env[name]);
+    const problems = decoded.ok ? plugin.validate(decoded.values) : decoded.problems;
+    if (!decoded.ok || problems.length > 0) {
+      for (const problem of problems) log.error(problem);
+      return 1;
+    }
+    const values = decoded.values;
+    if (op === "gethosts") return say(plugin.hosts(values).join("\n"));
 
-  const action = op === "status" ? "monitor" : POWER_OPS[op as keyof typeof POWER_OPS];
-  if (action === undefined) {
-    log.error(`unknown operation '${op}'`);
-    return 1;
-  }
-  const plug = action === "monitor" ? "" : plugin.plugOf(values, node ?? "");
-  if (plug === undefined) {
-    log.error(`${op}: '${node ?? ""}' is not a node of this device (hostlist: ${plugin.hosts(values).join(" ")})`);
-    return 1;
-  }
-  const timing = values as ParamValues<TimingParams>; // P extends TimingParams
-  const deadline = createDeadline(plugin.budgetMs(values));
-  try {
+    const action = op === "status" ? "monitor" : POWER_OPS[op as keyof typeof POWER_OPS];
+    if (action === undefined) {
+      log.error(`unknown operation '${op}'`);
+      return 1;
+    }
+    const plug = action === "monitor" ? "" : plugin.plugOf(values, node ?? "");
+    if (plug === undefined) {
+      log.error(`${op}: '${node ?? ""}' is not a node of this device (hostlist: ${plugin.hosts(values).join(" ")})`);
+      return 1;
+    }
+    const timing = values as ParamValues<TimingParams>; // P extends TimingParams
+    const deadline = deadlineOf(plugin.budgetMs(values));
     const outcome = await runPowerAction(action, plug, plugin.device(values, { log, deadline, env: io.env }), {
       delayMs: timing.delay * 1000,
       powerTimeoutMs: timing.power_timeout * 1000,
       powerWaitMs: timing.power_wait * 1000,
       retryOn: timing.retry_on,
+      missingAsOff: timing.missing_as_off,
       separator: ",",
       deadline,
       sleep: plugin.sleep,
@@ -116,9 +120,5 @@ export async function runStonithPlugin<P extends TimingParams & Params>(
     });
     for (const line of outcome.lines) log.info(line);
     return outcome.code === FenceExit.Ok ? 0 : 1;
-  } catch (error) {
-    if (!(error instanceof OcfError)) throw error;
-    log.error(`${op} ${node ?? ""}: ${error.message}`);
-    return 1;
-  }
+  });
 }

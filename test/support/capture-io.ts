@@ -1,15 +1,34 @@
-import type { AgentIo } from "../../lib/ocf/run-agent.ts";
+import type { ProcessIo, StdinRead, SyslogBatch } from "../../lib/protocol/process-io.ts";
 
 export interface Captured {
   stdout: string;
   stderr: string;
+  /** What the agent handed to the system log, one batch per action. */
+  syslog: SyslogBatch[];
 }
 
-/** An AgentIo whose output is kept in memory; the agent sees exactly `env`, not the test's environment. */
-export function captureIo(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): { io: AgentIo; out: Captured } {
-  const out: Captured = { stdout: "", stderr: "" };
+/** stdin as the process edge delivers it: the bytes of `text`, or a failure the test chooses. */
+export const stdinOf =
+  (text: string | StdinRead = "") =>
+  async (): Promise<StdinRead> =>
+    typeof text === "string" ? { ok: true, bytes: new TextEncoder().encode(text) } : text;
+
+/** A ProcessIo whose output is kept in memory; the agent sees exactly `env`, not the test's environment. */
+export function captureIo(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  stdin: string | StdinRead = "",
+): { io: ProcessIo; out: Captured } {
+  const out: Captured = { stdout: "", stderr: "", syslog: [] };
   return {
-    io: { argv, env, stdout: (text) => (out.stdout += text), stderr: (text) => (out.stderr += text) },
+    io: {
+      argv,
+      env,
+      stdout: (text) => (out.stdout += text),
+      stderr: (text) => (out.stderr += text),
+      stdin: stdinOf(stdin),
+      syslog: async (batch) => void out.syslog.push(batch),
+    },
     out,
   };
 }

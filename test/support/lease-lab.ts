@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { cleanupSim, createSimHost, listDomains, sharedDir, writeSampleConfig, type SimHost } from "../../lib/sim/index.ts";
 import { fenceXenMain } from "../../agents/fence-xen/main.ts";
 import { realFenceXenDeps } from "../../agents/fence-xen/device.ts";
+import { captureIo } from "./capture-io.ts";
 import { faultyLeaseFs, type PoolFault } from "./faulty-lease-fs.ts";
 import { pacemakerEnv, runXenDomain, type AgentOutcome, type Env } from "./run-agent-in-process.ts";
 
@@ -74,19 +75,17 @@ export function leaseLab(t: Teardown, hosts: readonly string[] = ["node1", "node
       ),
     /** fence_xen off of `domain` through every host, run from `from`, recording the fence in the pool. */
     fence: async (from: string, domain: string, dom0s: readonly string[] = hosts) => {
-      const out = { stdout: "", stderr: "" };
-      const code = await fenceXenMain(
-        {
-          argv: [],
-          env: simEnv(from),
-          stdin: () =>
-            `action=off\nport=${domain}\ndom0_list=${dom0s.join(" ")}\nssh_host_key_policy=ignore\nlease_dir=${leaseDir}\npower_timeout=3\nlogin_timeout=2\nshell_timeout=5\n`,
-          stdout: (s) => (out.stdout += s),
-          stderr: (s) => (out.stderr += s),
-        },
-        { ...realFenceXenDeps(`fence_xen@${from}`), now: () => clock.now, leaseFs: faultyLeaseFs(() => faults.get(from) ?? "none") },
+      const { io, out } = captureIo(
+        [],
+        simEnv(from),
+        `action=off\nport=${domain}\ndom0_list=${dom0s.join(" ")}\nssh_host_key_policy=ignore\nlease_dir=${leaseDir}\npower_timeout=3\nlogin_timeout=2\nshell_timeout=5\n`,
       );
-      return { code, ...out };
+      const code = await fenceXenMain(io, {
+        ...realFenceXenDeps(`fence_xen@${from}`),
+        now: () => clock.now,
+        leaseFs: faultyLeaseFs(() => faults.get(from) ?? "none"),
+      });
+      return { code, stdout: out.stdout, stderr: out.stderr };
     },
     /** Ground truth: the hosts where `domain` exists (any state but dying). */
     where: (domain = domains[0] ?? "vm1") =>

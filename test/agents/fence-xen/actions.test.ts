@@ -28,7 +28,13 @@ t.test("every action against several dom0s", async (t) => {
     { name: "list-status", options: { action: "list-status" }, code: 0, stdout: "vm1,,ON\nvm2,,ON\nvm3,,ON\n" },
     { name: "status of a domain on a remote dom0", options: { action: "status", port: "vm2" }, code: 0, stdout: "Status: ON\n" },
     { name: "status of a domain on the local toolstack", options: { action: "status", plug: "vm3" }, code: 0, stdout: "Status: ON\n" },
-    { name: "status of a domain no dom0 has: exit 2", options: { action: "status", port: "vm9" }, code: 2, stdout: "Status: OFF\n" },
+    { name: "status of a domain no dom0 has fails: a mistyped plug is not an off node", options: { action: "status", port: "vm9" }, code: 1, stdout: "" },
+    {
+      name: "with missing_as_off, status of a domain no dom0 has: exit 2",
+      options: { action: "status", port: "vm9", missing_as_off: "1" },
+      code: 2,
+      stdout: "Status: OFF\n",
+    },
     {
       name: "off destroys it where it runs",
       options: { action: "off", port: "vm2" },
@@ -36,7 +42,13 @@ t.test("every action against several dom0s", async (t) => {
       stdout: "Success: Powered OFF\n",
       after: { dom0a: ["vm1"], dom0b: [], guest0: ["vm3"] },
     },
-    { name: "off again: already off is success", options: { action: "off", port: "vm2" }, code: 0, stdout: "Success: Already OFF\n" },
+    { name: "off again fails: no dom0 knows vm2 any more", options: { action: "off", port: "vm2" }, code: 1, stdout: "" },
+    {
+      name: "off again with missing_as_off: already off is success",
+      options: { action: "off", port: "vm2", missing_as_off: "1" },
+      code: 0,
+      stdout: "Success: Already OFF\n",
+    },
     {
       name: "on creates it on the first dom0 that can (dom0_list order)",
       options: { action: "on", port: "vm2" },
@@ -60,6 +72,7 @@ t.test("every action against several dom0s", async (t) => {
   for (const row of rows) {
     const run = await fence(lab, { ...base, ...row.options });
     t.equal(run.code, row.code, `${row.name}: exit ${row.code} (stderr: ${run.stderr.trim()})`);
+    if (row.code === 1) t.match(run.stderr, /ERROR: Failed: /, `${row.name}: the reason, fencing.py's way`);
     if (typeof row.stdout === "string") t.equal(run.stdout, row.stdout, `${row.name}: output`);
     else t.match(run.stdout, row.stdout, `${row.name}: output`);
     for (const [host, names] of Object.entries(row.after ?? {})) {
@@ -78,7 +91,8 @@ t.test("a plug may be the domain's UUID (xl list -v); the name is what the lease
   t.match(await fence(lab, { ...base, action: "status", port: uuid ?? "" }), { code: 0, stdout: "Status: ON\n" });
   t.match(await fence(lab, { ...base, action: "off", port: (uuid ?? "").toUpperCase() }), { code: 0, stdout: "Success: Powered OFF\n" });
   t.same(domainsOn(lab, "dom0b"), []);
-  t.match(await fence(lab, { ...base, action: "status", port: uuid ?? "" }), { code: 2, stdout: "Status: OFF\n" });
+  t.match(await fence(lab, { ...base, action: "status", port: uuid ?? "" }), { code: 1, stderr: /is not known to the device/ });
+  t.match(await fence(lab, { ...base, action: "status", port: uuid ?? "", missing_as_off: "yes" }), { code: 2, stdout: "Status: OFF\n" });
   const on = await fence(lab, { ...base, action: "on", port: uuid ?? "" });
   t.equal(on.code, 1, "on needs a name");
   t.match(on.stderr, /on needs the domain's name, not a UUID/);

@@ -1,6 +1,7 @@
 import t from "tap";
 import { fenceXenMain } from "../../../agents/fence-xen/main.ts";
 import { realFenceXenDeps } from "../../../agents/fence-xen/device.ts";
+import { captureIo } from "../../support/capture-io.ts";
 import { fixture } from "../../support/fixtures.ts";
 import { scriptedRunner, type Step } from "../../support/scripted-runner.ts";
 
@@ -39,7 +40,7 @@ const rows: readonly { name: string; stdin: Record<string, string>; steps: reado
   },
   {
     name: "status over ssh: the toolstack call travels as ssh's remote words",
-    stdin: { action: "status", port: "vm2", dom0_list: "dom0a", identity_file: "/dev/null", username: "fence" },
+    stdin: { action: "status", port: "vm2", dom0_list: "dom0a", identity_file: "/dev/null", username: "fence", missing_as_off: "1" },
     steps: [
       {
         argv: [
@@ -69,17 +70,8 @@ const rows: readonly { name: string; stdin: Record<string, string>; steps: reado
 for (const row of rows) {
   t.test(row.name, async (t) => {
     const script = scriptedRunner(row.steps);
-    const out = { stdout: "", stderr: "" };
-    const code = await fenceXenMain(
-      {
-        argv: [],
-        env: { PATH: "/usr/bin:/bin" },
-        stdin: () => Object.entries(row.stdin).map(([k, v]) => `${k}=${v}\n`).join(""),
-        stdout: (text) => (out.stdout += text),
-        stderr: (text) => (out.stderr += text),
-      },
-      { ...realFenceXenDeps("fence_xen@test"), run: script.run, now: () => NOW },
-    );
+    const { io, out } = captureIo([], { PATH: "/usr/bin:/bin" }, Object.entries(row.stdin).map(([k, v]) => `${k}=${v}\n`).join(""));
+    const code = await fenceXenMain(io, { ...realFenceXenDeps("fence_xen@test"), run: script.run, now: () => NOW });
     t.same(script.unexpected, [], "no call off the script");
     t.same(script.remaining(), [], "every scripted call was made");
     t.equal(code, row.code, out.stderr);

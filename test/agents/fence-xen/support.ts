@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { runCommand, type CommandResult } from "../../../lib/exec/command.ts";
 import { cleanupSim, createSimHost, listDomains, writeSampleConfig, type SimHost } from "../../../lib/sim/index.ts";
 import { fenceXenMain } from "../../../agents/fence-xen/main.ts";
+import { captureIo } from "../../support/capture-io.ts";
 import { realFenceXenDeps, type FenceXenDeps } from "../../../agents/fence-xen/device.ts";
 
 /** Simulated latencies at 1/100: xl's 60 s shutdown ack wait takes 0.6 s. */
@@ -86,19 +87,11 @@ export const labOptions = (lab: FenceLab): Record<string, string> => ({
 export async function fence(
   lab: FenceLab,
   options: Readonly<Record<string, string>>,
-  extra: { argv?: readonly string[]; deps?: Partial<FenceXenDeps> } = {},
+  extra: { argv?: readonly string[]; deps?: Partial<FenceXenDeps>; stdin?: string } = {},
 ): Promise<FenceRun> {
-  const out = { stdout: "", stderr: "" };
+  const text = extra.stdin ?? Object.entries(options).map(([key, value]) => `${key}=${value}\n`).join("");
+  const { io, out } = captureIo(extra.argv ?? [], lab.client.env, text);
   const started = performance.now();
-  const code = await fenceXenMain(
-    {
-      argv: extra.argv ?? [],
-      env: lab.client.env,
-      stdin: () => Object.entries(options).map(([key, value]) => `${key}=${value}\n`).join(""),
-      stdout: (text) => (out.stdout += text),
-      stderr: (text) => (out.stderr += text),
-    },
-    { ...realFenceXenDeps("fence_xen@guest0"), ...extra.deps },
-  );
-  return { code, ...out, ms: Math.round(performance.now() - started) };
+  const code = await fenceXenMain(io, { ...realFenceXenDeps("fence_xen@guest0"), ...extra.deps });
+  return { code, stdout: out.stdout, stderr: out.stderr, ms: Math.round(performance.now() - started) };
 }

@@ -2,6 +2,7 @@ import t from "tap";
 import { param } from "../../../lib/ocf/params.ts";
 import { parseFenceArgv, parseFenceStdin, readFenceInput } from "../../../lib/fence/fence-input.ts";
 import { FENCE_PROTOCOL_LETTERS, fenceProtocolParams } from "../../../lib/fence/fence-params.ts";
+import { stdinOf } from "../../support/capture-io.ts";
 
 const params = {
   ...fenceProtocolParams,
@@ -73,18 +74,40 @@ for (const c of argvCases) {
 
 t.test("options come from the command line when there is one, and then stdin is not read", async (t) => {
   let stdinRead = false;
-  const input = readFenceInput(["-o", "status"], () => ((stdinRead = true), "action=off\n"), params, letters);
+  const input = await readFenceInput(["-o", "status"], async () => ((stdinRead = true), { ok: true, bytes: new Uint8Array() }), params, letters);
   t.equal(input.source, "argv");
   t.equal(input.values.get("action"), "status");
   t.equal(stdinRead, false);
-  t.equal(readFenceInput([], () => "action=off\n", params, letters).values.get("action"), "off");
+  t.equal((await readFenceInput([], stdinOf("action=off\n"), params, letters)).values.get("action"), "off");
+});
+
+t.test("stdin is read within fencing's bounds: 1 MiB, and the 60 s of Pacemaker's default stonith-timeout", async (t) => {
+  let asked: unknown;
+  await readFenceInput([], async (limits) => ((asked = limits), { ok: true, bytes: new Uint8Array() }), params, letters);
+  t.same(asked, { maxBytes: 1024 * 1024, timeoutMs: 60_000 });
+  const late = await readFenceInput([], stdinOf({ ok: false, problem: "stdin did not end within 60 s" }), params, letters);
+  t.same(late.problems, ["stdin did not end within 60 s"]);
+});
+
+t.test("stdin that is not UTF-8 is refused, not guessed at", async (t) => {
+  const input = await readFenceInput([], async () => ({ ok: true, bytes: Uint8Array.of(0x70, 0x6c, 0x75, 0x67, 0x3d, 0xff, 0x0a) }), params, letters);
+  t.same(input.problems, ["stdin is not valid UTF-8"]);
+});
+
+t.test("every value, from either source, has no control character and no surrounding white space", async (t) => {
+  const fromStdin = await readFenceInput([], stdinOf("plug=vm1\u0000\nseparator= ;\naction=off\n"), params, letters);
+  t.same(fromStdin.problems, ['plug: "vm1\\u0000" holds a control character', 'separator: " ;" has surrounding white space']);
+  const fromArgv = await readFenceInput(["-n", "vm1 ", "-o", "off"], stdinOf(), params, letters);
+  t.same(fromArgv.problems, ['plug: "vm1 " has surrounding white space']);
+  const secret = await readFenceInput([], stdinOf("password= hunter2\n"), params, letters);
+  t.same(secret.problems, ["password: the value has surrounding white space"], "a secret is never echoed");
 });
 
 t.test("a secret on the command line is refused (ps shows argv to every user); on stdin it is accepted", async (t) => {
-  const fromArgv = readFenceInput(["-p", "hunter2"], () => "", params, letters);
+  const fromArgv = await readFenceInput(["-p", "hunter2"], stdinOf(), params, letters);
   t.same(fromArgv.problems, ["password is a secret: pass it on stdin (password=...), never on the command line"]);
   t.notMatch(fromArgv.problems.join(" "), /hunter2/, "the refusal does not repeat the secret");
-  const fromStdin = readFenceInput([], () => "password=hunter2\n", params, letters);
+  const fromStdin = await readFenceInput([], stdinOf("password=hunter2\n"), params, letters);
   t.same(fromStdin.problems, []);
   t.equal(fromStdin.values.get("password"), "hunter2");
 });

@@ -2,14 +2,14 @@ import t from "tap";
 import { createDeadline } from "../../../lib/ocf/deadline.ts";
 import { genericError } from "../../../lib/ocf/exit-code.ts";
 import { createLogger } from "../../../lib/ocf/logger.ts";
-import { runPowerAction, type PowerDevice, type PowerState } from "../../../lib/fence/power-actions.ts";
+import { runPowerAction, type PlugState, type PowerDevice } from "../../../lib/fence/power-actions.ts";
 
 /**
  * A device whose power state the test scripts: `states` are the answers of
  * successive status calls (the last one repeats); "error" means the device
  * could not tell. Every call is recorded, so each row states what happened.
  */
-function fakeDevice(states: readonly (PowerState | "error")[], failures: { off?: string; on?: string } = {}) {
+function fakeDevice(states: readonly (PlugState | "error")[], failures: { off?: string; on?: string } = {}) {
   const calls: string[] = [];
   let next = 0;
   const device: PowerDevice = {
@@ -27,6 +27,7 @@ function fakeDevice(states: readonly (PowerState | "error")[], failures: { off?:
       calls.push("powerOn");
       if (failures.on) throw genericError(failures.on);
     },
+    describeMissing: () => "it lists vm2",
     async list() {
       calls.push("list");
       return [{ plug: "vm1", alias: "", state: "on" }, { plug: "vm2", alias: "", state: "on" }];
@@ -46,13 +47,14 @@ function fakeDevice(states: readonly (PowerState | "error")[], failures: { off?:
 
 /** Timing on a fake clock: sleeping moves time forward at once, so a 20 s wait takes no real time.
  *  Checks come after 0.1, 0.2, 0.4, 0.8 s, then every second: 23 checks fit in 20 s. */
-function timing(powerTimeoutS = 20) {
+function timing(powerTimeoutS = 20, missingAsOff = false) {
   let now = 0;
   return {
     delayMs: 0,
     powerTimeoutMs: powerTimeoutS * 1000,
     powerWaitMs: 0,
     retryOn: 1,
+    missingAsOff,
     separator: ",",
     deadline: createDeadline(120_000, () => now),
     sleep: async (ms: number) => {
@@ -65,8 +67,9 @@ function timing(powerTimeoutS = 20) {
 type Row = {
   readonly name: string;
   readonly action: Parameters<typeof runPowerAction>[0];
-  readonly states: readonly (PowerState | "error")[];
+  readonly states: readonly (PlugState | "error")[];
   readonly failures?: { off?: string; on?: string };
+  readonly missingAsOff?: boolean;
   readonly code?: number;
   readonly lines?: readonly string[];
   readonly error?: RegExp;
@@ -77,6 +80,53 @@ const rows: readonly Row[] = [
   { name: "status of a running domain", action: "status", states: ["on"], code: 0, lines: ["Status: ON"], calls: ["status=on"] },
   { name: "status of an absent domain exits 2", action: "status", states: ["off"], code: 2, lines: ["Status: OFF"], calls: ["status=off"] },
   { name: "status that cannot be proven fails", action: "status", states: ["error"], error: /does not answer/, calls: ["status=error"] },
+  {
+    name: "status of a plug the device does not know fails, naming what it knows",
+    action: "status",
+    states: ["missing"],
+    error: /vm1 is not known to the device \(it lists vm2\); check the plug, or set missing_as_off/,
+    calls: ["status=missing"],
+  },
+  { name: "with missing_as_off, a missing plug's status is OFF", action: "status", states: ["missing"], missingAsOff: true, code: 2, lines: ["Status: OFF"], calls: ["status=missing"] },
+  {
+    name: "off of a plug the device does not know fails before any kill",
+    action: "off",
+    states: ["missing"],
+    error: /vm1 is not known to the device/,
+    calls: ["beforeOff", "status=missing"],
+  },
+  {
+    name: "reboot of a plug the device does not know fails before any kill or start",
+    action: "reboot",
+    states: ["missing"],
+    error: /vm1 is not known to the device/,
+    calls: ["beforeOff", "status=missing"],
+  },
+  {
+    name: "with missing_as_off, off of a missing plug is already off",
+    action: "off",
+    states: ["missing"],
+    missingAsOff: true,
+    code: 0,
+    lines: ["Success: Already OFF"],
+    calls: ["beforeOff", "status=missing", "afterOff"],
+  },
+  {
+    name: "after its own kill, a plug gone from the device is off (a destroyed domain leaves no trace)",
+    action: "off",
+    states: ["on", "missing"],
+    code: 0,
+    lines: ["Success: Powered OFF"],
+    calls: ["beforeOff", "status=on", "powerOff", "status=missing", "afterOff"],
+  },
+  {
+    name: "on starts from a missing plug (the device refuses one it cannot create)",
+    action: "on",
+    states: ["missing", "on"],
+    code: 0,
+    lines: ["Success: Powered ON"],
+    calls: ["status=missing", "powerOn", "status=on"],
+  },
   {
     name: "off: announce, kill, verify, confirm",
     action: "off",
@@ -177,7 +227,7 @@ const rows: readonly Row[] = [
 for (const row of rows) {
   t.test(row.name, async (t) => {
     const { device, calls } = fakeDevice(row.states, row.failures);
-    const run = runPowerAction(row.action, "vm1", device, timing());
+    const run = runPowerAction(row.action, "vm1", device, timing(20, row.missingAsOff));
     if (row.error) {
       await t.rejects(run, row.error);
     } else {

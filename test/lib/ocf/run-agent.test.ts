@@ -3,6 +3,7 @@ import { defineAgent } from "../../../lib/ocf/define-agent.ts";
 import { notInstalled, OcfError, OcfExit, type OcfExitCode } from "../../../lib/ocf/exit-code.ts";
 import { param } from "../../../lib/ocf/params.ts";
 import { runAgent } from "../../../lib/ocf/run-agent.ts";
+import { captureIo } from "../../support/capture-io.ts";
 
 /** A toy agent whose handlers do what the test's `behaviour` parameter says. */
 const behaviours: Record<string, () => Promise<OcfExitCode>> = {
@@ -33,15 +34,10 @@ const toy = defineAgent({
 });
 
 async function call(action: string | undefined, env: Record<string, string>) {
-  let stdout = "";
-  let stderr = "";
-  const result = await runAgent(
-    toy,
-    { argv: action === undefined ? [] : [action], env, stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) },
-    () => ({}),
-  );
-  const reasons = stderr.split("\n").filter((line) => line.startsWith("ocf-exit-reason:"));
-  return { code: result.code, stdout, reasons };
+  const { io, out } = captureIo(action === undefined ? [] : [action], env);
+  const result = await runAgent(toy, io, () => ({}));
+  const reasons = out.stderr.split("\n").filter((line) => line.startsWith("ocf-exit-reason:"));
+  return { code: result.code, stdout: out.stdout, reasons };
 }
 
 const pacemaker = { OCF_RA_VERSION_MINOR: "1", OCF_RESKEY_CRM_meta_timeout: "20000" };
@@ -71,9 +67,9 @@ for (const s of scenarios) {
 }
 
 t.test("the exit reason uses the prefix Pacemaker exports", async (t) => {
-  let stderr = "";
-  await runAgent(toy, { argv: ["monitor"], env: { OCF_RESKEY_behaviour: "refuse", OCF_EXIT_REASON_PREFIX: "why:" }, stdout: () => {}, stderr: (s) => (stderr += s) }, () => ({}));
-  t.match(stderr, /^why:xl list vm1/m);
+  const { io, out } = captureIo(["monitor"], { OCF_RESKEY_behaviour: "refuse", OCF_EXIT_REASON_PREFIX: "why:" });
+  await runAgent(toy, io, () => ({}));
+  t.match(out.stderr, /^why:xl list vm1/m);
 });
 
 t.test("a reloadable parameter without reload-agent is refused when the agent is defined", async (t) => {
