@@ -3,6 +3,7 @@ import { hostList } from "../lib/cib/author/variables.ts";
 import { capacityCluster, capacityVariables, separateProblems, stickinessProblems } from "./parts/capacity.ts";
 import { domainVariables, duplicateDomainProblems } from "./parts/domains.ts";
 import { ipmiCountProblems, ipmiVariables, nodesVariable } from "./parts/hosts.ts";
+import { migrationProblems, migrationVariables, type MigrationValues } from "./parts/migration.ts";
 
 const sparesVariable = (defaults: string, min: number, max?: number) =>
   hostList({
@@ -13,7 +14,7 @@ const sparesVariable = (defaults: string, min: number, max?: number) =>
     shortdesc: "Spare hosts: they run nothing until an active host fails",
   });
 
-const sharedCheck = (values: {
+const sharedCheck = (values: MigrationValues & {
   readonly nodes: readonly string[];
   readonly spares: readonly string[];
   readonly ipmi_addresses: readonly string[];
@@ -29,10 +30,12 @@ const sharedCheck = (values: {
   ...duplicateDomainProblems(values.domains),
   ...stickinessProblems(values.stickiness),
   ...separateProblems(values, values.nodes.length + values.spares.length),
+  ...migrationProblems([...values.nodes, ...values.spares], values),
 ];
 
 const protects = (failures: string) => [
-  `${failures}: the failed hosts' domains restart on the spare capacity`,
+  `${failures}: each failed host is fenced, then its domains restart on the spare capacity`,
+  "planned host maintenance: standby or a move live-migrates the domains, without a restart",
   "overcommitting a host: domains start only where their memory and CPUs fit (utilization)",
   "a second failure evicting recovered domains: priorities decide who runs when capacity is short",
 ];
@@ -46,11 +49,13 @@ export const nPlusOne = defineTemplate({
     nodes: nodesVariable("xen01,xen02,xen03", 1),
     spares: sparesVariable("xen04", 1, 1),
     ...capacityVariables,
+    ...migrationVariables,
     ...domainVariables,
     ...ipmiVariables,
   },
   crossCheck: sharedCheck,
-  render: (values) => capacityCluster({ active: values.nodes, spares: values.spares, failuresTolerated: 1, values }),
+  render: (values, context) =>
+    capacityCluster({ active: values.nodes, spares: values.spares, failuresTolerated: 1, values, context }),
 });
 
 /** N+M: N active hosts and M spares; the claim is M simultaneous failures. */
@@ -62,10 +67,11 @@ export const nPlusM = defineTemplate({
     nodes: nodesVariable("xen01,xen02,xen03,xen04", 1),
     spares: sparesVariable("xen05,xen06", 1),
     ...capacityVariables,
+    ...migrationVariables,
     ...domainVariables,
     ...ipmiVariables,
   },
   crossCheck: sharedCheck,
-  render: (values) =>
-    capacityCluster({ active: values.nodes, spares: values.spares, failuresTolerated: values.spares.length, values }),
+  render: (values, context) =>
+    capacityCluster({ active: values.nodes, spares: values.spares, failuresTolerated: values.spares.length, values, context }),
 });

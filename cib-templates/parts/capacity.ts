@@ -1,11 +1,12 @@
 import { param, type Decoded } from "../../lib/ocf/params.ts";
 import { colocation, location } from "../../lib/cib/author/build.ts";
 import { CLAIM_OPTIONS } from "../../lib/cib/model/claims.ts";
-import type { CibParts, NodeSpec } from "../../lib/cib/author/define-template.ts";
+import type { CibParts, RenderContext } from "../../lib/cib/author/define-template.ts";
 import { makeId } from "../../lib/cib/model/ids.ts";
 import { listOf } from "../../lib/cib/author/variables.ts";
 import { domainId, domainOptions, domainResource, type DomainSpec } from "./domains.ts";
 import { ipmiFencing, type IpmiValues } from "./hosts.ts";
+import { liveMigration, type MigrationValues } from "./migration.ts";
 
 /** A `separate` group: two or more domain names joined by "+", e.g. "db1+db2". */
 function decodeGroup(raw: string): Decoded<readonly string[]> {
@@ -19,8 +20,13 @@ function decodeGroup(raw: string): Decoded<readonly string[]> {
  * Capacity-planned clusters (doc/cib.md §2c): hosts and domains carry
  * utilization (hv_memory in MiB, cpu), the placement strategy makes Pacemaker
  * honour it, and domain priorities decide who runs when not everything fits.
- * Without priorities a second failure evicts domains that were already
- * recovered, in favour of the ones that just lost their host.
+ * The domains live-migrate on the live-migration template's storage
+ * (parts/migration.ts), so standby, a move or draining a host never restarts
+ * them; a failed host is still fenced before its domains start elsewhere.
+ * Being colocated with the storage clone also orders them: a domain whose host
+ * failed scores -INFINITY there, so among equal priorities the domains still
+ * running are placed first and a second failure does not evict the ones
+ * already recovered (doc/cib.md §2c).
  */
 export const capacityVariables = {
   node_memory: param.integer({ min: 1 })({
@@ -52,7 +58,7 @@ export const capacityVariables = {
   }),
 };
 
-export interface CapacityValues extends IpmiValues {
+export interface CapacityValues extends IpmiValues, MigrationValues {
   readonly node_memory: number;
   readonly node_cpus: number;
   readonly domain_memory: number;
@@ -77,15 +83,14 @@ export function capacityCluster(spec: {
   readonly spares: readonly string[];
   readonly failuresTolerated: number;
   readonly values: CapacityValues;
+  readonly context: RenderContext;
 }): CibParts {
   const { active, spares, values } = spec;
   const hosts = [...active, ...spares];
-  const nodes: NodeSpec[] = hosts.map((name) => ({
-    name,
-    utilization: { hv_memory: values.node_memory, cpu: values.node_cpus },
-  }));
+  const live = liveMigration(hosts, values.domains.map((domain) => domainId(domain.name)), spec.context, values);
+  const nodes = live.nodes.map((node) => ({ ...node, utilization: { hv_memory: values.node_memory, cpu: values.node_cpus } }));
   const fencing = ipmiFencing(hosts, values);
-  const options = domainOptions(values);
+  const options = { ...domainOptions(values), ...live.domainOptions };
   const domains = values.domains.map((domain) =>
     domainResource(domain, {
       ...options,
@@ -118,8 +123,8 @@ export function capacityCluster(spec: {
       [CLAIM_OPTIONS.protectedPriority]: values.protected_priority === 0 ? undefined : values.protected_priority,
     },
     nodes,
-    resources: [...fencing.resources, ...domains],
-    constraints: [...fencing.constraints, ...preferences, ...separations],
+    resources: [...fencing.resources, ...live.resources, ...domains],
+    constraints: [...fencing.constraints, ...live.constraints, ...preferences, ...separations],
   };
 }
 

@@ -11,7 +11,9 @@ import { addScores, INFINITY } from "../model/scores.ts";
  *    priority, then score on their current node (location + stickiness, even
  *    when that node has just failed), then score node by node; these scores
  *    include the primaries' scores through mandatory colocations (negated for
- *    -INFINITY), as cmp_resources merges them;
+ *    -INFINITY), as cmp_resources merges them; a clone's score is 0 where a
+ *    node can run resources and -INFINITY where it cannot, so a domain tied
+ *    to its storage clone sorts last when its current host has failed;
  *  - a resource assigns the primaries of its mandatory colocations first, then
  *    is banned from the primary's node (-INFINITY) or from every other node
  *    (+INFINITY, and from all nodes when the primary stays stopped); a primary
@@ -133,6 +135,9 @@ export function assignExplained(
         if (factor < 0 && score < 0) continue;
         work.set(node, addScores(factor * score, weight));
       }
+    }
+    if (primaries && factor > 0 && model.withClones.has(source)) {
+      for (const node of work.keys()) if (!isAvailable(node)) work.set(node, -INFINITY);
     }
     if (anyAvailable(work)) {
       for (const c of primaries ? thisWith(source) : withThis(source)) {

@@ -35,6 +35,8 @@ export interface PlacementModel {
   readonly standby: readonly string[];
   /** Mandatory (±INFINITY) colocations between primitives of `resources`. */
   readonly colocations: readonly Colocation[];
+  /** Resources colocated (+INFINITY) with a clone, e.g. a domain with its storage: they run only where a host is up. */
+  readonly withClones: ReadonlySet<string>;
   readonly ignored: readonly string[];
 }
 
@@ -110,6 +112,15 @@ function colocationsOf(cib: Cib, placed: ReadonlySet<string>, ignored: Set<strin
   return colocations;
 }
 
+/** Placed resources with a +INFINITY colocation with a clone (any role: the model has every clone on every host). */
+const withClones = (cib: Cib, placed: ReadonlySet<string>): Set<string> =>
+  new Set(
+    cib.constraints
+      .filter((c) => c.kind === "rsc_colocation" && placed.has(c.attributes["rsc"] ?? "") && findContainer(cib, c.attributes["with-rsc"] ?? ""))
+      .filter((c) => parseScore(c.attributes["score"]) === INFINITY)
+      .map((c) => c.attributes["rsc"] ?? ""),
+  );
+
 export function placementModel(cib: Cib): PlacementModel {
   const ignored = new Set<string>();
   if (cib.containers.some((c) => c.kind === "group")) ignored.add("groups");
@@ -123,6 +134,7 @@ export function placementModel(cib: Cib): PlacementModel {
     symmetric: property(cib, "symmetric-cluster") === undefined || isTrue(property(cib, "symmetric-cluster")),
     standby: cib.nodes.filter((n) => isTrue(pairValue(n.attributes, "standby"))).map((n) => n.uname),
     colocations: colocationsOf(cib, new Set(primitives.map((p) => p.id)), ignored),
+    withClones: withClones(cib, new Set(primitives.map((p) => p.id))),
     ignored: [...ignored],
   };
 }
