@@ -53,7 +53,7 @@ function readStdin(limits: StdinLimits): Promise<StdinRead> {
       resolve(result);
     };
     const timer = setTimeout(
-      () => finish({ ok: false, problem: `stdin did not end within ${Math.round(limits.timeoutMs / 1000)} s` }),
+      () => finish({ ok: false, problem: `stdin did not end within ${limits.timeoutMs / 1000} s` }),
       limits.timeoutMs,
     );
     stream.on("data", (chunk: Buffer) => {
