@@ -34,10 +34,10 @@ const sharedCheck = (values: MigrationValues & {
 ];
 
 const protects = (failures: string) => [
-  `${failures}: each failed host is fenced, then its domains restart on the spare capacity`,
+  `${failures}: failed hosts are fenced first, then their domains restart on the spare capacity`,
   "planned host maintenance: standby or a move live-migrates the domains, without a restart",
   "overcommitting a host: domains start only where their memory and CPUs fit (utilization)",
-  "a second failure evicting recovered domains: priorities decide who runs when capacity is short",
+  "a second failure evicting recovered domains: they keep running unless a higher-priority domain needs the room",
 ];
 
 /** N+1 (doc/cib.md §2c): N active hosts and one spare with room for any one host's domains. */
