@@ -3,9 +3,9 @@ import type { Deadline } from "../../lib/ocf/deadline.ts";
 import type { ParamValues } from "../../lib/ocf/params.ts";
 import { sshRunner, type HostKeyPolicy } from "../../lib/fence/ssh-runner.ts";
 import type { Toolstack, ToolstackName } from "../../lib/toolstack/toolstack.ts";
-import { createXl } from "../../lib/toolstack/xl.ts";
-import { createXm } from "../../lib/toolstack/xm.ts";
-import { splitList, type XenDeviceParams } from "./params.ts";
+import { toolstackFor } from "../../lib/toolstack/select.ts";
+import { splitList } from "../../lib/ocf/checks.ts";
+import type { XenDeviceParams } from "./params.ts";
 
 /**
  * One dom0 as the fence agent sees it: a name for messages, a runner that
@@ -46,13 +46,11 @@ export const dom0AccessOf = (values: ParamValues<XenDeviceParams>): Dom0Access =
   toolstack: values.toolstack,
 });
 
-const FACTORIES = { xl: createXl, xm: createXm } as const;
-
 export function connectDom0s(
   access: Dom0Access,
   context: { readonly env: Readonly<Record<string, string | undefined>>; readonly deadline: Deadline; readonly run: CommandRunner },
 ): Dom0[] {
-  return splitList(access.hosts).map((host) => {
+  return (splitList(access.hosts) ?? []).map((host) => {
     const local = host === "local";
     const perCallMs = (access.shellTimeoutS + (local ? 0 : access.loginTimeoutS)) * 1000;
     const callTimeoutMs = (capMs: number) => context.deadline.callTimeoutMs(Math.min(capMs, perCallMs));
@@ -75,7 +73,7 @@ export function connectDom0s(
       name: host,
       run,
       callTimeoutMs,
-      toolstack: FACTORIES[access.toolstack]({ run, env: context.env, callTimeoutMs }),
+      toolstack: toolstackFor(access.toolstack, { run, env: context.env, callTimeoutMs }),
     };
   });
 }

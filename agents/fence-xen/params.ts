@@ -1,25 +1,12 @@
 import { param } from "../../lib/ocf/params.ts";
 import { FENCE_PROTOCOL_LETTERS, fenceProtocolParams, type GetoptLetters } from "../../lib/fence/fence-params.ts";
+import { absolutePathProblem, hostProblem, listProblem, userNameProblem } from "../../lib/ocf/checks.ts";
 import { domainNameProblem } from "../../lib/toolstack/domain-name.ts";
+import { UUID } from "../../lib/toolstack/list-verbose.ts";
 
 /** `local` or a host name / address for ssh; never anything ssh could read as an option. */
-const DOM0_WORD = /^(?:local|[A-Za-z0-9][A-Za-z0-9._:-]*)$/;
-
-export const splitList = (text: string): string[] => text.split(/[\s,]+/).filter((word) => word !== "");
-
-export function dom0ListProblem(text: string): string | undefined {
-  const words = splitList(text);
-  if (words.length === 0) return "no dom0 given";
-  const bad = words.filter((word) => !DOM0_WORD.test(word));
-  if (bad.length > 0) return `not a host name or "local": ${bad.map((w) => JSON.stringify(w)).join(", ")}`;
-  if (new Set(words).size !== words.length) return "a dom0 is listed twice";
-  return undefined;
-}
-
-const absolutePath = (value: string): string | undefined =>
-  value.startsWith("/") ? undefined : `'${value}' is not an absolute path`;
-
-const USER = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+export const dom0ListProblem = (text: string): string | undefined =>
+  listProblem(text, (word) => (word === "local" ? undefined : hostProblem(word)), "dom0");
 
 /**
  * How fence_xen reaches the dom0s and what it does there: shared by the fence
@@ -42,11 +29,11 @@ export const xenDeviceParams = {
     default: "root",
     aliases: ["login"],
     shortdesc: "Login name on the dom0s",
-    check: (value: string) => (USER.test(value) ? undefined : `'${value}' is not a user name`),
+    check: userNameProblem,
   }),
   identity_file: param.string({
     shortdesc: "Identity file (private key) for SSH",
-    check: absolutePath,
+    check: absolutePathProblem,
   }),
   ipport: param.integer({ min: 1, max: 65_535 })({
     default: 22,
@@ -61,7 +48,7 @@ export const xenDeviceParams = {
   }),
   known_hosts_file: param.string({
     shortdesc: "known_hosts file for the dom0s",
-    check: absolutePath,
+    check: absolutePathProblem,
   }),
   ssh_path: param.string({
     default: "ssh",
@@ -87,7 +74,7 @@ export const xenDeviceParams = {
   dump_dir: param.string({
     default: "/var/lib/xen/dump",
     shortdesc: "Directory on the dom0 for crash dumps",
-    check: absolutePath,
+    check: absolutePathProblem,
   }),
   dump_timeout: param.integer({ min: 1, max: 3_600 })({
     default: 60,
@@ -96,7 +83,7 @@ export const xenDeviceParams = {
   config_dir: param.string({
     default: "/etc/xen",
     shortdesc: "Where 'on' finds DOMAIN.cfg on the dom0",
-    check: absolutePath,
+    check: absolutePathProblem,
   }),
   lease_dir: param.string({
     shortdesc: "Lease directory on the HA data pool",
@@ -104,12 +91,9 @@ export const xenDeviceParams = {
       "The lease_dir of the XenDomain resources. A fence is announced there before the kill and confirmed " +
       "once the domain is gone, so that another host may take the domain's lease at once. With a lease " +
       "directory, 'on' is refused: XenDomain starts leased domains.",
-    check: absolutePath,
+    check: absolutePathProblem,
   }),
 };
-
-/** A domain's UUID as xl list -v prints it (any case). */
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A plug is a domain's UUID, or a name by the one domain-name rule (never an option, never Domain-0). */
 export const plugProblem = (plug: string): string | undefined => (UUID.test(plug) ? undefined : domainNameProblem(plug));

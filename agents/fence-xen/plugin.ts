@@ -4,31 +4,32 @@ import { fenceProtocolParams } from "../../lib/fence/fence-params.ts";
 import type { PluginDefinition } from "../../lib/stonith-plugin/run-plugin.ts";
 import { fenceXenBudgetMs, validateFenceXen } from "./agent.ts";
 import { xenDevice, type FenceXenDeps } from "./device.ts";
-import { plugProblem, splitList, xenDeviceParams } from "./params.ts";
+import { hostProblem, listProblem, shown, splitList } from "../../lib/ocf/checks.ts";
+import { plugProblem, xenDeviceParams } from "./params.ts";
 
 /** `node` or `node:domain`: the cluster's node name, and the domain that is that node when the names differ. */
-const HOST_ENTRY = /^([A-Za-z0-9][A-Za-z0-9._-]*)(?::([^\s,:]+))?$/;
-
-export function hostlistProblem(text: string): string | undefined {
-  const entries = splitList(text);
-  if (entries.length === 0) return "no node given";
-  const bad = entries.filter((entry) => !HOST_ENTRY.test(entry));
-  if (bad.length > 0) return `not node or node:domain: ${bad.map((e) => JSON.stringify(e)).join(", ")}`;
-  const domains = [...hostMap(text).values()].flatMap((domain) => {
-    const problem = plugProblem(domain);
-    return problem ? [problem] : [];
-  });
-  return domains.length > 0 ? domains.join("; ") : undefined;
+function entryOf(entry: string): { readonly node: string; readonly domain: string } | undefined {
+  const [node = "", domain = node, ...rest] = entry.split(":");
+  return rest.length === 0 ? { node, domain } : undefined;
 }
 
-/** node -> domain, from the hostlist. */
-export function hostMap(hostlist: string): ReadonlyMap<string, string> {
-  return new Map(
-    splitList(hostlist).flatMap((entry) => {
-      const match = HOST_ENTRY.exec(entry);
-      return match?.[1] ? [[match[1], match[2] ?? match[1]] as const] : [];
-    }),
+export const hostlistProblem = (text: string): string | undefined =>
+  listProblem(
+    text,
+    (word) => {
+      const entry = entryOf(word);
+      if (!entry) return `${shown(word)} is not node or node:domain`;
+      return hostProblem(entry.node) ?? plugProblem(entry.domain);
+    },
+    "node",
   );
+
+/** node -> domain, from the hostlist (checked by hostlistProblem). */
+export function hostMap(hostlist: string): ReadonlyMap<string, string> {
+  return new Map((splitList(hostlist) ?? []).flatMap((word) => {
+    const entry = entryOf(word);
+    return entry ? [[entry.node, entry.domain] as const] : [];
+  }));
 }
 
 /**

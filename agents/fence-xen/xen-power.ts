@@ -1,11 +1,10 @@
 import { join } from "node:path";
-import { describeFailure } from "../../lib/exec/command.ts";
 import type { Deadline } from "../../lib/ocf/deadline.ts";
 import { genericError, OcfError } from "../../lib/ocf/exit-code.ts";
 import type { Logger } from "../../lib/ocf/logger.ts";
 import type { PlugStatus, PowerDevice } from "../../lib/fence/power-actions.ts";
 import type { Dom0 } from "./dom0s.ts";
-import { UUID } from "./params.ts";
+import { UUID } from "../../lib/toolstack/list-verbose.ts";
 import { namesByUuid } from "./uuid-lookup.ts";
 
 /**
@@ -42,8 +41,9 @@ interface Sighting {
 
 const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
+/** The domain's name and the names it wears while it migrates on that dom0's toolstack. */
 export function copyNames(name: string, dom0: Dom0): string[] {
-  return [...new Set([name, ...dom0.toolstack.transientNames(name), `${name}--incoming`, `${name}--migratedaway`])];
+  return [name, ...dom0.toolstack.migrationNames(name).map((worn) => worn.name)];
 }
 
 interface Answer<T> {
@@ -80,7 +80,7 @@ export function xenPowerDevice(options: XenPowerOptions): PowerDevice {
   const listed = new Set<string>();
 
   async function namesOn(dom0: Dom0, plug: string): Promise<string[]> {
-    if (UUID.test(plug)) return namesByUuid(dom0, plug, options.env);
+    if (UUID.test(plug)) return namesByUuid(dom0, plug);
     const wanted = new Set(copyNames(plug, dom0));
     const rows = await dom0.toolstack.list();
     for (const row of rows) if (row.name !== undefined && row.domid !== 0) listed.add(row.name);
@@ -92,8 +92,9 @@ export function xenPowerDevice(options: XenPowerOptions): PowerDevice {
     const answers = await eachDom0((dom0) => namesOn(dom0, plug));
     const sightings = answers.flatMap((a) => (a.value !== undefined && a.value.length > 0 ? [{ dom0: a.dom0, names: a.value }] : []));
     if (UUID.test(plug)) {
-      const name = sightings[0]?.names[0];
-      if (name !== undefined) seenNames.set(plug, name.replace(/--(incoming|migratedaway)$/, ""));
+      const sighting = sightings[0];
+      const name = sighting?.names[0];
+      if (sighting !== undefined && name !== undefined) seenNames.set(plug, sighting.dom0.toolstack.ownName(name));
     }
     return { sightings, failures: failuresOf(answers) };
   }
@@ -102,13 +103,10 @@ export function xenPowerDevice(options: XenPowerOptions): PowerDevice {
     if (!options.dump) return;
     const stamp = new Date(options.now()).toISOString().replace(/[:.]/g, "");
     const file = join(options.dump.dir, `${stamp}-${name}.core`);
-    const result = await dom0.run(dom0.toolstack.name, ["dump-core", name, file], {
-      timeoutMs: options.deadline.callTimeoutMs(options.dump.timeoutMs),
-      env: options.env,
-    });
+    const answer = await dom0.toolstack.dumpCore(name, file, options.deadline.callTimeoutMs(options.dump.timeoutMs));
     // A dump is evidence, not the fence: without it the kill still goes ahead.
-    if (result.exitCode === 0) log.info(`crash dump of ${name} saved on ${dom0.name} as ${file}`);
-    else log.warn(`crash dump of ${name} on ${dom0.name} failed: ${describeFailure(result)}`);
+    if (answer.kind === "saved") log.info(`crash dump of ${name} saved on ${dom0.name} as ${file}`);
+    else log.warn(`crash dump of ${name} on ${dom0.name} failed: ${answer.detail}`);
   }
 
   async function destroyAll(sighting: Sighting): Promise<string[]> {

@@ -1,23 +1,21 @@
+import { absolutePathProblem, hasControlCharacter, shown } from "../../lib/ocf/checks.ts";
 import { param } from "../../lib/ocf/params.ts";
+import { domainNameProblem } from "../../lib/toolstack/domain-name.ts";
 import { leaseParams } from "./never-twice/lease-params.ts";
 import { migrateParams } from "./migrate/params.ts";
 
-/** Xen refuses nothing here, but xl cannot address an all-digit name, and the
- *  name travels inside an xl config override (`name="..."`), so quotes,
- *  backslashes and control characters are refused outright. */
-export function domainNameProblem(name: string): string | undefined {
-  if (/^\d+$/.test(name)) return `'${name}' is all digits; xl would read it as a domain id`;
-  if (!/^[\x21-\x7e]+$/.test(name) || /["'\\]/.test(name)) {
-    return `'${name}' is not a usable Xen domain name (printable characters only, no spaces, quotes or backslashes)`;
-  }
-  if (/--(incoming|migratedaway)$/.test(name) || name.startsWith("migrating-")) {
-    return `'${name}' collides with the names the toolstack uses during migration`;
-  }
-  return undefined;
-}
+/** A node attribute's name, as crm_attribute takes it: never a leading '-', nothing to quote. */
+const attributeNameProblem = (value: string): string | undefined =>
+  /^[A-Za-z0-9_#][A-Za-z0-9_.:#-]*$/.test(value) ? undefined : `${shown(value)} is not a node attribute name (letters, digits, _ . : # -)`;
 
-const absolutePath = (value: string): string | undefined =>
-  value.startsWith("/") ? undefined : `'${value}' is not an absolute path`;
+/** Linux's PATH_MAX less its NUL: a longer program name cannot be run. */
+const MAX_PATH = 4095;
+
+/** Each word is a program run without a shell: a path or a name on PATH, never something that looks like an option. */
+function monitorScriptsProblem(value: string): string | undefined {
+  const bad = value.split(/\s+/).filter((word) => word !== "" && (word.startsWith("-") || hasControlCharacter(word) || word.length > MAX_PATH));
+  return bad.length > 0 ? `not a program path or name: ${bad.map(shown).join(", ")}` : undefined;
+}
 
 /**
  * XenDomain's parameters. The first ten have the names and meanings of
@@ -31,7 +29,7 @@ export const xenDomainParams = {
     longdesc:
       "Absolute path to the xl (or xm) configuration file of the domain. It is read, never written. " +
       "Keep it on every host that may run the domain, or on shared storage.",
-    check: absolutePath,
+    check: absolutePathProblem,
   }),
   name: param.string({
     unique: true,
@@ -80,6 +78,7 @@ export const xenDomainParams = {
     longdesc:
       "Space-separated list of executables run on every monitor of a running domain (and before start " +
       "returns). Each runs without a shell, with OCF_RESKEY_name set; a non-zero exit makes monitor fail.",
+    check: monitorScriptsProblem,
   }),
   monitor_scripts_timeout: param.integer({ min: 1, max: 3_600 })({
     default: 10,
@@ -105,6 +104,7 @@ export const xenDomainParams = {
     longdesc:
       "Name of a node attribute that holds the address to migrate to (read with crm_attribute on migrate_to). " +
       "Unset: migration_addresses or migration_network_suffix if set, else the target's node name.",
+    check: attributeNameProblem,
   }),
   toolstack: param.select(["auto", "xl", "xm"])({
     default: "auto",

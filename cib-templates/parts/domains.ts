@@ -4,7 +4,7 @@ import { advertisedInterval, advertisedTimeout, findAgent } from "../../lib/cib/
 import { makeId } from "../../lib/cib/model/ids.ts";
 import { listOf } from "../../lib/cib/author/variables.ts";
 import { OCF_PROVIDER } from "../../agents/index.ts";
-import { domainNameProblem } from "../../agents/xen-domain/params.ts";
+import { domainNameProblem } from "../../lib/toolstack/domain-name.ts";
 import type { Xml } from "../../lib/xml/xml.ts";
 import { ipmiCountProblems, type IpmiValues } from "./hosts.ts";
 

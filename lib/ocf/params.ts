@@ -1,3 +1,5 @@
+import { booleanOf, shown } from "./checks.ts";
+
 /**
  * One declaration per parameter. From it come the meta-data XML, the
  * OCF_RESKEY_* decoding, validation, usage text, the fence agent's stdin
@@ -43,21 +45,17 @@ export interface Param<V> extends Omit<ParamDocs, "check"> {
 /** The value type a handler sees: `T | undefined` only when it can really be absent. */
 type ValueOf<T, O> = O extends { required: true } ? T : O extends { default: T } ? T : T | undefined;
 
-const TRUE = new Set(["1", "true", "yes", "on", "y"]);
-const FALSE = new Set(["0", "false", "no", "off", "n"]);
-
+/** Pacemaker's truth words, exactly (checks.ts): " true" is a typo to report, not true. */
 function decodeBoolean(raw: string): Decoded<boolean> {
-  const word = raw.trim().toLowerCase();
-  if (TRUE.has(word)) return ok(true);
-  if (FALSE.has(word)) return ok(false);
-  return bad(`'${raw}' is not a boolean (use true or false)`);
+  const value = booleanOf(raw);
+  return value === undefined ? bad(`${shown(raw)} is not a boolean (use true or false)`) : ok(value);
 }
 
 function decodeInteger(min: number, max: number) {
   return (raw: string): Decoded<number> => {
-    if (!/^-?\d+$/.test(raw.trim())) return bad(`'${raw}' is not a whole number`);
+    if (!/^-?\d+$/.test(raw.trim())) return bad(`${shown(raw)} is not a whole number`);
     const value = Number(raw.trim());
-    if (value < min || value > max) return bad(`'${raw}' is out of range (${min} to ${max})`);
+    if (value < min || value > max) return bad(`${shown(raw)} is out of range (${min} to ${max})`);
     return ok(value);
   };
 }
@@ -88,7 +86,7 @@ export const param = {
       (raw) =>
         (choices as readonly string[]).includes(raw)
           ? ok(raw as C[number])
-          : bad(`'${raw}' is not one of ${choices.join(", ")}`),
+          : bad(`${shown(raw)} is not one of ${choices.join(", ")}`),
       choices,
     ),
 };

@@ -1,9 +1,9 @@
 import { join } from "node:path";
 import type { CommandRunner } from "../exec/command.ts";
+import { isTrue } from "./checks.ts";
 import type { Env } from "./context.ts";
 import type { Logger } from "./logger.ts";
 
-const isTrue = (value: string | undefined) => ["1", "yes", "true", "on"].includes((value ?? "").toLowerCase());
 
 /**
  * The resource-agents convention every agent accepts without declaring it:

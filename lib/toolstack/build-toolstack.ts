@@ -1,7 +1,9 @@
+import { describeFailure } from "../exec/command.ts";
 import { genericError } from "../ocf/exit-code.ts";
 import type { Dialect } from "./dialect.ts";
 import { callFailed, createInvoke } from "./invoke.ts";
 import { parseHostInfo } from "./host-info.ts";
+import { ownNameOf, wearName } from "./migration-names.ts";
 import type { DomainLookup, Toolstack, ToolstackOptions } from "./toolstack.ts";
 
 /**
@@ -90,6 +92,21 @@ export function buildToolstack(dialect: Dialect, options: ToolstackOptions): Too
       if (result.exitCode !== 0) throw callFailed(result);
     },
 
-    transientNames: dialect.transientNames,
+    migrationNames: (name) => dialect.migrationNames.map((affix) => ({ role: affix.role, name: wearName(affix, name) })),
+    ownName: (listed) => dialect.migrationNames.map((affix) => ownNameOf(affix, listed)).find((own) => own !== undefined) ?? listed,
+
+    async listUuids() {
+      if (!dialect.listUuids) throw genericError(`${dialect.name} cannot list domains by UUID; give the domain's name`);
+      const result = await invoke(dialect.listUuids.args, CALL_CAPS.list);
+      if (result.exitCode !== 0) throw callFailed(result);
+      const rows = dialect.listUuids.parse(result.stdout);
+      if (rows === undefined) throw genericError(`${result.command}: unexpected output`);
+      return rows;
+    },
+
+    async dumpCore(name, file, timeoutMs) {
+      const result = await invoke.within(["dump-core", name, file], timeoutMs);
+      return result.exitCode === 0 ? { kind: "saved" } : { kind: "failed", detail: describeFailure(result) };
+    },
   };
 }

@@ -1,7 +1,17 @@
 import type { CommandResult } from "../exec/command.ts";
 import type { TableParse } from "./list-table.ts";
 import type { LongParse } from "./list-long.ts";
+import type { UuidRow } from "./list-verbose.ts";
+import type { MigrationAffix } from "./migration-names.ts";
 import type { DomainMemory, ShutdownMode, ToolstackName } from "./toolstack.ts";
+
+/** What `migrate` needs beyond the domain and the target address (xl only; xm relocates through xend). */
+export interface MigrateSettings {
+  /** xl: the whole transport command (`-s`), already checked; xl runs it with `sh -c`. */
+  readonly sshCommand: string;
+  /** xl: a config file to send instead of the stored one (`-C`), an absolute path. */
+  readonly config: string | undefined;
+}
 
 /** Where xl and xm differ: texts, arguments and formats. Behaviour shared by both lives in build-toolstack.ts. */
 export interface Dialect {
@@ -15,5 +25,9 @@ export interface Dialect {
   /** xl refuses a PV shutdown of an HVM guest without PV drivers (rc=-10); xm never does. */
   readonly saysNoPvControl: (result: CommandResult) => boolean;
   readonly memSetArgs: (name: string, mib: number) => readonly string[];
-  readonly transientNames: (name: string) => readonly string[];
+  /** The names a migrating domain wears on this toolstack (migration-names.ts). */
+  readonly migrationNames: readonly MigrationAffix[];
+  readonly migrateArgs: (name: string, address: string, settings: MigrateSettings) => readonly string[];
+  /** `xl list -v` (rows with UUIDs); undefined where the toolstack cannot list UUIDs (xm). */
+  readonly listUuids: { readonly args: readonly string[]; readonly parse: (stdout: string) => readonly UuidRow[] | undefined } | undefined;
 }

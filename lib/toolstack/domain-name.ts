@@ -1,24 +1,44 @@
+import { hasControlCharacter, shown } from "../ocf/checks.ts";
+import { DIALECTS } from "./dialects.ts";
+import { UUID } from "./list-verbose.ts";
+import { ownNameOf } from "./migration-names.ts";
+
 /**
- * The one rule for a Xen domain name that xen-ha accepts anywhere (XenDomain's
- * `name`, fence_xen's plug, the plugin's hostlist, the CIB tools):
- * - not empty and at most 64 characters;
- * - no control characters (NUL included) and no '/': xenstore keeps the name
- *   under /local/domain/<domid>/name, and a name must survive being a word in
- *   an argv, a log line and a file name;
- * - no surrounding spaces: ` vm1` is a different domain from `vm1`;
- * - no leading '-': xl and xm would read it as an option;
- * - not Domain-0 (any case): the control domain is never a resource or a fence target.
+ * The one rule for a Xen domain name that xen-ha accepts anywhere: XenDomain's
+ * `name` (and the name= of its config file), fence_xen's plug, the plugin's
+ * hostlist, the CIB tools. Why each part holds is in doc/domain-names.md:
+ * - 1 to MAX_DOMAIN_NAME characters, each a letter, digit or one of `_ . : + -`
+ *   (xend's own set, XendDomainInfo._checkName, less `/`, which xl's log
+ *   file name and fence_xen's dump file would read as a directory); so no
+ *   control character, NUL, space, quote, backslash, comma or non-ASCII byte;
+ * - no leading `-`: xl and xm parse options with getopt, which reads such a
+ *   word as an option wherever it stands;
+ * - not all digits: xl takes an all-digit argument for a domain id;
+ * - not UUID-shaped: fence_xen reads such a plug as a UUID;
+ * - not Domain-0 in any case: the control domain is never a resource or a fence target;
+ * - not a name the toolstacks give a migrating domain (`X--incoming`,
+ *   `X--migratedaway`, `migrating-X`): a domain of that name would be taken
+ *   for a leftover of X's migration, and X's leftovers for it.
  */
-export const MAX_DOMAIN_NAME = 64;
+export const MAX_DOMAIN_NAME = 200;
+
+const CHARACTERS = /^[A-Za-z0-9_.:+-]+$/;
 
 export function domainNameProblem(name: string): string | undefined {
+  const it = shown(name);
   if (name === "") return "a domain name cannot be empty";
-  if (name.length > MAX_DOMAIN_NAME) return `a domain name has at most ${MAX_DOMAIN_NAME} characters (this one has ${name.length})`;
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) return `${JSON.stringify(name)} holds a control character`;
-  if (name.includes("/")) return `${JSON.stringify(name)} holds a '/'`;
-  if (name.trim() !== name) return `${JSON.stringify(name)} has surrounding spaces`;
-  if (name.startsWith("-")) return `${JSON.stringify(name)} begins with '-', which the toolstack would read as an option`;
-  if (name.toLowerCase() === "domain-0") return "Domain-0 is the control domain, never a guest";
+  if (name.length > MAX_DOMAIN_NAME) return `${it} is longer than a domain name may be (${name.length} characters, at most ${MAX_DOMAIN_NAME})`;
+  if (hasControlCharacter(name)) return `${it} holds a control character`;
+  if (name.trim() !== name) return `${it} has surrounding spaces`;
+  if (name.startsWith("-")) return `${it} begins with '-', which the toolstack would read as an option`;
+  if (!CHARACTERS.test(name)) return `${it} is not a usable Xen domain name (letters, digits and _ . : + - only)`;
+  if (/^\d+$/.test(name)) return `${it} is all digits; xl would read it as a domain id`;
+  if (UUID.test(name)) return `${it} has the form of a UUID; fence_xen would read it as one`;
+  if (name.toLowerCase() === "domain-0") return `${it} is the control domain, never a guest`;
+  const owner = Object.values(DIALECTS)
+    .flatMap((dialect) => dialect.migrationNames)
+    .map((affix) => ownNameOf(affix, name))
+    .find((own) => own !== undefined);
+  if (owner !== undefined) return `${it} collides with the names the toolstack gives ${shown(owner)} while it migrates`;
   return undefined;
 }

@@ -8,18 +8,23 @@ import type { ToolstackName, ToolstackOptions } from "./toolstack.ts";
  * toolstack is not installed; a toolstack that ran and failed, hung or was
  * killed is an error, because run-agent reads "not installed" as "stopped".
  */
-export type Invoke = (args: readonly string[], capMs: number) => Promise<CommandResult>;
+export interface Invoke {
+  (args: readonly string[], capMs: number): Promise<CommandResult>;
+  /** The same call with a timeout the caller computed (already inside the action's deadline). */
+  readonly within: (args: readonly string[], timeoutMs: number) => Promise<CommandResult>;
+}
 
 const NOT_STARTABLE = new Set(["ENOENT", "EACCES"]);
 
 export function createInvoke(tool: ToolstackName, options: ToolstackOptions): Invoke {
-  return async (args, capMs) => {
-    const result = await options.run(tool, args, { timeoutMs: options.callTimeoutMs(capMs), env: options.env });
+  const within = async (args: readonly string[], timeoutMs: number): Promise<CommandResult> => {
+    const result = await options.run(tool, args, { timeoutMs, env: options.env });
     if (result.spawnError && NOT_STARTABLE.has(result.spawnError)) {
       throw notInstalled(`cannot run ${tool}: ${result.spawnError}`);
     }
     return result;
   };
+  return Object.assign((args: readonly string[], capMs: number) => within(args, options.callTimeoutMs(capMs)), { within });
 }
 
 /** libxl prefixes (`libxl: error: libxl_create.c:1234:func: Domain 5:`) change every release; keep the message. */

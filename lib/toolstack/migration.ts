@@ -1,4 +1,6 @@
 import type { CommandResult } from "../exec/command.ts";
+import type { MigrateSettings } from "./dialect.ts";
+import { DIALECTS } from "./dialects.ts";
 import { callFailed, createInvoke } from "./invoke.ts";
 import type { ToolstackName, ToolstackOptions } from "./toolstack.ts";
 
@@ -9,16 +11,9 @@ import type { ToolstackName, ToolstackOptions } from "./toolstack.ts";
  * means depends on the state both hosts are left in, which the caller
  * looks at (doc/xl-behaviour.md §4.4).
  */
-export interface MigrationOptions {
-  /** xl: the whole transport command (`-s`), already checked; xl runs it with `sh -c`. */
-  readonly sshCommand: string;
-  /** xl: a config to send instead of the stored one (`-C`). */
-  readonly config: string | undefined;
-}
-
 export interface MigrationCommands {
   /** xl: `xl migrate -s CMD [-C CFG] NAME HOST`; xm: `xm migrate --live NAME HOST` (xend's relocation). */
-  migrate(name: string, address: string, options: MigrationOptions, timeoutMs: number): Promise<CommandResult>;
+  migrate(name: string, address: string, settings: MigrateSettings, timeoutMs: number): Promise<CommandResult>;
   /** `xl save NAME FILE`: suspends, writes, destroys. */
   save(name: string, file: string, timeoutMs: number): Promise<CommandResult>;
   /** `xl restore FILE`: the domain comes back under the name it was saved with. */
@@ -38,12 +33,7 @@ export function migrationCommands(tool: ToolstackName, options: ToolstackOptions
   };
   return {
     migrate: (name, address, migration, timeoutMs) =>
-      invoke(
-        tool === "xl"
-          ? ["migrate", "-s", migration.sshCommand, ...(migration.config ? ["-C", migration.config] : []), name, address]
-          : ["migrate", "--live", name, address],
-        timeoutMs,
-      ),
+      invoke(DIALECTS[tool].migrateArgs(name, address, migration), timeoutMs),
     save: (name, file, timeoutMs) => invoke(["save", name, file], timeoutMs),
     restore: (file, timeoutMs) => invoke(["restore", file], timeoutMs),
     rename: (from, to) => checked(["rename", from, to]),

@@ -2,8 +2,8 @@ import { accessSync, constants, statSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { notInstalled } from "../ocf/exit-code.ts";
 import type { Toolstack, ToolstackName, ToolstackOptions } from "./toolstack.ts";
-import { createXl } from "./xl.ts";
-import { createXm } from "./xm.ts";
+import { buildToolstack } from "./build-toolstack.ts";
+import { DIALECTS } from "./dialects.ts";
 
 export type ToolstackPreference = "auto" | ToolstackName;
 
@@ -27,10 +27,8 @@ export function findOnPath(program: string, path: string | undefined): string | 
     .find(isExecutableFile);
 }
 
-const FACTORIES: Readonly<Record<ToolstackName, (options: ToolstackOptions) => Toolstack>> = {
-  xl: createXl,
-  xm: createXm,
-};
+/** The toolstack of that name, local or (with a remote runner) on another dom0: the one place a Toolstack is built. */
+export const toolstackFor = (name: ToolstackName, options: ToolstackOptions): Toolstack => buildToolstack(DIALECTS[name], options);
 
 export interface SelectOptions extends ToolstackOptions {
   readonly preference: ToolstackPreference;
@@ -50,5 +48,5 @@ export function selectToolstack(options: SelectOptions): Toolstack {
   if (!found) {
     throw notInstalled(`${candidates.join(" or ")} not found on PATH (${options.env["PATH"] ?? "unset"})`);
   }
-  return FACTORIES[found](options);
+  return toolstackFor(found, options);
 }

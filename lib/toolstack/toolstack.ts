@@ -1,4 +1,6 @@
 import type { CommandRunner } from "../exec/command.ts";
+import type { UuidRow } from "./list-verbose.ts";
+import type { MigrationName } from "./migration-names.ts";
 
 /**
  * What an agent may ask of a Xen toolstack. `xl` (Xen 4.x) and `xm` (Xen 3,
@@ -70,7 +72,7 @@ export type ShutdownMode = "pv" | "pv-or-acpi" | "acpi-button";
 /**
  * What a shutdown request achieved. `unconfirmed` is not a failure of the
  * shutdown: xl waits up to 60 s for the guest's acknowledgement and exits 1
- * without it, while the guest may still shut down later (xl-fidelity §3.1).
+ * without it, while the guest may still shut down later (doc/xl-behaviour.md §3.1).
  */
 export type ShutdownAnswer =
   | { readonly kind: "sent" }
@@ -102,9 +104,17 @@ export interface Toolstack {
   destroy(name: string): Promise<DestroyAnswer>;
   /** `xl mem-set NAME MiBm`: sets the balloon target; the guest follows at its own pace. */
   setMemoryTarget(name: string, mib: number): Promise<void>;
-  /** Other names the toolstack gives this domain for a while (xm: `migrating-NAME` during migration). */
-  transientNames(name: string): readonly string[];
+  /** The names this toolstack gives the domain while it migrates (xl: NAME--incoming, NAME--migratedaway; xm: migrating-NAME). */
+  migrationNames(name: string): readonly MigrationName[];
+  /** The domain's own name when `listed` is one of its migration names, else `listed` itself. */
+  ownName(listed: string): string;
+  /** `xl list -v`: every domain with its UUID; an error on a toolstack that cannot list UUIDs (xm). */
+  listUuids(): Promise<readonly UuidRow[]>;
+  /** `xl dump-core NAME FILE` (FILE absolute), bounded by `timeoutMs` exactly: a dump may take longer than other calls. */
+  dumpCore(name: string, file: string, timeoutMs: number): Promise<DumpAnswer>;
 }
+
+export type DumpAnswer = { readonly kind: "saved" } | { readonly kind: "failed"; readonly detail: string };
 
 /** What a toolstack implementation is built from; the same for xl and xm. */
 export interface ToolstackOptions {

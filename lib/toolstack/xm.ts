@@ -1,9 +1,7 @@
 import type { Dialect } from "./dialect.ts";
-import { buildToolstack } from "./build-toolstack.ts";
 import { saysLine } from "./invoke.ts";
 import { parseXmListLong } from "./list-long.ts";
 import { parseXmList } from "./list-table.ts";
-import type { Toolstack, ToolstackOptions } from "./toolstack.ts";
 
 /**
  * xm (Xen 3.x-4.4, a client of xend). xend's "invalid domain" fault is the
@@ -23,7 +21,9 @@ export const xmDialect: Dialect = {
   saysNoPvControl: () => false,
   memSetArgs: (name, mib) => ["mem-set", name, String(mib)],
   // During `xm migrate` the source domain is called migrating-NAME (doc/xl-behaviour.md §4.7).
-  transientNames: (name) => [`migrating-${name}`],
+  migrationNames: [{ role: "migrating", prefix: "migrating-", suffix: "" }],
+  // xend relocates the domain itself (its relocation server): no transport command, no config to send.
+  migrateArgs: (name, address) => ["migrate", "--live", name, address],
+  // xm list has no UUID column.
+  listUuids: undefined,
 };
-
-export const createXm = (options: ToolstackOptions): Toolstack => buildToolstack(xmDialect, options);

@@ -1,3 +1,4 @@
+import { absolutePathProblem, hostProblem, listProblem, shown, splitList, userNameProblem } from "../../../lib/ocf/checks.ts";
 import { param } from "../../../lib/ocf/params.ts";
 
 /**
@@ -10,38 +11,39 @@ import { param } from "../../../lib/ocf/params.ts";
  * does not match is refused (6), never quoted and passed on.
  */
 
-/** Host names and IPv4/IPv6 addresses: letters, digits, dots, colons, hyphens; never a leading hyphen. */
-export const ADDRESS = /^[A-Za-z0-9](?:[A-Za-z0-9.:-]*[A-Za-z0-9])?$/;
 const SUFFIX = /^[A-Za-z0-9.-]+$/;
-const USER = /^[a-z_][a-z0-9_.-]{0,31}$/;
 /** A path that needs no quoting anywhere: absolute, no spaces, no shell metacharacters. */
 const PLAIN_PATH = /^\/[A-Za-z0-9_./@%+,-]*$/;
 /** One `ssh -o` setting, `Key=value`, with a value of plain characters. */
 const SSH_OPTION = /^[A-Za-z][A-Za-z0-9]*=[A-Za-z0-9_./:@%+,-]+$/;
 
-const words = (text: string): string[] => text.split(/[\s,]+/).filter((w) => w !== "");
+const words = (text: string): readonly string[] => splitList(text) ?? [];
 
 export function addressMapProblem(text: string): string | undefined {
-  const pairs = words(text);
-  if (pairs.length === 0) return "no node=address pair given";
-  const bad = pairs.filter((pair) => {
-    const [node, address, extra] = pair.split("=");
-    return extra !== undefined || !node || !address || !ADDRESS.test(address);
-  });
-  if (bad.length > 0) return `not node=address (address: letters, digits, '.', ':', '-'): ${bad.map((b) => JSON.stringify(b)).join(", ")}`;
-  const nodes = pairs.map((pair) => pair.split("=")[0]);
-  if (new Set(nodes).size !== nodes.length) return "a node is listed twice";
-  return undefined;
+  const problem = listProblem(
+    text,
+    (pair) => {
+      const [node, address, extra] = pair.split("=");
+      if (extra !== undefined || !node || address === undefined) return `${shown(pair)} is not node=address`;
+      return hostProblem(address);
+    },
+    "node=address pair",
+  );
+  if (problem) return problem;
+  const nodes = words(text).map((pair) => pair.split("=")[0]);
+  return new Set(nodes).size !== nodes.length ? "a node is listed twice" : undefined;
 }
 
 /** node=address pairs as a map (the parameter was checked by addressMapProblem). */
 export const addressMap = (text: string): ReadonlyMap<string, string> =>
   new Map(words(text).map((pair) => pair.split("=") as [string, string]));
 
-export const sshOptionWords = (text: string | undefined): string[] => words(text ?? "");
+export const sshOptionWords = (text: string | undefined): readonly string[] => words(text ?? "");
 
 const plainPath = (value: string): string | undefined =>
-  PLAIN_PATH.test(value) ? undefined : `'${value}' is not an absolute path of plain characters (letters, digits, _ . / @ % + , -)`;
+  PLAIN_PATH.test(value) && absolutePathProblem(value) === undefined
+    ? undefined
+    : `${shown(value)} is not an absolute path of plain characters (letters, digits, _ . / @ % + , -)`;
 
 export const migrateParams = {
   migration_addresses: param.string({
@@ -59,13 +61,13 @@ export const migrateParams = {
     longdesc:
       "Appended to the first label of the target node's name to name it on the migration network, as " +
       "VirtualDomain does: with '-mig', node2 becomes node2-mig and node2.example.com node2-mig.example.com.",
-    check: (value: string) => (SUFFIX.test(value) ? undefined : `'${value}' may hold letters, digits, '.' and '-' only`),
+    check: (value: string) => (SUFFIX.test(value) ? undefined : `${shown(value)} may hold letters, digits, '.' and '-' only`),
   }),
   migration_ssh_user: param.string({
     reloadable: true,
     shortdesc: "Login name for the migration transport",
     longdesc: "ssh logs in to the target as this user (xl migrate-receive must run there). Unset: ssh's default.",
-    check: (value: string) => (USER.test(value) ? undefined : `'${value}' is not a plain user name`),
+    check: userNameProblem,
   }),
   migration_ssh_identity: param.string({
     reloadable: true,
@@ -87,7 +89,7 @@ export const migrateParams = {
       "are accepted; anything else is refused. BatchMode=yes and a connect timeout are always set.",
     check: (value: string) => {
       const bad = sshOptionWords(value).filter((w) => !SSH_OPTION.test(w));
-      return bad.length > 0 ? `not Key=value of plain characters: ${bad.map((b) => JSON.stringify(b)).join(", ")}` : undefined;
+      return bad.length > 0 ? `not Key=value of plain characters: ${bad.map(shown).join(", ")}` : undefined;
     },
   }),
   migration_config: param.string({

@@ -6,8 +6,7 @@ import { memoryNeedMiB, type DomainSettings } from "../../../lib/toolstack/domai
 import { parseHostInfo } from "../../../lib/toolstack/host-info.ts";
 import { stderrSummary } from "../../../lib/toolstack/invoke.ts";
 import type { DomainRow, Toolstack } from "../../../lib/toolstack/toolstack.ts";
-import { createXl } from "../../../lib/toolstack/xl.ts";
-import { createXm } from "../../../lib/toolstack/xm.ts";
+import { toolstackFor } from "../../../lib/toolstack/select.ts";
 import { parseXlConfig } from "../../../lib/toolstack/xl-config.ts";
 import type { XenContext } from "../deps.ts";
 import { leftoversIn } from "./leftovers.ts";
@@ -30,7 +29,7 @@ const SSH_FAILED = 255;
 
 export function remoteToolstack(ctx: XenContext, transport: Transport): Toolstack {
   const options = { run: transport.remote, env: ctx.deps.env, callTimeoutMs: ctx.deadline.callTimeoutMs };
-  return ctx.deps.toolstack().name === "xl" ? createXl(options) : createXm(options);
+  return toolstackFor(ctx.deps.toolstack().name, options);
 }
 
 function unreachable(transport: Transport, result: CommandResult): never {
@@ -56,10 +55,10 @@ function checkMemory(ctx: XenContext, transport: Transport, result: CommandResul
 }
 
 /** No copy of the domain may be on the target; returns our own dead leftovers there (NAME--incoming / --migratedaway), to remove. */
-function checkNames(transport: Transport, rows: readonly DomainRow[], name: string): ReturnType<typeof leftoversIn> {
+function checkNames(transport: Transport, remote: Toolstack, rows: readonly DomainRow[], name: string): ReturnType<typeof leftoversIn> {
   const same = rows.find((row) => row.name === name);
   if (same) throw genericError(`domain ${name} already exists on ${transport.node} (id ${same.domid}, state ${same.state.letters}); not migrating onto it`);
-  const leftovers = leftoversIn(rows, name);
+  const leftovers = leftoversIn(rows, remote.migrationNames(name));
   for (const leftover of leftovers) {
     if (leftover.role === "migrating" || leftover.observation.kind === "running") {
       throw genericError(`${describe(leftover.observation)} on ${transport.node}; not migrating while another copy may run there`);
@@ -128,10 +127,10 @@ export async function preflight(ctx: XenContext, transport: Transport, name: str
   const [info, rows, stat] = await Promise.allSettled([
     remoteCall(ctx, transport, ctx.deps.toolstack().name, ["info"]),
     remote.list(),
-    remoteCall(ctx, transport, "stat", ["-L", "-c", "%F:%n", ...needed.map((n) => n.path)]),
+    remoteCall(ctx, transport, "stat", ["-L", "-c", "%F:%n", "--", ...needed.map((n) => n.path)]),
   ]);
   checkMemory(ctx, transport, answerOf(info), name, here, settings?.type ?? "pv");
-  const leftovers = checkNames(transport, answerOf(rows), name);
+  const leftovers = checkNames(transport, remote, answerOf(rows), name);
   checkPaths(transport, needed, answerOf(stat), name);
   await removeLeftovers(ctx, remote, transport, leftovers);
   ctx.log.info(`pre-flight on ${transport.node} (${transport.address}) passed: reachable, memory, no other copy, config, disks and bridges present`);

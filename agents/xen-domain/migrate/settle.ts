@@ -2,6 +2,7 @@ import { genericError, OcfExit, type OcfExitCode } from "../../../lib/ocf/exit-c
 import { migrationCommands } from "../../../lib/toolstack/migration.ts";
 import type { DomainRow, Toolstack } from "../../../lib/toolstack/toolstack.ts";
 import type { XenContext } from "../deps.ts";
+import type { MigrationName } from "../../../lib/toolstack/migration-names.ts";
 import { leftoversIn } from "./leftovers.ts";
 import { remoteToolstack } from "./preflight.ts";
 import type { Transport } from "./transport.ts";
@@ -34,9 +35,9 @@ const observationOf = (row: DomainRow): Exclude<Observation, { kind: "absent" }>
   domain: row,
 });
 
-function summary(rows: Rows | string, name: string, host: string): string {
+function summary(rows: Rows | string, name: string, names: readonly MigrationName[], host: string): string {
   if (typeof rows === "string") return `${host} cannot be asked (${rows})`;
-  const copies = rows.filter((row) => row.name === name || leftoversIn([row], name).length > 0);
+  const copies = rows.filter((row) => row.name === name || leftoversIn([row], names).length > 0);
   return copies.length === 0 ? `nothing of ${name} on ${host}` : `on ${host}: ${copies.map((row) => describe(observationOf(row))).join("; ")}`;
 }
 
@@ -69,11 +70,12 @@ export async function settleMigration(ctx: XenContext, transport: Transport, nam
     there = error instanceof Error ? error.message : String(error);
   }
   const node = transport.node;
-  const state = `${summary(here, name, "this host")}; ${summary(there, name, node)}`;
+  const names = local.migrationNames(name);
+  const state = `${summary(here, name, names, "this host")}; ${summary(there, name, names, node)}`;
   const mine = here.find((row) => row.name === name);
-  const away = leftoversIn(here, name).find((l) => l.role !== "incoming");
+  const away = leftoversIn(here, names).find((l) => l.role !== "incoming");
   const theirs = typeof there === "string" ? undefined : there.find((row) => row.name === name);
-  const theirIncoming = typeof there === "string" ? undefined : leftoversIn(there, name).find((l) => l.role === "incoming");
+  const theirIncoming = typeof there === "string" ? undefined : leftoversIn(there, names).find((l) => l.role === "incoming");
   const runsThere = theirs !== undefined && conditionOf(theirs.state) === "running";
 
   if (mine && conditionOf(mine.state) === "running") {

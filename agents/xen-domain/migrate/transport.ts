@@ -2,7 +2,8 @@ import type { CommandRunner } from "../../../lib/exec/command.ts";
 import { quoteForShell } from "../../../lib/fence/ssh-runner.ts";
 import { genericError, notConfigured } from "../../../lib/ocf/exit-code.ts";
 import type { XenContext } from "../deps.ts";
-import { ADDRESS, addressMap, sshOptionWords } from "./params.ts";
+import { hostProblem } from "../../../lib/ocf/checks.ts";
+import { addressMap, sshOptionWords } from "./params.ts";
 import { addressSourcesProblem } from "./validate.ts";
 
 /**
@@ -39,9 +40,9 @@ function sshWords(ctx: XenContext): string[] {
   ];
 }
 
-/** `crm_attribute --type nodes --node NODE --name ATTR --query --quiet`: the node's value, or why there is none. */
+/** `crm_attribute --type nodes --node=NODE --name=ATTR --query --quiet` (values glued to their options, never read as options): the node's value, or why there is none. */
 async function nodeAttribute(ctx: XenContext, node: string, attribute: string): Promise<string> {
-  const result = await ctx.deps.run("crm_attribute", ["--type", "nodes", "--node", node, "--name", attribute, "--query", "--quiet"], {
+  const result = await ctx.deps.run("crm_attribute", ["--type", "nodes", `--node=${node}`, `--name=${attribute}`, "--query", "--quiet"], {
     timeoutMs: ctx.deadline.callTimeoutMs(ATTRIBUTE_CAP_MS),
     env: ctx.deps.env,
   });
@@ -70,7 +71,8 @@ export async function migrationAddress(ctx: XenContext, node: string): Promise<s
     [address, from] = [node, "the node name"];
   }
   // xl puts the address into the command it gives sh -c: only plain host names and IP addresses pass
-  if (!ADDRESS.test(address)) throw genericError(`${from} gives '${address}' for ${node}, which is not a plain host name or IP address`);
+  const problem = hostProblem(address);
+  if (problem) throw genericError(`${from} gives an unusable address for ${node}: ${problem}`);
   return address;
 }
 

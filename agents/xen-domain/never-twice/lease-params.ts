@@ -1,8 +1,9 @@
+import { absolutePathProblem, hostProblem, listProblem, userNameProblem } from "../../../lib/ocf/checks.ts";
 import { param } from "../../../lib/ocf/params.ts";
-import { dom0ListProblem } from "../../fence-xen/params.ts";
 
-const absolutePath = (value: string): string | undefined =>
-  value.startsWith("/") ? undefined : `'${value}' is not an absolute path`;
+/** Host names reached with ssh; `local` would be this host, not a peer. */
+const peersProblem = (value: string): string | undefined =>
+  listProblem(value, (word) => (word === "local" ? "'local' is this host, not a peer" : hostProblem(word)), "dom0");
 
 /**
  * XenDomain's never-twice parameters (agents/xen-domain/never-twice/lease-guard.ts): a
@@ -17,7 +18,7 @@ export const leaseParams = {
       "Start takes the domain's lease there before creating it and refuses while another host's lease is live; " +
       "monitor renews it; a host that cannot renew destroys its copy before the lease can be taken elsewhere; " +
       "stop releases it once the domain is gone. Unset: no lease.",
-    check: absolutePath,
+    check: absolutePathProblem,
   }),
   lease_timeout: param.integer({ min: 10, max: 3_600 })({
     default: 60,
@@ -34,7 +35,7 @@ export const leaseParams = {
       "they run the domain under any of its names; if one does, the start is refused. A monitor with " +
       "OCF_CHECK_LEVEL=10 asks them too and fails, naming the peer, when one runs a second copy. For clusters " +
       "without shared storage for leases.",
-    check: (value: string) => dom0ListProblem(value) ?? (/(^|[\s,])local($|[\s,])/.test(value) ? "'local' is this host, not a peer" : undefined),
+    check: peersProblem,
   }),
   peer_check_strict: param.boolean({
     default: false,
@@ -46,10 +47,11 @@ export const leaseParams = {
   peer_ssh_user: param.string({
     default: "root",
     shortdesc: "Login name on the peer dom0s",
+    check: userNameProblem,
   }),
   peer_identity_file: param.string({
     shortdesc: "ssh identity file for the peer dom0s",
-    check: absolutePath,
+    check: absolutePathProblem,
   }),
   peer_host_key_policy: param.select(["strict", "accept-new", "ignore"])({
     default: "strict",

@@ -1,3 +1,4 @@
+import { hostProblem, shown, splitList } from "../../ocf/checks.ts";
 import type { AnyParam, Decoded, Param } from "../../ocf/params.ts";
 
 /**
@@ -27,20 +28,13 @@ export interface ListDocs {
   readonly syntax?: string;
 }
 
-/** Splits "a, b,c" into items; an empty text is an empty list, an empty item is a mistake. */
-function splitList(raw: string): readonly string[] | undefined {
-  if (raw.trim() === "") return [];
-  const items = raw.split(",").map((item) => item.trim());
-  return items.some((item) => item === "") ? undefined : items;
-}
-
 /** A comma-separated list variable whose items decode with `decodeItem`. */
 export const listOf =
   <T>(decodeItem: (raw: string) => Decoded<T>) =>
   (docs: ListDocs): Param<readonly T[]> & VariableExtras => {
     const decode = (raw: string): Decoded<readonly T[]> => {
       const items = splitList(raw);
-      if (!items) return bad(`'${raw}' has an empty item (separate items with single commas)`);
+      if (!items) return bad(`${shown(raw)} has an empty item (separate items with single commas)`);
       const values: T[] = [];
       for (const item of items) {
         const decoded = decodeItem(item);
@@ -69,17 +63,11 @@ export const listOf =
     };
   };
 
-const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-
-/** A cluster node (host) name as corosync and Pacemaker accept it. */
-export function decodeHostName(raw: string): Decoded<string> {
-  return HOST_NAME.test(raw) ? ok(raw) : bad(`'${raw}' is not a host name (letters, digits, '.', '_', '-')`);
+/** A cluster node (host) name, an IPv4/IPv6 address or a host name: the one rule of lib/ocf/checks.ts. */
+export function decodeHost(raw: string): Decoded<string> {
+  const problem = hostProblem(raw);
+  return problem ? bad(problem) : ok(raw);
 }
 
-/** An IPv4/IPv6 address or a host name. */
-export function decodeAddress(raw: string): Decoded<string> {
-  return /^[A-Za-z0-9:._-]+$/.test(raw) ? ok(raw) : bad(`'${raw}' is not an address or host name`);
-}
-
-export const hostList = listOf(decodeHostName);
-export const addressList = listOf(decodeAddress);
+export const hostList = listOf(decodeHost);
+export const addressList = listOf(decodeHost);

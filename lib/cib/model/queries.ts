@@ -1,3 +1,4 @@
+import { isTrue } from "../../ocf/checks.ts";
 import type { Cib, ContainerDef, NvPair, PrimitiveDef } from "./model.ts";
 
 /** Questions asked of a read CIB, answered as Pacemaker would resolve them. */
@@ -7,8 +8,8 @@ export const pairValue = (pairs: readonly NvPair[], name: string): string | unde
 
 export const property = (cib: Cib, name: string): string | undefined => pairValue(cib.properties, name);
 
-const TRUE = new Set(["true", "yes", "on", "1", "y"]);
-export const isTrue = (value: string | undefined): boolean => value !== undefined && TRUE.has(value.toLowerCase());
+/** Pacemaker's truth set, as every part of xen-ha reads it. */
+export { isTrue };
 
 /** A resource's meta attribute as Pacemaker resolves it: own, then its containers', then rsc_defaults. */
 export function metaValue(cib: Cib, primitive: PrimitiveDef, name: string): string | undefined {

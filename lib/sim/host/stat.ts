@@ -35,6 +35,11 @@ export async function statMain(root: string, host: string, io: ToolIo): Promise<
     let format: string | undefined;
     for (let i = 0; i < io.argv.length; i++) {
       const arg = io.argv[i] as string;
+      if (arg === "--") {
+        // GNU getopt: everything after "--" is an operand, even "-x"
+        paths.push(...io.argv.slice(i + 1));
+        break;
+      }
       if (arg === "-c" || arg === "--printf") {
         format = io.argv[i + 1] ?? "";
         options.push(arg, format);

@@ -1,7 +1,7 @@
 import t from "tap";
 import { OcfError } from "../../../lib/ocf/exit-code.ts";
-import { createXl } from "../../../lib/toolstack/xl.ts";
-import { createXm } from "../../../lib/toolstack/xm.ts";
+import { migrationCommands } from "../../../lib/toolstack/migration.ts";
+import { toolstackFor } from "../../../lib/toolstack/select.ts";
 import type { Toolstack } from "../../../lib/toolstack/toolstack.ts";
 import { fixture } from "../../support/fixtures.ts";
 import { scriptedRunner, type Reply } from "../../support/scripted-runner.ts";
@@ -10,7 +10,7 @@ const env = { PATH: "/sim/bin", XEN_SIM_HOST: "node1" };
 const make = (tool: "xl" | "xm", argv: readonly string[], reply: Reply) => {
   const runner = scriptedRunner([{ argv: [tool, ...argv], reply }]);
   const options = { run: runner.run, env, callTimeoutMs: (cap: number) => Math.min(cap, 2_000) };
-  return { toolstack: tool === "xl" ? createXl(options) : createXm(options), runner };
+  return { toolstack: toolstackFor(tool, options), runner };
 };
 
 /** What a call came to: its value, or the OcfError's code and message. */
@@ -101,7 +101,54 @@ for (const c of commands) {
   });
 }
 
-t.test("xm knows the name it gives a migrating source domain", async (t) => {
-  t.same(make("xm", [], {}).toolstack.transientNames("vm1"), ["migrating-vm1"]);
-  t.same(make("xl", [], {}).toolstack.transientNames("vm1"), []);
+t.test("each toolstack knows the names it gives a migrating domain, and the domain behind each", async (t) => {
+  const xl = make("xl", [], {}).toolstack;
+  const xm = make("xm", [], {}).toolstack;
+  t.same(xl.migrationNames("vm1"), [
+    { role: "incoming", name: "vm1--incoming" },
+    { role: "migrated-away", name: "vm1--migratedaway" },
+  ]);
+  t.same(xm.migrationNames("vm1"), [{ role: "migrating", name: "migrating-vm1" }]);
+  t.same(["vm1--incoming", "vm1--migratedaway", "vm1", "--incoming", "migrating-vm1"].map(xl.ownName), ["vm1", "vm1", "vm1", "--incoming", "migrating-vm1"]);
+  t.same(["migrating-vm1", "migrating-", "vm1--incoming"].map(xm.ownName), ["vm1", "migrating-", "vm1--incoming"]);
+});
+
+// Rows as xl_info.c prints them with -v: the table, then UUID, reason code and security label.
+const VERBOSE =
+  "Name                                        ID   Mem VCPUs\tState\tTime(s)   UUID                            Reason-Code\tSecurity Label\n" +
+  "Domain-0                                     0  1024     2     r-----      12.0 00000000-0000-0000-0000-000000000000        -                -\n" +
+  "vm1--incoming                                7   512     1     --p---       0.0 6f1e9e0a-3c2b-4d5e-8f70-0123456789ab        -                -\n";
+
+t.test("xl lists UUIDs with list -v; xm cannot, and says so without a call", async (t) => {
+  const xl = make("xl", ["list", "-v"], { stdout: VERBOSE });
+  t.match(await xl.toolstack.listUuids(), [{ name: "Domain-0", domid: 0 }, { name: "vm1--incoming", domid: 7, uuid: "6f1e9e0a-3c2b-4d5e-8f70-0123456789ab" }]);
+  t.same(xl.runner.unexpected, []);
+  const garbled = make("xl", ["list", "-v"], { stdout: "Name ID\n" });
+  t.match(await outcome(() => garbled.toolstack.listUuids()), { code: 1, reason: "xl list -v: unexpected output" });
+  const xm = make("xm", [], {});
+  t.match(await outcome(() => xm.toolstack.listUuids()), { code: 1, reason: /xm cannot list domains by UUID/ });
+  t.same(xm.runner.calls, [], "no call");
+});
+
+t.test("dump-core gets exactly the timeout it is given, not the per-call cap", async (t) => {
+  const { toolstack, runner } = make("xl", ["dump-core", "vm1", "/var/lib/xen/dump/x-vm1.core"], {});
+  t.same(await toolstack.dumpCore("vm1", "/var/lib/xen/dump/x-vm1.core", 45_000), { kind: "saved" });
+  t.equal(runner.calls[0]?.options.timeoutMs, 45_000);
+  const failed = make("xm", ["dump-core", "vm1", "/d/vm1.core"], { exitCode: 1, stderr: "Error: nope\n" });
+  t.match(await failed.toolstack.dumpCore("vm1", "/d/vm1.core", 1_000), { kind: "failed", detail: /exit 1/ });
+});
+
+t.test("migrate: xl names its transport and optional config, xm relocates through xend", async (t) => {
+  const settings = { sshCommand: "ssh -o BatchMode=yes node2", config: "/etc/xen/vm1-new.cfg" };
+  const cases = [
+    { tool: "xl", settings, argv: ["migrate", "-s", settings.sshCommand, "-C", "/etc/xen/vm1-new.cfg", "vm1", "10.0.0.2"] },
+    { tool: "xl", settings: { ...settings, config: undefined }, argv: ["migrate", "-s", settings.sshCommand, "vm1", "10.0.0.2"] },
+    { tool: "xm", settings, argv: ["migrate", "--live", "vm1", "10.0.0.2"] },
+  ] as const;
+  for (const c of cases) {
+    const runner = scriptedRunner([{ argv: [c.tool, ...c.argv], reply: {} }]);
+    const commands = migrationCommands(c.tool, { run: runner.run, env, callTimeoutMs: (cap) => cap });
+    t.equal((await commands.migrate("vm1", "10.0.0.2", c.settings, 1_000)).exitCode, 0);
+    t.same(runner.unexpected, [], `${c.tool}: ${c.argv.join(" ")}`);
+  }
 });

@@ -1,0 +1,7 @@
+import type { Dialect } from "./dialect.ts";
+import type { ToolstackName } from "./toolstack.ts";
+import { xlDialect } from "./xl.ts";
+import { xmDialect } from "./xm.ts";
+
+/** Every toolstack xen-ha drives, by name: the one table that chooses between xl and xm. */
+export const DIALECTS: Readonly<Record<ToolstackName, Dialect>> = { xl: xlDialect, xm: xmDialect };
