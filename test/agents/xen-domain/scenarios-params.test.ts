@@ -112,6 +112,19 @@ const nameScenarios: Scenario[] = [
       { act: "monitor", env: { ...probe, OCF_RESKEY_name: "vm1" }, code: 7 },
     ],
   },
+  ...['name = "-v"', 'name = "Domain-0"', 'name = "vm1--incoming"'].map(
+    (line): Scenario => ({
+      name: `the config's ${line} is held to the domain-name rule: 6 before any call`,
+      options: { configLines: [line] },
+      steps: [
+        { act: "validate-all", code: 6, reason: /^xmfile .*: name '.*' (begins with '-'|is the control domain|collides with)/ },
+        { act: "start", code: 6, reason: /^xmfile .*: name / },
+        { act: "monitor", env: probe, code: 6, reason: /^xmfile .*: name / },
+        { act: "stop", code: 6, reason: /^xmfile .*: name / },
+        noCalls,
+      ],
+    }),
+  ),
   {
     name: "validate-all accepts a good configuration and changes nothing; reload-agent only acknowledges",
     steps: [{ act: "validate-all", code: 0 }, { act: "reload-agent", code: 0 }, noCalls],
