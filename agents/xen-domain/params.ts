@@ -100,6 +100,7 @@ export const xenDomainParams = {
   }),
   node_ip_attribute: param.string({
     reloadable: true,
+    namesNodeAttribute: true,
     shortdesc: "Node attribute holding the migration address",
     longdesc:
       "Name of a node attribute that holds the address to migrate to (read with crm_attribute on migrate_to). " +

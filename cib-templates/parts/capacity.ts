@@ -1,6 +1,6 @@
 import { param, type Decoded } from "../../lib/ocf/params.ts";
 import { colocation, location } from "../../lib/cib/author/build.ts";
-import { CLAIM_OPTIONS } from "../../lib/cib/model/claims.ts";
+import { CLAIM_OPTIONS, QUORUM_OPTIONS } from "../../lib/cib/model/claims.ts";
 import type { CibParts, RenderContext } from "../../lib/cib/author/define-template.ts";
 import { makeId } from "../../lib/cib/model/ids.ts";
 import { listOf } from "../../lib/cib/author/variables.ts";
@@ -44,6 +44,13 @@ export const capacityVariables = {
     default: 0,
     shortdesc: "Domains below this priority are best effort: the redundancy claim does not cover them",
   }),
+  quorum: param.select(["majority", ...QUORUM_OPTIONS])({
+    default: "majority",
+    shortdesc: "How corosync keeps quorum: majority of all hosts, or the votequorum option set in corosync.conf",
+    longdesc:
+      "With a plain majority, losing half or more of the hosts loses quorum and Pacemaker stops every domain, " +
+      "so a claim of that many failures needs last_man_standing, auto_tie_breaker or (two hosts) two_node in corosync.conf.",
+  }),
   placement_strategy: param.select(["balanced", "utilization", "minimal"])({
     default: "balanced",
     shortdesc: "Pacemaker placement-strategy (balanced spreads the load, minimal packs it)",
@@ -66,6 +73,7 @@ export interface CapacityValues extends IpmiValues, MigrationValues {
   readonly default_priority: number;
   readonly protected_priority: number;
   readonly placement_strategy: string;
+  readonly quorum: string;
   readonly separate: readonly (readonly string[])[];
   readonly domains: readonly DomainSpec[];
   readonly config_path: string;
@@ -121,6 +129,7 @@ export function capacityCluster(spec: {
       "placement-strategy": values.placement_strategy,
       [CLAIM_OPTIONS.failuresTolerated]: spec.failuresTolerated,
       [CLAIM_OPTIONS.protectedPriority]: values.protected_priority === 0 ? undefined : values.protected_priority,
+      [CLAIM_OPTIONS.quorum]: values.quorum === "majority" ? undefined : values.quorum,
     },
     nodes,
     resources: [...fencing.resources, ...live.resources, ...domains],

@@ -4,6 +4,8 @@ import { join, resolve } from "node:path";
 import { Option, type Command } from "commander";
 import { findTemplate, templates } from "../../cib-templates/index.ts";
 import { crmVerify, readCibText, semanticProblems } from "../cib/check/check.ts";
+import { fenceAgentProblems } from "../cib/check/fence-agents.ts";
+import { registeredAgents } from "../cib/model/agents.ts";
 import { didYouMean } from "../cib/model/closest.ts";
 import { describeTemplate, describeTemplates } from "../cib/author/describe-templates.ts";
 import { attributeEvent, failEvents, moveEvent, standbyEvents, type EventsResult } from "../cib/plan/events.ts";
@@ -114,15 +116,18 @@ function registerCib(program: Command, io: CliIo): void {
 
   cib
     .command("check <file>")
-    .description("semantic checks (agent parameters, fencing, migration, capacity, references), then crm_verify")
-    .option("--no-crm-verify", "skip Pacemaker's crm_verify")
+    .description("semantic checks (agent parameters, durations, fencing, storage, migration, placement, quorum, capacity, references), then fence agents' meta-data and crm_verify")
+    .option("--no-crm-verify", "skip Pacemaker's tools (crm_verify, stonith_admin)")
     .addOption(timeoutOption())
     .action(async (file: string, options: { crmVerify: boolean; timeout: string }) => {
       const { text, cib: parsed } = await readCibFile(io, file);
       const problems = [...semanticProblems(parsed)];
       let verdict = "crm_verify: skipped";
       if (options.crmVerify) {
-        const verify = await withTools(io, options.timeout, (context) => crmVerify(context, text));
+        const [verify, fenceAgents] = await withTools(io, options.timeout, (context) =>
+          Promise.all([crmVerify(context, text), fenceAgentProblems(context, parsed, registeredAgents)]),
+        );
+        problems.push(...fenceAgents);
         if (verify.ran) problems.push(...verify.problems);
         verdict = verify.ran ? `crm_verify: ${verify.problems.length === 0 ? "clean" : "found problems"}` : `crm_verify: ${verify.reason}, skipped`;
       }

@@ -26,6 +26,8 @@ export interface ParamDocs {
   readonly check?: (value: never) => string | undefined;
   /** Alternative names accepted on input (fence agents' obsoletes, e.g. port for plug). */
   readonly aliases?: readonly string[];
+  /** The value names a node attribute the agent reads on the node (xen-ha cib check looks for it). */
+  readonly namesNodeAttribute?: boolean;
 }
 
 /** Either required, or optional with or without a default, never both. */

@@ -1,7 +1,7 @@
 import { FENCER_PARAMS, findAgent, registeredAgents, type RegisteredAgent } from "../model/agents.ts";
 import { TRACE_PARAMS } from "../../ocf/trace.ts";
 import { didYouMean } from "../model/closest.ts";
-import { formatMs, PACEMAKER_DEFAULT_TIMEOUT_MS, parseDurationMs } from "../model/duration.ts";
+import { formatMs, intendedMs, misreading, pacemakerTimeoutMs, PACEMAKER_DEFAULT_TIMEOUT_MS } from "../model/duration.ts";
 import { type Cib, type PrimitiveDef } from "../model/model.ts";
 import { isTrue, metaValue, pairValue } from "../model/queries.ts";
 import { error, warning, type Problem } from "../model/problem.ts";
@@ -92,13 +92,13 @@ function parameterProblems(primitive: PrimitiveDef, agent: RegisteredAgent): Pro
 function timeoutProblems(cib: Cib, primitive: PrimitiveDef, agent: RegisteredAgent): Problem[] {
   const where = `primitive ${primitive.id}`;
   const defaultTimeout = pairValue(cib.opDefaults, "timeout");
-  const fallbackMs = (defaultTimeout === undefined ? undefined : parseDurationMs(defaultTimeout)) ?? PACEMAKER_DEFAULT_TIMEOUT_MS;
+  const fallbackMs = defaultTimeout === undefined ? PACEMAKER_DEFAULT_TIMEOUT_MS : pacemakerTimeoutMs(defaultTimeout);
   const migrates = isTrue(metaValue(cib, primitive, "allow-migrate"));
   const problems: Problem[] = [];
   for (const action of TIMED_ACTIONS) {
     const advertised = agent.advertised.filter((entry) => entry.name === action);
     if (advertised.length === 0) continue;
-    const neededMs = Math.max(...advertised.map((entry) => parseDurationMs(entry.timeout) ?? 0));
+    const neededMs = Math.max(...advertised.map((entry) => intendedMs(entry.timeout) ?? 0));
     const ops = primitive.ops.filter((op) => op.name === action);
     const wanted = action === "start" || action === "stop" || (migrates && action.startsWith("migrate_"));
     if (ops.length === 0 && wanted && fallbackMs < neededMs) {
@@ -106,11 +106,10 @@ function timeoutProblems(cib: Cib, primitive: PrimitiveDef, agent: RegisteredAge
         error(where, primitive.line, `no ${action} operation: Pacemaker allows ${formatMs(fallbackMs)}, ${agent.name} advertises ${formatMs(neededMs)}`, `add <op name="${action}" interval="0" timeout="${formatMs(neededMs)}"/>`),
       );
     }
-    for (const op of ops) {
-      const ms = op.timeout === undefined ? fallbackMs : parseDurationMs(op.timeout);
-      if (ms === undefined) {
-        problems.push(error(`op ${op.id ?? action}`, op.line, `timeout '${op.timeout ?? ""}' is not a duration`, "write it like 60s, 2m or 500ms"));
-      } else if (ms < neededMs) {
+    // a timeout Pacemaker misreads is reported once, by durationProblems
+    for (const op of ops.filter((o) => o.timeout === undefined || !misreading(o.timeout, "timeout"))) {
+      const ms = op.timeout === undefined ? fallbackMs : pacemakerTimeoutMs(op.timeout);
+      if (ms < neededMs) {
         problems.push(
           error(`op ${op.id ?? action}`, op.line, `${action} timeout ${formatMs(ms)} is shorter than the ${formatMs(neededMs)} ${agent.name} advertises`, `set timeout="${formatMs(neededMs)}" or more`),
         );

@@ -1,4 +1,4 @@
-import { CLAIM_OPTIONS } from "../model/claims.ts";
+import { CLAIM_OPTIONS, QUORUM_OPTIONS } from "../model/claims.ts";
 import { type Cib } from "../model/model.ts";
 import { property } from "../model/queries.ts";
 import { planCib, stoppedDomains } from "../plan/plan.ts";
@@ -28,7 +28,7 @@ export function capacityProblems(cib: Cib): Problem[] {
   if (!Number.isInteger(claim) || claim < 0) {
     return [error(where, claimPair.line, `'${claimPair.value}' is not a number of hosts`, "set it to a whole number, e.g. 1 for N+1")];
   }
-  const problems: Problem[] = [];
+  const problems: Problem[] = quorumProblems(cib, claim, claimPair.line);
   if (strategy === "default") {
     problems.push(error(where, claimPair.line, `the configuration claims to survive ${claim} failed host${claim === 1 ? "" : "s"}, but placement-strategy is default: Pacemaker ignores utilization and will overcommit the survivors`, "set placement-strategy=balanced (or utilization)"));
   }
@@ -51,4 +51,31 @@ export function capacityProblems(cib: Cib): Problem[] {
     );
   }
   return problems;
+}
+
+/**
+ * Quorum against the claim: corosync's votequorum keeps quorum while more
+ * than half of the hosts' votes remain (votequorum(5)); without it Pacemaker
+ * stops every resource (no-quorum-policy=stop, the default). So a claim of
+ * losing half or more of the hosts holds only with an option that changes
+ * that, declared in CLAIM_OPTIONS.quorum because it lives in corosync.conf:
+ * auto_tie_breaker (or two_node, for two hosts) keeps quorum for exactly
+ * half; last_man_standing recalculates it as hosts leave one at a time.
+ */
+function quorumProblems(cib: Cib, claim: number, line: number | undefined): Problem[] {
+  const hosts = cib.nodes.length;
+  if (hosts === 0 || claim * 2 < hosts) return [];
+  const where = `crm_config ${CLAIM_OPTIONS.failuresTolerated}`;
+  const declared = cib.properties.find((p) => p.name === CLAIM_OPTIONS.quorum);
+  const option = declared?.value;
+  if (declared && !(QUORUM_OPTIONS as readonly string[]).includes(declared.value)) {
+    return [error(`crm_config ${CLAIM_OPTIONS.quorum}`, declared.line, `'${declared.value}' is not a votequorum option xen-ha knows`, `use one of: ${QUORUM_OPTIONS.join(", ")}`)];
+  }
+  const half = claim * 2 === hosts;
+  if (option === "last_man_standing" || (half && option === "auto_tie_breaker") || (half && hosts === 2 && option === "two_node")) return [];
+  const lost = `${claim} of ${hosts} hosts failing leaves ${hosts - claim}, ${half ? "exactly half" : "less than half"}: corosync loses quorum and Pacemaker stops every domain instead of recovering them`;
+  const fix = half
+    ? `set auto_tie_breaker: 1${hosts === 2 ? " (or two_node: 1)" : ""} or last_man_standing: 1 in corosync.conf's quorum section and declare it with ${CLAIM_OPTIONS.quorum} (template value quorum), or lower the claim below half the hosts`
+    : `set last_man_standing: 1 in corosync.conf (hosts must then fail one at a time) and declare it with ${CLAIM_OPTIONS.quorum} (template value quorum), or lower the claim below half the hosts`;
+  return [error(where, line, lost, fix)];
 }

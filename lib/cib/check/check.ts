@@ -3,9 +3,14 @@ import { join } from "node:path";
 import { parseXml } from "../../xml/parse.ts";
 import { agentProblems } from "./agent-params.ts";
 import { capacityProblems } from "./capacity.ts";
-import { fencingProblems } from "./fencing.ts";
+import { durationProblems } from "./durations.ts";
+import { fencingProblems, fencingWeakeningProblems } from "./fencing.ts";
 import { migrationProblems } from "./migration.ts";
+import { nodeAttributeProblems } from "./node-attributes.ts";
+import { placementProblems } from "./placement.ts";
+import { storageProblems } from "./storage.ts";
 import { structureProblems } from "./structure.ts";
+import { registeredAgents } from "../model/agents.ts";
 import { readCib, type Cib } from "../model/model.ts";
 import { error, type Problem } from "../model/problem.ts";
 import { runTool, type ToolContext } from "../tools.ts";
@@ -33,7 +38,18 @@ export function readCibText(text: string): CheckInput {
 
 export function semanticProblems(cib: Cib): Problem[] {
   const structure = structureProblems(cib);
-  return [...structure, ...agentProblems(cib), ...fencingProblems(cib), ...migrationProblems(cib), ...capacityProblems(cib)];
+  return [
+    ...structure,
+    ...agentProblems(cib),
+    ...durationProblems(cib),
+    ...fencingProblems(cib),
+    ...fencingWeakeningProblems(cib),
+    ...storageProblems(cib),
+    ...migrationProblems(cib),
+    ...nodeAttributeProblems(cib, registeredAgents),
+    ...placementProblems(cib),
+    ...capacityProblems(cib),
+  ];
 }
 
 export type VerifyOutcome =
@@ -47,7 +63,8 @@ export type VerifyOutcome =
 export async function crmVerify(context: ToolContext, text: string): Promise<VerifyOutcome> {
   const file = join(context.scratch, "verify.xml");
   await writeFile(file, text);
-  const outcome = await runTool(context, "crm_verify", ["--xml-file", file, "--verbose"], { accept: [0, 78], capMs: 120_000 });
+  // -VV: crm_verify logs its actual complaints at this level; with less it only says "config may not be valid"
+  const outcome = await runTool(context, "crm_verify", ["--xml-file", file, "-VV"], { accept: [0, 78], capMs: 120_000 });
   if (!outcome.ok) {
     return outcome.unavailable
       ? { ran: false, reason: outcome.result.spawnError === "ENOENT" ? "crm_verify is not installed" : outcome.message }
@@ -56,8 +73,10 @@ export async function crmVerify(context: ToolContext, text: string): Promise<Ver
   if (outcome.result.exitCode === 0) return { ran: true, problems: [] };
   const lines = `${outcome.result.stderr}\n${outcome.result.stdout}`
     .split("\n")
-    .map((line) => line.replace(/^\(\S+\)\s*/, "").trim())
-    .filter((line) => /error|warning/i.test(line) && !/^Errors found during check|^-V may provide/.test(line));
+    .map((line) => line.replace(/^\(\S+\)\s*/, "").replaceAll(`${file}:`, "line ").trim())
+    .filter((line) => /error|warning/i.test(line) && !/Errors found during check|Warnings found during check|^-V may provide/.test(line))
+    // a configuration checked offline has no quorum: not a finding
+    .filter((line) => !/disabled due to lack of quorum/.test(line));
   const messages = lines.length > 0 ? [...new Set(lines)] : ["crm_verify rejected the configuration (exit 78)"];
   return {
     ran: true,

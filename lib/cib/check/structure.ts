@@ -80,6 +80,15 @@ export function structureProblems(cib: Cib): Problem[] {
     }
   }
 
+  // Pacemaker compares node names without case (crm_str_eq with use_case off), so these are one host to it
+  const byLower = new Map<string, string>();
+  for (const node of cib.nodes) {
+    const other = byLower.get(node.uname.toLowerCase());
+    if (other !== undefined) {
+      problems.push(error(`node ${node.uname}`, node.line, `'${node.uname}' and '${other}' differ only in case: Pacemaker takes them for the same host`, "give every host a name that differs from the others in more than case, spelt as 'uname -n' prints it"));
+    } else byLower.set(node.uname.toLowerCase(), node.uname);
+  }
+
   const indexes = new Map<string, string>();
   for (const level of cib.fencingLevels) {
     const where = `fencing-level ${level.id ?? "(no id)"}`;

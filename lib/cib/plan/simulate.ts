@@ -87,7 +87,8 @@ async function applyEdit(context: ToolContext, state: string, event: SimEvent): 
     case "move":
       return editState(context, state, "crm_resource", ["--move", "--resource", event.resource, "--node", event.node]);
     case "attribute":
-      return editState(context, state, "crm_attribute", ["--node", event.node, "--name", event.name, "--update", event.value, "--lifetime", "reboot"]);
+      // joined with "=": a value such as -INFINITY would otherwise be read as options
+      return editState(context, state, "crm_attribute", ["--node", event.node, "--name", event.name, `--update=${event.value}`, "--lifetime", "reboot"]);
     case "fail":
       return undefined; // an argument of the transition itself
   }

@@ -27,7 +27,18 @@ interface CaseBase {
 
 export type CaseSpec =
   | (CaseBase & { readonly kind: "render"; readonly section?: SectionName })
-  | (CaseBase & { readonly kind: "check" })
+  | (CaseBase & {
+      readonly kind: "check";
+      /** crm_simulate showing the mistake matters: the facts hold for the variant, not all of them for the template as rendered. */
+      readonly proof?: {
+        readonly steps: readonly (readonly string[])[];
+        readonly expect: readonly (readonly string[])[];
+        /** The run to compare with, when it is not the template as rendered with the same steps. */
+        readonly clean?: { readonly values?: Readonly<Record<string, string>>; readonly steps?: readonly (readonly string[])[] };
+      };
+      /** Also check the fence devices against their agents (stonith_admin). */
+      readonly fenceAgents?: boolean;
+    })
   | (CaseBase & { readonly kind: "simulate"; readonly steps: readonly (readonly string[])[]; readonly expect: readonly (readonly string[])[] })
   | (CaseBase & { readonly kind: "import"; readonly input: string })
   | (CaseBase & { readonly kind: "plan"; readonly failures?: number; readonly tolerated: number });
