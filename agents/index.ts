@@ -22,3 +22,10 @@ export const fenceAgents: readonly FenceAgentDocs[] = [fenceXenDocs];
 export const stonithPlugins: readonly { readonly name: string; readonly entry: string }[] = [
   { name: "xen-ha", entry: "bin/stonith-xen-ha.js" },
 ];
+
+/**
+ * Everything above as one value: what the program composing the `xen-ha`
+ * command (bin/xen-ha.ts) hands to the installer and the CIB tools, which
+ * live in lib/ and never import this folder.
+ */
+export const registry = { provider: OCF_PROVIDER, ocfAgents, fenceAgents, stonithPlugins } as const;

@@ -2,7 +2,7 @@ import { param } from "../lib/ocf/params.ts";
 import { primitive } from "../lib/cib/author/build.ts";
 import { defineTemplate } from "../lib/cib/author/define-template.ts";
 import { hostList } from "../lib/cib/author/variables.ts";
-import { domainList } from "./parts/domains.ts";
+import { domainNameList } from "./parts/domains.ts";
 
 /**
  * A cluster whose nodes are Xen domains (the guests run their own Pacemaker),
@@ -30,7 +30,7 @@ export const guestCluster = defineTemplate({
       syntax: "HOST,...",
       shortdesc: "Cluster nodes: the guests' host names, as the guests' corosync names them",
     }),
-    guest_domains: domainList({
+    guest_domains: domainNameList({
       default: "",
       syntax: "DOMAIN,...",
       shortdesc: "The Xen domain of each guest, in node order (empty: the domain is named like the node)",
@@ -53,7 +53,7 @@ export const guestCluster = defineTemplate({
       : [`guest_domains: ${values.guest_domains.length} domains for ${values.nodes.length} nodes`];
   },
   render(values) {
-    const domainOf = (node: string, i: number): string => values.guest_domains[i]?.name ?? node;
+    const domainOf = (node: string, i: number): string => values.guest_domains[i] ?? node;
     return {
       nodes: values.nodes.map((name) => ({ name })),
       resources: [

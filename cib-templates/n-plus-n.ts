@@ -33,7 +33,7 @@ export const nPlusN = defineTemplate({
   },
   crossCheck(values) {
     return [
-      ...hostDomainProblems(values),
+      ...hostDomainProblems(values, { sizesUsed: true }),
       ...stickinessProblems(values.stickiness),
       ...separateProblems(values, values.nodes.length),
       ...migrationProblems(values.nodes, values),

@@ -1,9 +1,10 @@
 import { param, type Decoded } from "../../lib/ocf/params.ts";
 import { primitive, type OpSpec, type Pairs } from "../../lib/cib/author/build.ts";
-import { advertisedInterval, advertisedTimeout, findAgent } from "../../lib/cib/model/agents.ts";
+import { advertisedInterval, advertisedTimeout } from "../../lib/cib/model/agents.ts";
 import { makeId } from "../../lib/cib/model/ids.ts";
 import { listOf } from "../../lib/cib/author/variables.ts";
 import { OCF_PROVIDER } from "../../agents/index.ts";
+import { xenDomain } from "../../agents/xen-domain/agent.ts";
 import { domainNameProblem } from "../../lib/toolstack/domain-name.ts";
 import type { Xml } from "../../lib/xml/xml.ts";
 import { ipmiCountProblems, type IpmiValues } from "./hosts.ts";
@@ -12,10 +13,7 @@ import { ipmiCountProblems, type IpmiValues } from "./hosts.ts";
  * Xen domains as XenDomain resources. Operation timeouts come from what the
  * agent advertises (agents/index.ts), so templates follow the agent.
  */
-export const XEN_DOMAIN_AGENT = `ocf:${OCF_PROVIDER}:XenDomain`;
-const agent = findAgent(XEN_DOMAIN_AGENT);
-if (!agent) throw new Error(`${XEN_DOMAIN_AGENT} is not registered in agents/index.ts`);
-const xenDomain = agent;
+export const XEN_DOMAIN_AGENT = `ocf:${OCF_PROVIDER}:${xenDomain.name}`;
 
 const seconds = (duration: string | undefined): number | undefined =>
   duration === undefined ? undefined : Number(duration.slice(0, -1));
@@ -43,6 +41,14 @@ function decodeDomain(raw: string): Decoded<DomainSpec> {
 }
 
 export const domainList = listOf(decodeDomain);
+
+/** A domain named alone, where a size or priority would mean nothing (a fence device's pcmk_host_map). */
+function decodeDomainName(raw: string): Decoded<string> {
+  const problem = domainNameProblem(raw) ?? (/[:;]/.test(raw) ? `'${raw}': ':' and ';' separate pcmk_host_map entries` : undefined);
+  return problem ? { ok: false, problem } : { ok: true, value: raw };
+}
+
+export const domainNameList = listOf(decodeDomainName);
 
 const pathPattern = (value: string): string | undefined =>
   !value.startsWith("/")
@@ -134,7 +140,7 @@ export function domainResource(domain: DomainSpec, options: DomainOptions): Xml 
     meta: {
       "resource-stickiness": options.stickiness,
       "migration-threshold": options.migrationThreshold,
-      priority: options.priority,
+      priority: options.priority ?? domain.priority,
       "allow-migrate": options.allowMigrate,
       ...options.meta,
     },
@@ -154,8 +160,25 @@ export function duplicateDomainProblems(domains: readonly DomainSpec[]): string[
   });
 }
 
-/** The rules every host cluster with domains shares: one IPMI address per host, distinct domain names. */
-export const hostDomainProblems = (values: IpmiValues & { readonly nodes: readonly string[]; readonly domains: readonly DomainSpec[] }): string[] => [
+/**
+ * Memory and CPUs in a domain's list entry become utilization only where a
+ * template places by capacity; elsewhere they would be dropped, so they are
+ * refused rather than silently ignored.
+ */
+export const unusedSizeProblems = (domains: readonly DomainSpec[]): string[] =>
+  domains
+    .filter((domain) => domain.memory !== undefined || domain.vcpus !== undefined)
+    .map((domain) => `domains: '${domain.name}' is given memory or CPUs, which only the capacity templates (n-plus-1, n-plus-m, n-plus-n) use; write NAME, or NAME:::PRIORITY for a priority`);
+
+/**
+ * The rules every host cluster with domains shares: one IPMI address per host,
+ * distinct domain names, and no memory or CPUs unless the template uses them.
+ */
+export const hostDomainProblems = (
+  values: IpmiValues & { readonly nodes: readonly string[]; readonly domains: readonly DomainSpec[] },
+  options: { readonly sizesUsed?: boolean } = {},
+): string[] => [
   ...ipmiCountProblems(values.nodes, values),
   ...duplicateDomainProblems(values.domains),
+  ...(options.sizesUsed ? [] : unusedSizeProblems(values.domains)),
 ];

@@ -2,15 +2,15 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Option, type Command } from "commander";
-import { findTemplate, templates } from "../../cib-templates/index.ts";
 import { crmVerify, readCibText, semanticProblems } from "../cib/check/check.ts";
 import { fenceAgentProblems } from "../cib/check/fence-agents.ts";
-import { registeredAgents } from "../cib/model/agents.ts";
 import { didYouMean } from "../cib/model/closest.ts";
+import type { TemplateDefinition } from "../cib/author/define-template.ts";
 import { describeTemplate, describeTemplates } from "../cib/author/describe-templates.ts";
 import { attributeEvent, failEvents, moveEvent, standbyEvents, type EventsResult } from "../cib/plan/events.ts";
 import { explainStep } from "../cib/plan/explain.ts";
 import { importHeartbeat } from "../cib/import/import-heartbeat.ts";
+import { agentCatalog } from "../cib/model/agents.ts";
 import { loadCib } from "../cib/live/load.ts";
 import type { Cib } from "../cib/model/model.ts";
 import { planCib } from "../cib/plan/plan.ts";
@@ -23,8 +23,9 @@ import type { ToolContext } from "../cib/tools.ts";
 import { parseAssignments, parseValuesFile, type RawValues } from "../cib/author/values.ts";
 import { runCommand } from "../exec/command.ts";
 import { createDeadline } from "../ocf/deadline.ts";
-import { CliError, CliExit, type CliIo } from "./io.ts";
-import { addCommandGroup } from "./program.ts";
+import { CliError, CliExit, fileError, type CliIo } from "./io.ts";
+import type { CliParts } from "./commands.ts";
+import type { Register } from "./program.ts";
 
 /**
  * `xen-ha cib ...`: thin glue between commander and lib/cib. Every bad input
@@ -35,8 +36,7 @@ async function readInput(io: CliIo, file: string): Promise<string> {
   try {
     return await readFile(resolve(io.cwd, file), "utf8");
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? "error";
-    throw new CliError(CliExit.BadInput, `cannot read ${file}: ${code === "ENOENT" ? "no such file" : code}`);
+    throw fileError(error, "read", file);
   }
 }
 
@@ -48,8 +48,12 @@ async function readCibFile(io: CliIo, file: string): Promise<{ text: string; cib
 }
 
 async function output(io: CliIo, text: string, file: string | undefined): Promise<void> {
-  if (file === undefined) io.stdout(text);
-  else await writeFile(resolve(io.cwd, file), text);
+  if (file === undefined) return io.stdout(text);
+  try {
+    await writeFile(resolve(io.cwd, file), text);
+  } catch (error) {
+    throw fileError(error, "write", file);
+  }
 }
 
 /** Runs `work` with the cluster tools: a scratch directory removed afterwards, and one deadline. */
@@ -81,7 +85,10 @@ async function templateValues(io: CliIo, options: { values?: string; set: readon
   return { ...fromFile.values, ...fromSet.values };
 }
 
-function registerCib(program: Command, io: CliIo): void {
+export const cibCommands = (parts: CliParts): Register => (program: Command, io: CliIo): void => {
+  const { templates } = parts;
+  const agents = agentCatalog(parts.registry);
+  const findTemplate = (name: string): TemplateDefinition | undefined => templates.find((template) => template.name === name);
   const cib = program.command("cib").description("CIB templates: list, render, check, simulate, plan, load, import");
 
   cib
@@ -109,7 +116,7 @@ function registerCib(program: Command, io: CliIo): void {
       }
       const values = await templateValues(io, options);
       const result = renderTemplate(template, values, { schema: options.schema, ...(options.section ? { section: options.section } : {}) });
-      if (!result.ok) throw new CliError(CliExit.Usage, `cannot render ${name}:\n  ${result.problems.join("\n  ")}`);
+      if (!result.ok) throw new CliError(CliExit.Usage, result.problems.map((problem) => `cannot render ${name}: ${problem}`).join("\n"));
       await output(io, result.text, options.output);
       if (options.section) io.stderr(`load it with: cibadmin --create -o ${options.section} --xml-file FILE\n`);
     });
@@ -121,21 +128,27 @@ function registerCib(program: Command, io: CliIo): void {
     .addOption(timeoutOption())
     .action(async (file: string, options: { crmVerify: boolean; timeout: string }) => {
       const { text, cib: parsed } = await readCibFile(io, file);
-      const problems = [...semanticProblems(parsed)];
-      let verdict = "crm_verify: skipped";
-      if (options.crmVerify) {
-        const [verify, fenceAgents] = await withTools(io, options.timeout, (context) =>
-          Promise.all([crmVerify(context, text), fenceAgentProblems(context, parsed, registeredAgents)]),
-        );
-        problems.push(...fenceAgents);
-        if (verify.ran) problems.push(...verify.problems);
-        verdict = verify.ran ? `crm_verify: ${verify.problems.length === 0 ? "clean" : "found problems"}` : `crm_verify: ${verify.reason}, skipped`;
-      }
-      problems.forEach((problem) => io.stdout(formatProblem(problem)));
-      const errors = problems.filter((p) => p.severity === "error").length;
-      io.stdout(`${file}: ${errors} error${errors === 1 ? "" : "s"}, ${problems.length - errors} warning${problems.length - errors === 1 ? "" : "s"}; ${verdict}\n`);
+      const errors = await checkAndReport(io.stdout, file, text, parsed, options);
       if (errors > 0) throw new CliError(CliExit.Problems, `${file} has ${errors} error${errors === 1 ? "" : "s"}`);
     });
+
+  /** What `cib check` reports, written to `out`; the number of errors. */
+  async function checkAndReport(out: (text: string) => void, label: string, text: string, parsed: Cib, options: { crmVerify: boolean; timeout: string }): Promise<number> {
+    const problems = [...semanticProblems(parsed, agents)];
+    let verdict = "crm_verify: skipped";
+    if (options.crmVerify) {
+      const [verify, fenceAgents] = await withTools(io, options.timeout, (context) =>
+        Promise.all([crmVerify(context, text), fenceAgentProblems(context, parsed, agents.agents)]),
+      );
+      problems.push(...fenceAgents);
+      if (verify.ran) problems.push(...verify.problems);
+      verdict = verify.ran ? `crm_verify: ${verify.problems.length === 0 ? "clean" : "found problems"}` : `crm_verify: ${verify.reason}, skipped`;
+    }
+    problems.forEach((problem) => out(formatProblem(problem)));
+    const errors = problems.filter((p) => p.severity === "error").length;
+    out(`${label}: ${errors} error${errors === 1 ? "" : "s"}, ${problems.length - errors} warning${problems.length - errors === 1 ? "" : "s"}; ${verdict}\n`);
+    return errors;
+  }
 
   const steps: ((cib: Cib) => EventsResult)[] = [];
   const event = (make: (value: string) => (cib: Cib) => EventsResult) => (value: string, previous: unknown) => {
@@ -205,22 +218,28 @@ function registerCib(program: Command, io: CliIo): void {
     .addOption(timeoutOption())
     .action(async (file: string, options: { dryRun?: boolean; timeout: string }) => {
       const text = await readInput(io, file);
-      const result = await withTools(io, options.timeout, (context) => loadCib(context, text, { dryRun: options.dryRun === true }));
+      const result = await withTools(io, options.timeout, (context) => loadCib(context, text, { dryRun: options.dryRun === true, agents }));
       io.stdout(result.report);
       if (!result.ok) throw new CliError(LOAD_EXIT[result.reason], result.reason === "input" ? `${file}: ${result.message}` : result.message);
     });
 
   cib
     .command("import-heartbeat <file>")
-    .description("convert a Heartbeat 2.0 CIB to the current schema, Xen resources to ocf:xen-ha:XenDomain")
+    .description("convert a Heartbeat 2.0/2.1 CIB to the current schema, Xen resources to XenDomain; the result must pass 'cib check' or nothing is written")
     .addOption(schemaOption())
     .option("-o, --output <file>", "write to a file instead of standard output")
-    .action(async (file: string, options: { schema: SchemaName; output?: string }) => {
-      const result = importHeartbeat(await readInput(io, file), options.schema);
+    .option("--no-crm-verify", "skip Pacemaker's tools (crm_verify, stonith_admin) when checking the result")
+    .addOption(timeoutOption())
+    .action(async (file: string, options: { schema: SchemaName; output?: string; crmVerify: boolean; timeout: string }) => {
+      const result = importHeartbeat(await readInput(io, file), options.schema, agents);
       if (!result.ok) throw new CliError(CliExit.BadInput, `${file}: ${result.problem}`);
       result.notes.forEach((note) => io.stderr(`note: ${note}\n`));
+      result.problems.forEach((problem) => io.stderr(`not carried over: ${problem}\n`));
+      if (result.problems.length > 0) throw new CliError(CliExit.Problems, `${file}: ${result.problems.length} construct${result.problems.length === 1 ? "" : "s"} could not be carried over; nothing written`);
+      const converted = readCibText(result.text);
+      if (!converted.ok) throw new CliError(CliExit.Problems, `${file}: the converted CIB does not read back: ${converted.problem}`);
+      const errors = await checkAndReport(io.stderr, `${file} converted`, result.text, converted.cib, options);
+      if (errors > 0) throw new CliError(CliExit.Problems, `${file}: the converted CIB has ${errors} error${errors === 1 ? "" : "s"} (above); nothing written`);
       await output(io, result.text, options.output);
     });
-}
-
-addCommandGroup(registerCib);
+};

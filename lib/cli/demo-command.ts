@@ -2,9 +2,10 @@ import { tmpdir } from "node:os";
 import { runCommand } from "../exec/command.ts";
 import { runDemo } from "../demo/demo.ts";
 import { PERSONA_IDS, type PersonaId } from "../sim/index.ts";
+import type { Registry } from "../install/plan.ts";
 import { installThisPackage } from "./install-command.ts";
 import { CliError, CliExit, type CliIo } from "./io.ts";
-import { addCommandGroup } from "./program.ts";
+import type { Register } from "./program.ts";
 
 interface DemoCliOptions {
   readonly persona: string;
@@ -14,7 +15,7 @@ interface DemoCliOptions {
 
 const DEMO_PERSONAS = PERSONA_IDS.filter((p) => p !== "none");
 
-async function demo(options: DemoCliOptions, io: CliIo): Promise<void> {
+async function demo(registry: Registry, options: DemoCliOptions, io: CliIo): Promise<void> {
   if (!(DEMO_PERSONAS as readonly string[]).includes(options.persona)) {
     throw new CliError(CliExit.Usage, `--persona must be one of ${DEMO_PERSONAS.join(", ")}`);
   }
@@ -25,7 +26,7 @@ async function demo(options: DemoCliOptions, io: CliIo): Promise<void> {
     persona: options.persona as PersonaId,
     timeFactor,
     keep: options.keep,
-    install: installThisPackage,
+    install: (dirs) => installThisPackage(registry, dirs),
     run: runCommand,
     out: io.stdout,
     systemPath: io.env["PATH"] ?? "/usr/sbin:/usr/bin:/sbin:/bin",
@@ -37,7 +38,7 @@ async function demo(options: DemoCliOptions, io: CliIo): Promise<void> {
   if (!result.ok) throw new CliError(CliExit.Problems, "the demo saw unexpected results (above)");
 }
 
-addCommandGroup((program, io) => {
+export const demoCommand = (registry: Registry): Register => (program, io) => {
   program
     .command("demo")
     .description(
@@ -47,5 +48,5 @@ addCommandGroup((program, io) => {
     .option("--persona <persona>", `simulated toolstack: ${DEMO_PERSONAS.join(", ")}`, "xl-4.17")
     .option("--time-factor <factor>", "scales the simulator's latencies (1 = real Xen timing)", "0.1")
     .option("--keep", "keep the temporary installation, simulator state and CIB", false)
-    .action((options: DemoCliOptions) => demo(options, io));
-});
+    .action((options: DemoCliOptions) => demo(registry, options, io));
+};

@@ -1,11 +1,10 @@
 import { resolve } from "node:path";
-import { fenceAgents, OCF_PROVIDER, ocfAgents, stonithPlugins } from "../../agents/index.ts";
 import { runCommand } from "../exec/command.ts";
 import { install, InstallError, type InstallReport } from "../install/install.ts";
 import { findPackageRoot } from "../install/package-root.ts";
-import { defaultInstallDirs, type InstallDirs } from "../install/plan.ts";
+import { defaultInstallDirs, type InstallDirs, type Registry } from "../install/plan.ts";
 import { CliError, CliExit, type CliIo } from "./io.ts";
-import { addCommandGroup } from "./program.ts";
+import type { Register } from "./program.ts";
 
 interface InstallOptions {
   readonly ocfRoot: string;
@@ -15,13 +14,13 @@ interface InstallOptions {
 }
 
 /** Installs the package this command runs from, with the running Node, into `dirs`. */
-export async function installThisPackage(dirs: InstallDirs): Promise<InstallReport> {
+export async function installThisPackage(registry: Registry, dirs: InstallDirs): Promise<InstallReport> {
   const source = findPackageRoot(import.meta.url);
   if (!source) throw new CliError(CliExit.BadInput, "cannot find the xen-ha package this command runs from");
   return install({
     source,
     dirs,
-    registry: { provider: OCF_PROVIDER, ocfAgents, fenceAgents, stonithPlugins },
+    registry,
     node: { execPath: process.execPath, version: process.versions.node },
     run: runCommand,
   }).catch((error: unknown) => {
@@ -31,8 +30,8 @@ export async function installThisPackage(dirs: InstallDirs): Promise<InstallRepo
 }
 
 /** `xen-ha install`: the agents, the fence agent and this command, runnable by path without the source tree. */
-export async function runInstall(options: InstallOptions, io: CliIo): Promise<void> {
-  const report = await installThisPackage({
+export async function runInstall(registry: Registry, options: InstallOptions, io: CliIo): Promise<void> {
+  const report = await installThisPackage(registry, {
     ocfRoot: resolve(io.cwd, options.ocfRoot),
     prefix: resolve(io.cwd, options.prefix),
     sbinDir: resolve(io.cwd, options.sbinDir),
@@ -49,13 +48,13 @@ export async function runInstall(options: InstallOptions, io: CliIo): Promise<vo
   }
 }
 
-addCommandGroup((program, io) => {
+export const installCommand = (registry: Registry): Register => (program, io) => {
   program
     .command("install")
     .description("install the agents, a private Node runtime and this command, so they run without the source tree")
-    .option("--ocf-root <dir>", "OCF root; agents go to <dir>/resource.d/" + OCF_PROVIDER, defaultInstallDirs.ocfRoot)
+    .option("--ocf-root <dir>", "OCF root; agents go to <dir>/resource.d/" + registry.provider, defaultInstallDirs.ocfRoot)
     .option("--prefix <dir>", "where Node, the compiled code and its dependencies go", defaultInstallDirs.prefix)
     .option("--sbin-dir <dir>", "where the xen-ha command and fence agents go", defaultInstallDirs.sbinDir)
     .option("--stonith-dir <dir>", "cluster-glue external stonith plugins", defaultInstallDirs.stonithDir)
-    .action((options: InstallOptions) => runInstall(options, io));
-});
+    .action((options: InstallOptions) => runInstall(registry, options, io));
+};

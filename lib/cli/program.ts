@@ -1,43 +1,50 @@
 import { Command, CommanderError } from "commander";
-import { CliError, CliExit, type CliIo } from "./io.ts";
+import { CliError, CliExit, errnoWords, type CliIo } from "./io.ts";
+
+const oneLine = (text: string): string => text.trim().replace(/\s*\n\s*/g, " ");
 
 /**
- * A subcommand group registers itself on the program. Each group lives in its
- * own file in lib/cli/ (the only folder that imports commander).
+ * A subcommand group adds its commands to the program. Each group lives in its
+ * own file in lib/cli/ (the only folder that imports commander); the list of
+ * groups is composed in commands.ts and handed in, never collected at import.
  */
 export type Register = (program: Command, io: CliIo) => void;
 
-const groups: Register[] = [];
-export function addCommandGroup(register: Register): void {
-  groups.push(register);
-}
-
-export function buildProgram(io: CliIo): Command {
+export function buildProgram(io: CliIo, groups: readonly Register[]): Command {
   const program = new Command("xen-ha")
     .description("xen-ha: Xen high availability under Pacemaker")
     .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
-    .showHelpAfterError();
+    // A usage mistake is one line, like every other error; --help shows the rest.
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: (text, write) => write(`xen-ha: ${oneLine(text.replace(/^error: /, ""))} (see --help)\n`) });
   for (const register of groups) register(program, io);
   return program;
 }
 
 /** Runs the CLI in-process and returns the exit code; never calls process.exit. */
-export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  const program = buildProgram(io);
+export async function runCli(argv: readonly string[], io: CliIo, groups: readonly Register[]): Promise<number> {
+  const program = buildProgram(io, groups);
   try {
     await program.parseAsync([...argv], { from: "user" });
     return CliExit.Ok;
   } catch (error) {
     if (error instanceof CliError) {
-      io.stderr(`xen-ha: ${error.message}\n`);
+      // One line per problem, each saying whose it is.
+      for (const line of error.message.split("\n")) io.stderr(`xen-ha: ${line}\n`);
       return error.exitCode;
     }
     if (error instanceof CommanderError) {
       // help and version are exits with code 0; usage mistakes are 2
       return error.exitCode === 0 ? CliExit.Ok : CliExit.Usage;
     }
-    io.stderr(`xen-ha: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    // A failed system call no handler expected (a scratch directory, a tool's file) is still one line.
+    const errno = error as NodeJS.ErrnoException;
+    if (errno instanceof Error && errno.code !== undefined) {
+      io.stderr(`xen-ha: ${errno.syscall ?? "system call"}${errno.path ? ` ${errno.path}` : ""}: ${errnoWords(errno)}\n`);
+      return CliExit.Problems;
+    }
+    // A bug: one line still, with where it happened.
+    const where = error instanceof Error ? /\n\s+at (.*)/.exec(error.stack ?? "")?.[1] : undefined;
+    io.stderr(`xen-ha: internal error: ${oneLine(error instanceof Error ? error.message : String(error))}${where ? ` (at ${where})` : ""}\n`);
     return CliExit.Problems;
   }
 }

@@ -21,8 +21,9 @@ import {
 import { parseBehaviourWords, parseKnobWords } from "../sim/knob-text.ts";
 import { formatStatus } from "../sim/sim-status.ts";
 import { readHost } from "../sim/host/store.ts";
+import { domainNameProblem } from "../toolstack/domain-name.ts";
 import { CliError, CliExit, type CliIo } from "./io.ts";
-import { addCommandGroup } from "./program.ts";
+import type { Register } from "./program.ts";
 
 /** `xen-ha sim ...`: the Xen toolstack simulator as an admin/tester tool (lib/sim/README.md). */
 
@@ -39,6 +40,12 @@ function positiveNumber(text: string): number {
   const value = Number(text);
   if (!Number.isFinite(value) || value <= 0) throw new CliError(CliExit.Usage, `not a positive number: ${text}`);
   return value;
+}
+
+/** A domain name as every xen-ha tool accepts it (never Domain-0, never a leading '-'). */
+function domainName(name: string): void {
+  const problem = domainNameProblem(name);
+  if (problem) throw new CliError(CliExit.Usage, `not a usable domain name: ${problem}`);
 }
 
 function existingHost(options: Where, io: CliIo): { root: string; host: string } {
@@ -65,7 +72,7 @@ interface GuestFlags {
   readonly killMonitor?: boolean;
 }
 
-function registerSim(program: Command, io: CliIo): void {
+export const simCommands: Register = (program: Command, io: CliIo): void => {
   const sim = program.command("sim").description("the Xen toolstack simulator: fake xl/xm/ssh on simulated hosts");
   const rootOption = ["--root <dir>", "simulation root (default: $XEN_SIM_ROOT, else ${TMPDIR:-/tmp}/xen-ha-sim)"] as const;
   const hostOption = ["--host <name>", "simulated host (default: $XEN_SIM_HOST, else node1)"] as const;
@@ -108,7 +115,7 @@ function registerSim(program: Command, io: CliIo): void {
     .option("--type <type>", "pv, pvh or hvm", "pv")
     .option("--out <file>", "where to write it")
     .action((name: string, options: Where & { memory: string; vcpus: string; type: string; out?: string }) => {
-      if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name)) throw new CliError(CliExit.Usage, `not a usable domain name: ${name}`);
+      domainName(name);
       if (!["pv", "pvh", "hvm"].includes(options.type)) throw new CliError(CliExit.Usage, `unknown type ${options.type}`);
       const file = writeSampleConfig({
         root: rootOf(options, io),
@@ -147,6 +154,7 @@ function registerSim(program: Command, io: CliIo): void {
     .option("--reboot", "the guest reboots itself now")
     .option("--kill-monitor", "kill the domain's xl monitoring daemon")
     .action((name: string, given: string[], options: Where & GuestFlags) => {
+      domainName(name);
       const { root, host } = existingHost(options, io);
       const words = [
         ...given,
@@ -205,6 +213,4 @@ function registerSim(program: Command, io: CliIo): void {
     .description("kill every process the simulator started under the root (by pid); hosts are left down")
     .option(...rootOption)
     .action((options: Where) => cleanupSim(rootOf(options, io)));
-}
-
-addCommandGroup(registerSim);
+};

@@ -23,6 +23,7 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { findTemplate } from "../../cib-templates/index.ts";
 import { readCibText, semanticProblems } from "../../lib/cib/check/check.ts";
+import { shippedAgents } from "../lib/cib/support/agents.ts";
 import { planCib } from "../../lib/cib/plan/plan.ts";
 import { renderTemplate } from "../../lib/cib/author/render.ts";
 import { simulate } from "../../lib/cib/plan/simulate.ts";
@@ -97,7 +98,7 @@ try {
       const checked = await time(() => {
         const read = readCibText(text);
         if (!read.ok) throw new Error(read.problem);
-        return semanticProblems(read.cib);
+        return semanticProblems(read.cib, shippedAgents);
       });
       const read = readCibText(text);
       if (!read.ok) throw new Error(read.problem);

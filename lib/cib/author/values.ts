@@ -19,7 +19,10 @@ function parseLines(lines: readonly { readonly text: string; readonly where: str
       problems.push(`${where}: '${text}' is not name=value`);
       continue;
     }
-    values[name] = text.slice(equals + 1).trim();
+    const value = text.slice(equals + 1).trim();
+    // An empty value would read as unset and quietly take the default.
+    if (value === "") problems.push(`${where}: '${text}' gives ${name} an empty value; leave ${name} out to use its default`);
+    else values[name] = value;
   }
   return problems.length > 0 ? { ok: false, problems } : { ok: true, values };
 }

@@ -1,4 +1,4 @@
-import { FENCER_PARAMS, findAgent, registeredAgents, type RegisteredAgent } from "../model/agents.ts";
+import { FENCER_PARAMS, findAgent, type AgentCatalog, type RegisteredAgent } from "../model/agents.ts";
 import { TRACE_PARAMS } from "../../ocf/trace.ts";
 import { didYouMean } from "../model/closest.ts";
 import { formatMs, intendedMs, misreading, pacemakerTimeoutMs, PACEMAKER_DEFAULT_TIMEOUT_MS } from "../model/duration.ts";
@@ -7,7 +7,7 @@ import { isTrue, metaValue, pairValue } from "../model/queries.ts";
 import { error, warning, type Problem } from "../model/problem.ts";
 
 /**
- * Resources checked against the agents' own declarations (agents/index.ts):
+ * Resources checked against the agents' own declarations (the agent catalog):
  * crm_verify never reads agent meta-data, so a misspelled parameter, a value
  * the agent will refuse at start, or an op timeout shorter than the agent
  * needs all pass it. Legacy underscore meta names are caught for every agent:
@@ -122,16 +122,16 @@ function timeoutProblems(cib: Cib, primitive: PrimitiveDef, agent: RegisteredAge
   return problems;
 }
 
-export function agentProblems(cib: Cib): Problem[] {
+export function agentProblems(cib: Cib, agents: AgentCatalog): Problem[] {
   const provider = (agent: string): string => agent.split(":").slice(0, -1).join(":");
   return cib.primitives.flatMap((primitive) => {
-    const agent = findAgent(primitive.agent);
+    const agent = findAgent(agents, primitive.agent);
     if (agent) {
       return [...legacyMetaProblems(primitive), ...parameterProblems(primitive, agent), ...timeoutProblems(cib, primitive, agent)];
     }
     // Only our own provider is a closed set; any fence agent may be installed.
-    const ours = primitive.agent.startsWith("ocf:") && registeredAgents.some((a) => provider(a.key) === provider(primitive.agent));
-    const siblings = ours ? registeredAgents.filter((a) => provider(a.key) === provider(primitive.agent)) : [];
+    const ours = primitive.agent.startsWith("ocf:") && agents.agents.some((a) => provider(a.key) === provider(primitive.agent));
+    const siblings = ours ? agents.agents.filter((a) => provider(a.key) === provider(primitive.agent)) : [];
     const unknown = siblings.length > 0
       ? [error(`primitive ${primitive.id}`, primitive.line, `there is no agent ${primitive.agent}${didYouMean(primitive.agent, siblings.map((a) => a.key))}`, `use one of: ${siblings.map((a) => a.key).join(", ")}`)]
       : [];

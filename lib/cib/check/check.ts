@@ -10,7 +10,7 @@ import { nodeAttributeProblems } from "./node-attributes.ts";
 import { placementProblems } from "./placement.ts";
 import { storageProblems } from "./storage.ts";
 import { structureProblems } from "./structure.ts";
-import { registeredAgents } from "../model/agents.ts";
+import type { AgentCatalog } from "../model/agents.ts";
 import { readCib, type Cib } from "../model/model.ts";
 import { error, type Problem } from "../model/problem.ts";
 import { runTool, type ToolContext } from "../tools.ts";
@@ -36,17 +36,18 @@ export function readCibText(text: string): CheckInput {
   return { ok: true, cib: read.cib };
 }
 
-export function semanticProblems(cib: Cib): Problem[] {
+/** `agents`: the catalog of the agents xen-ha ships, whose declarations the resources are checked against. */
+export function semanticProblems(cib: Cib, agents: AgentCatalog): Problem[] {
   const structure = structureProblems(cib);
   return [
     ...structure,
-    ...agentProblems(cib),
+    ...agentProblems(cib, agents),
     ...durationProblems(cib),
     ...fencingProblems(cib),
     ...fencingWeakeningProblems(cib),
     ...storageProblems(cib),
-    ...migrationProblems(cib),
-    ...nodeAttributeProblems(cib, registeredAgents),
+    ...migrationProblems(cib, agents),
+    ...nodeAttributeProblems(cib, agents.agents),
     ...placementProblems(cib),
     ...capacityProblems(cib),
   ];

@@ -1,4 +1,4 @@
-import { findAgent } from "../model/agents.ts";
+import { findAgent, type AgentCatalog } from "../model/agents.ts";
 import { type Cib, type ConstraintDef, type PrimitiveDef } from "../model/model.ts";
 import { constraintTargets, findContainer, findPrimitive, isTrue, metaValue, promotedMax } from "../model/queries.ts";
 import { error, warning, type Problem } from "../model/problem.ts";
@@ -89,13 +89,13 @@ function sharedStorage(cib: Cib, ties: readonly Tie[]): boolean {
   });
 }
 
-export function migrationProblems(cib: Cib): Problem[] {
+export function migrationProblems(cib: Cib, agents: AgentCatalog): Problem[] {
   return cib.primitives
     .filter((primitive) => primitive.parent === undefined && isTrue(metaValue(cib, primitive, "allow-migrate")))
     .flatMap((domain) => {
       const where = `primitive ${domain.id}`;
       const problems: Problem[] = [];
-      const agent = findAgent(domain.agent);
+      const agent = findAgent(agents, domain.agent);
       const missing = ["migrate_to", "migrate_from"].filter((a) => !agent?.advertised.some((entry) => entry.name === a));
       if (agent && missing.length > 0) {
         problems.push(error(where, domain.line, `allow-migrate is set, but ${agent.name} does not implement ${missing.join(" and ")}`, "drop allow-migrate, or use an agent version that migrates"));

@@ -2,6 +2,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseXml, type XmlElement } from "../../xml/parse.ts";
 import { crmVerify, semanticProblems } from "../check/check.ts";
+import type { AgentCatalog } from "../model/agents.ts";
 import { formatChanges } from "./diff.ts";
 import { mergeInto } from "./merge.ts";
 import { readCib } from "../model/model.ts";
@@ -35,7 +36,7 @@ async function queryCib(context: ToolContext): Promise<{ ok: true; cib: XmlEleme
 
 const withoutStatus = (cib: XmlElement): XmlElement => ({ ...cib, children: cib.children.filter((c) => c.name !== "status") });
 
-export async function loadCib(context: ToolContext, fileText: string, options: { readonly dryRun: boolean }): Promise<LoadResult> {
+export async function loadCib(context: ToolContext, fileText: string, options: { readonly dryRun: boolean; readonly agents: AgentCatalog }): Promise<LoadResult> {
   const where = context.env["CIB_file"] ? `CIB_file ${context.env["CIB_file"]}` : "the live CIB";
   const incoming = parseXml(fileText);
   if (!incoming.ok) return { ok: false, reason: "input", message: `not well-formed XML${incoming.line ? ` (line ${incoming.line})` : ""}: ${incoming.problem}`, report: "" };
@@ -52,7 +53,7 @@ export async function loadCib(context: ToolContext, fileText: string, options: {
   const candidate = readCib(merged.cib);
   if (!candidate.ok) return { ok: false, reason: "problems", message: candidate.problem, report };
   const verify = await crmVerify(context, writeXml(withoutStatus(merged.cib)));
-  const problems = [...semanticProblems(candidate.cib), ...(verify.ran ? verify.problems : [])];
+  const problems = [...semanticProblems(candidate.cib, options.agents), ...(verify.ran ? verify.problems : [])];
   const errors = problems.filter((p) => p.severity === "error");
   report += problems.map(formatProblem).join("");
   if (!verify.ran) report += `crm_verify: ${verify.reason}, skipped\n`;

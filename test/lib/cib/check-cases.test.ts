@@ -1,9 +1,9 @@
 import t, { type Test } from "tap";
 import { join } from "node:path";
 import { crmVerify, readCibText, semanticProblems } from "../../../lib/cib/check/check.ts";
+import { shippedAgents } from "./support/agents.ts";
 import { formatProblem } from "../../../lib/cib/model/problem.ts";
 import { fenceAgentProblems } from "../../../lib/cib/check/fence-agents.ts";
-import { registeredAgents } from "../../../lib/cib/model/agents.ts";
 import { casesOfKind, renderCase, type CaseSpec } from "./support/cases.ts";
 import { describeActions, holds } from "./support/facts.ts";
 import { runSteps } from "./support/steps.ts";
@@ -43,11 +43,11 @@ for (const { name, dir, spec } of casesOfKind("check")) {
     t.same(rendered.unapplied ?? [], [], "every edit applies to the rendered template");
     const read = readCibText(rendered.text);
     if (!read.ok) return t.fail(`the variant reads: ${read.problem}`);
-    const problems = semanticProblems(read.cib);
+    const problems = semanticProblems(read.cib, shippedAgents);
     if (spec.fenceAgents && PACEMAKER) {
       const { context, cleanup } = toolContext();
       t.teardown(cleanup);
-      problems.push(...(await fenceAgentProblems(context, read.cib, registeredAgents)));
+      problems.push(...(await fenceAgentProblems(context, read.cib, shippedAgents.agents)));
     }
     const severity = spec.description.startsWith("warning:") ? "warning" : "error";
     t.ok(problems.some((p) => p.severity === severity), `the mistake is caught as ${severity === "error" ? "an error" : "a warning"}`);

@@ -2,7 +2,8 @@ import t, { type Test } from "tap";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runCli } from "../../../lib/cli/commands.ts";
+import { xenHaCommands } from "../../../bin/xen-ha-commands.ts";
+import { runCli } from "../../../lib/cli/program.ts";
 import { CliExit } from "../../../lib/cli/io.ts";
 import { runCommand } from "../../../lib/exec/command.ts";
 import { SKIP_PACEMAKER } from "../cib/support/tools.ts";
@@ -20,7 +21,7 @@ async function cli(argv: readonly string[], options: { cwd: string; env?: Record
     stderr: (text) => void (out.stderr += text),
     env: options.env ?? {},
     cwd: options.cwd,
-  });
+  }, xenHaCommands);
   return { code, ...out };
 }
 

@@ -2,7 +2,8 @@ import t from "tap";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { runCommand } from "../../../lib/exec/command.ts";
-import { runCli } from "../../../lib/cli/commands.ts";
+import { xenHaCommands } from "../../../bin/xen-ha-commands.ts";
+import { runCli } from "../../../lib/cli/program.ts";
 import { listDomains, writeSampleConfig } from "../../../lib/sim/index.ts";
 import { readHost } from "../../../lib/sim/host/store.ts";
 import { simRoot, xl } from "./support.ts";
@@ -12,7 +13,7 @@ import { simRoot, xl } from "./support.ts";
 async function cli(argv: string[], env: Record<string, string | undefined> = {}) {
   let stdout = "";
   let stderr = "";
-  const code = await runCli(argv, { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), env, cwd: "/" });
+  const code = await runCli(argv, { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), env, cwd: "/" }, xenHaCommands);
   return { code, stdout, stderr };
 }
 
