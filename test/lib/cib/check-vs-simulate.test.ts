@@ -4,6 +4,7 @@ import { readCibText } from "../../../lib/cib/check/check.ts";
 import { simulate } from "../../../lib/cib/plan/simulate.ts";
 import { runningOn, type ClusterStatus, type GraphAction, type Transition } from "../../../lib/cib/plan/transition.ts";
 import { renderCase } from "./support/cases.ts";
+import { shippedAgents } from "./support/agents.ts";
 import { SKIP_PACEMAKER, toolContext } from "./support/tools.ts";
 import { seededRandom } from "../../support/seeded-random.ts";
 
@@ -142,7 +143,7 @@ for (let index = 0; index < CLUSTERS; index++) {
     if (cluster.mistake) t.not(text, rendered.text, `the mistake applies (${cluster.mistake.name})`);
     const read = readCibText(text);
     if (!read.ok) return t.fail(read.problem);
-    const errors = semanticProblems(read.cib).filter((p) => p.severity === "error");
+    const errors = semanticProblems(read.cib, shippedAgents).filter((p) => p.severity === "error");
     const accepted = errors.length === 0;
 
     const { context, cleanup } = toolContext();
