@@ -1,7 +1,7 @@
 /**
  * The Heartbeat 2.0/2.1 names (CIB "0.6", crm.dtd) and what each means in
  * Pacemaker 2.1. Two upstream stylesheets did this in two steps, and the
- * tables below are their composition (doc/heartbeat-import.md):
+ * tables below are their composition (doc/cib.md §1.4):
  * - Pacemaker 1.0's upgrade06.xsl: underscores become dashes, op `prereq`
  *   becomes op `requires`;
  * - Pacemaker 2.0's upgrade-2.10.xsl (installed as
