@@ -1,4 +1,4 @@
-import { describeFailure } from "../exec/command.ts";
+import { describeFailure, type CommandResult } from "../exec/command.ts";
 import { genericError } from "../ocf/exit-code.ts";
 import type { Dialect } from "./dialect.ts";
 import { callFailed, createInvoke } from "./invoke.ts";
@@ -20,11 +20,31 @@ export const CALL_CAPS = {
   memSet: 10_000,
 } as const;
 
+/** Before a listing is asked again; and the least time a second listing needs to be worth asking. */
+const RELIST_PAUSE_MS = 200;
+const RELIST_MIN_MS = 500;
+
 export function buildToolstack(dialect: Dialect, options: ToolstackOptions): Toolstack {
   const invoke = createInvoke(dialect.name, options);
 
+  /**
+   * A listing that ran and failed (exited non-zero without saying "no such
+   * domain") is asked once more after a short pause, when the deadline
+   * leaves room: one `xl list` can fail transiently (libxl_list_domain gets
+   * EAGAIN from the hypervisor under load), and a recurring monitor failing
+   * on it makes Pacemaker restart a healthy domain. The second failure
+   * counts. A call that hung is not repeated: it has spent its time.
+   */
+  const listing = async (args: readonly string[], target?: string): Promise<CommandResult> => {
+    const first = await invoke(args, CALL_CAPS.list);
+    const failed = first.exitCode !== undefined && first.exitCode !== 0 && !(target !== undefined && dialect.saysAbsent(first, target));
+    if (!failed || options.callTimeoutMs(CALL_CAPS.list) < RELIST_PAUSE_MS + RELIST_MIN_MS) return first;
+    await new Promise((resolve) => setTimeout(resolve, RELIST_PAUSE_MS));
+    return invoke(args, CALL_CAPS.list);
+  };
+
   const listOne = async (target: string, matches: (row: { name: string | undefined; domid: number }) => boolean): Promise<DomainLookup> => {
-    const result = await invoke(["list", target], CALL_CAPS.list);
+    const result = await listing(["list", target], target);
     if (dialect.saysAbsent(result, target)) return { present: false };
     if (result.exitCode !== 0) throw callFailed(result);
     const parsed = dialect.parseList(result.stdout);
@@ -42,7 +62,7 @@ export function buildToolstack(dialect: Dialect, options: ToolstackOptions): Too
     lookupId: (domid) => listOne(String(domid), (row) => row.domid === domid),
 
     async list() {
-      const result = await invoke(["list"], CALL_CAPS.list);
+      const result = await listing(["list"]);
       if (result.exitCode !== 0) throw callFailed(result);
       const parsed = dialect.parseList(result.stdout);
       if (!parsed.ok) throw genericError(`${result.command}: unexpected output: ${parsed.problem}`);

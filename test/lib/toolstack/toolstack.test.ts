@@ -7,8 +7,8 @@ import { fixture } from "../../support/fixtures.ts";
 import { scriptedRunner, type Reply } from "../../support/scripted-runner.ts";
 
 const env = { PATH: "/sim/bin", XEN_SIM_HOST: "node1" };
-const make = (tool: "xl" | "xm", argv: readonly string[], reply: Reply) => {
-  const runner = scriptedRunner([{ argv: [tool, ...argv], reply }]);
+const make = (tool: "xl" | "xm", argv: readonly string[], reply: Reply, times = 1) => {
+  const runner = scriptedRunner(Array.from({ length: times }, () => ({ argv: [tool, ...argv], reply })));
   const options = { run: runner.run, env, callTimeoutMs: (cap: number) => Math.min(cap, 2_000) };
   return { toolstack: toolstackFor(tool, options), runner };
 };
@@ -30,33 +30,45 @@ const lookups: readonly {
   reply: Reply;
   expect: unknown;
   target?: string;
+  /** A listing that ran and failed is asked once more (build-toolstack.ts); absence, success, a hang, a signal are not. */
+  asked?: 2;
 }[] = [
   { name: "xl: a listed domain is present, with its row", tool: "xl", reply: { stdout: fixture("xl/4.17/list-vm1.txt") }, expect: { present: true, domain: { name: "vm1", domid: 7, state: { blocked: true } } } },
   { name: "xl: 'invalid domain identifier (rc=-6)' for our name is absent", tool: "xl", target: "nosuch", reply: { exitCode: 1, stderr: fixture("xl/errors/xl-invalid-identifier.txt") }, expect: { present: false } },
-  { name: "xl: the same text about another name is an error", tool: "xl", target: "vm1", reply: { exitCode: 1, stderr: fixture("xl/errors/xl-invalid-identifier.txt") }, expect: { code: 1, reason: /nosuch is an invalid domain identifier/ } },
-  { name: "xl: no hypervisor (cannot init xl context) is an error, never absent", tool: "xl", reply: { exitCode: 1, stderr: noHypervisor }, expect: { code: 1, reason: "xl list vm1: exit 1: cannot open libxc handle: No such file or directory; cannot init xl context" } },
-  { name: "xl: Debian's wrapper without a hypervisor is an error", tool: "xl", reply: { exitCode: 1, stderr: fixture("xl/errors/xl-debian-wrapper.txt") }, expect: { code: 1, reason: /Can't find hypervisor information in sysfs!/ } },
+  { name: "xl: the same text about another name is an error", tool: "xl", target: "vm1", reply: { exitCode: 1, stderr: fixture("xl/errors/xl-invalid-identifier.txt") }, expect: { code: 1, reason: /nosuch is an invalid domain identifier/ } , asked: 2 },
+  { name: "xl: no hypervisor (cannot init xl context) is an error, never absent", tool: "xl", reply: { exitCode: 1, stderr: noHypervisor }, expect: { code: 1, reason: "xl list vm1: exit 1: cannot open libxc handle: No such file or directory; cannot init xl context" } , asked: 2 },
+  { name: "xl: Debian's wrapper without a hypervisor is an error", tool: "xl", reply: { exitCode: 1, stderr: fixture("xl/errors/xl-debian-wrapper.txt") }, expect: { code: 1, reason: /Can't find hypervisor information in sysfs!/ } , asked: 2 },
   { name: "xl: a hang, killed at the timeout, is an error", tool: "xl", reply: { timedOut: true }, expect: { code: 1, reason: /xl list vm1: no answer within/ } },
   { name: "xl: killed by a signal is an error", tool: "xl", reply: { signal: "SIGKILL" }, expect: { code: 1, reason: "xl list vm1: killed by SIGKILL" } },
   { name: "xl: not installed (ENOENT) is 5", tool: "xl", reply: { spawnError: "ENOENT" }, expect: { code: 5, reason: "cannot run xl: ENOENT" } },
   { name: "xl: not executable (EACCES) is 5", tool: "xl", reply: { spawnError: "EACCES" }, expect: { code: 5, reason: "cannot run xl: EACCES" } },
   { name: "xl: exit 0 with garbage is an error", tool: "xl", reply: { stdout: "hello\n" }, expect: { code: 1, reason: /unexpected output: no list header/ } },
   { name: "xl: exit 0 without our row is an error", tool: "xl", reply: { stdout: fixture("xl/4.17/list-empty.txt") }, expect: { code: 1, reason: "xl list vm1: exit 0 but no row for vm1" } },
-  { name: "xl: exit 1 and silence is an error", tool: "xl", reply: { exitCode: 1 }, expect: { code: 1, reason: "xl list vm1: exit 1" } },
+  { name: "xl: exit 1 and silence is an error", tool: "xl", reply: { exitCode: 1 }, expect: { code: 1, reason: "xl list vm1: exit 1" } , asked: 2 },
   { name: "xm: exit 3 'does not exist' for our name is absent", tool: "xm", target: "nosuch", reply: { exitCode: 3, stderr: fixture("xl/errors/xm-no-such-domain.txt") }, expect: { present: false } },
-  { name: "xm: the absence text with exit 1 is an error", tool: "xm", target: "nosuch", reply: { exitCode: 1, stderr: fixture("xl/errors/xm-no-such-domain.txt") }, expect: { code: 1 } },
-  { name: "xm: xend not running is an error", tool: "xm", reply: { exitCode: 1, stderr: fixture("xl/errors/xm-no-xend.txt") }, expect: { code: 1, reason: /Unable to connect to xend/ } },
+  { name: "xm: the absence text with exit 1 is an error", tool: "xm", target: "nosuch", reply: { exitCode: 1, stderr: fixture("xl/errors/xm-no-such-domain.txt") }, expect: { code: 1 } , asked: 2 },
+  { name: "xm: xend not running is an error", tool: "xm", reply: { exitCode: 1, stderr: fixture("xl/errors/xm-no-xend.txt") }, expect: { code: 1, reason: /Unable to connect to xend/ } , asked: 2 },
   { name: "xm: a listed domain is present", tool: "xm", target: "vm16", reply: { stdout: fixture("xl/3.4-xm/list-vm16.txt") }, expect: { present: true, domain: { domid: 121 } } },
 ];
 
 for (const c of lookups) {
   t.test(c.name, async (t) => {
     const target = c.target ?? "vm1";
-    const { toolstack, runner } = make(c.tool, ["list", target], c.reply);
+    const { toolstack, runner } = make(c.tool, ["list", target], c.reply, 2);
     t.match(await outcome(() => toolstack.lookup(target)), c.expect);
     t.same(runner.unexpected, []);
+    t.equal(runner.calls.length, c.asked ?? 1, `asked ${c.asked ?? 1} time(s)`);
   });
 }
+
+t.test("a failed listing is asked again only when the deadline leaves room for it", async (t) => {
+  for (const [left, asked] of [[2_000, 2], [600, 1]] as const) {
+    const runner = scriptedRunner([1, 2].map(() => ({ argv: ["xl", "list"], reply: { exitCode: 1, stderr: noHypervisor } })));
+    const toolstack = toolstackFor("xl", { run: runner.run, env, callTimeoutMs: (cap: number) => Math.min(cap, left) });
+    t.match(await outcome(() => toolstack.list()), { code: 1, reason: /cannot init xl context/ });
+    t.equal(runner.calls.length, asked, `${left} ms left: asked ${asked} time(s)`);
+  }
+});
 
 t.test("lookup by domid: 'Domain N does not exist' is absent; a dying (null) row is present", async (t) => {
   const gone = make("xl", ["list", "42"], { exitCode: 1, stderr: fixture("xl/errors/xl-no-such-domid.txt") });
