@@ -1,4 +1,5 @@
 import type { CommandRunner } from "../../lib/exec/command.ts";
+import type { UserFileRead } from "../../lib/exec/read-user-file.ts";
 import type { LeaseFs } from "../../lib/lease/lease-fs.ts";
 import type { ActionContext } from "../../lib/ocf/define-agent.ts";
 import type { Env } from "../../lib/ocf/context.ts";
@@ -11,6 +12,8 @@ export interface XenDomainDeps {
   readonly toolstack: () => Toolstack;
   /** For monitor scripts and crm_resource; toolstack calls go through `toolstack`. */
   readonly run: CommandRunner;
+  /** Reads a file a user named (the config), bounded in size and time (lib/exec/read-user-file.ts). */
+  readonly readUserFile: (path: string, limits: { readonly maxBytes: number; readonly timeoutMs: number }) => Promise<UserFileRead>;
   /** The agent's environment, handed to every child process. */
   readonly env: Env;
   readonly sleep: (ms: number) => Promise<void>;

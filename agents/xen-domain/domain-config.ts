@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { notConfigured, notInstalled } from "../../lib/ocf/exit-code.ts";
 import { domainSettings, type DomainSettings } from "../../lib/toolstack/domain-settings.ts";
 import type { Toolstack, ToolstackName } from "../../lib/toolstack/toolstack.ts";
@@ -7,7 +6,7 @@ import { domainNameProblem } from "../../lib/toolstack/domain-name.ts";
 import type { XenDomainParams } from "./params.ts";
 import type { ParamValues } from "../../lib/ocf/params.ts";
 import type { XenContext } from "./deps.ts";
-import { recordPath } from "./record.ts";
+import { readRecord, recordPath } from "./record.ts";
 
 /** The domain's configuration file as this host sees it. It is read, never executed or written. */
 export type ConfigRead =
@@ -29,17 +28,28 @@ function lenientSettings(text: string): ReadonlyMap<string, ConfigValue> {
   return settings;
 }
 
-export function readDomainConfig(path: string, toolstack: ToolstackName): ConfigRead {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    return { kind: "unreadable", problem: `xmfile ${path} cannot be read on this host (${code})` };
-  }
-  const parsed = parseXlConfig(text);
+/**
+ * A config is a few KiB (the largest real ones, with many disks, vifs and
+ * pci lines, stay under 20 KiB). 1 MiB is fifty times that, small enough to
+ * read and parse in milliseconds inside a monitor, and large enough that no
+ * real config is refused; anything bigger is not a domain's config.
+ */
+export const CONFIG_MAX_BYTES = 1 << 20;
+/**
+ * A healthy local or network file system answers in milliseconds; a read
+ * that takes this long will not answer in time. A read the action can do
+ * without (settingsIfReadable) gets less.
+ */
+const CONFIG_READ_CAP_MS = 5_000;
+const OPTIONAL_READ_CAP_MS = 2_000;
+
+/** The config file, read without ever blocking the agent (lib/exec/read-user-file.ts), and parsed. */
+export async function readDomainConfig(ctx: XenContext, path: string, toolstack: ToolstackName, capMs = CONFIG_READ_CAP_MS): Promise<ConfigRead> {
+  const read = await ctx.deps.readUserFile(path, { maxBytes: CONFIG_MAX_BYTES, timeoutMs: ctx.deadline.callTimeoutMs(capMs) });
+  if (!read.ok) return { kind: "unreadable", problem: `xmfile ${path} ${read.problem}` };
+  const parsed = parseXlConfig(read.text);
   if (parsed.ok) return { kind: "ok", settings: domainSettings(parsed.settings, toolstack) };
-  if (toolstack === "xm") return { kind: "ok", settings: domainSettings(lenientSettings(text), toolstack) };
+  if (toolstack === "xm") return { kind: "ok", settings: domainSettings(lenientSettings(read.text), toolstack) };
   return { kind: "unparseable", problem: `xmfile ${path}: ${parsed.problem}` };
 }
 
@@ -69,20 +79,43 @@ export interface Resource {
 
 /**
  * The toolstack first (so that a host without one answers "not installed"
- * before anything else), then the config and the name. With `requireConfig`
- * (start, validate-all) an unreadable file is 5 and an unparseable one 6.
+ * before anything else), then the name and, where needed, the config.
+ * - `config: "required"` (start, validate-all): the file is read; a file this
+ *   host cannot read (missing, not a regular file, too large, no answer) is
+ *   5, one xl cannot parse is 6.
+ * - `config: "if-needed"` (monitor, stop, migration): the name comes from the
+ *   name parameter, else from this host's record of the domain it saw
+ *   running (the name it runs under, whatever the file says now); only
+ *   without both is the file read for its name=. So a config that is broken,
+ *   mid-edit or on an export that hangs cannot turn a running domain into a
+ *   failed monitor or stop. Settings are then unknown (undefined): callers
+ *   fall back to xl's defaults.
  */
-export function resolveResource(ctx: XenContext, options: { readonly requireConfig: true }): Resource & { readonly settings: DomainSettings };
-export function resolveResource(ctx: XenContext, options: { readonly requireConfig: boolean }): Resource;
-export function resolveResource(ctx: XenContext, options: { readonly requireConfig: boolean }): Resource {
+export async function resolveResource(ctx: XenContext, options: { readonly config: "required" }): Promise<Resource & { readonly settings: DomainSettings }>;
+export async function resolveResource(ctx: XenContext, options: { readonly config: "required" | "if-needed" }): Promise<Resource>;
+export async function resolveResource(ctx: XenContext, options: { readonly config: "required" | "if-needed" }): Promise<Resource> {
   const toolstack = ctx.deps.toolstack();
-  const config = readDomainConfig(ctx.params.xmfile, toolstack.name);
-  if (options.requireConfig && config.kind === "unreadable") throw notInstalled(config.problem);
-  if (options.requireConfig && config.kind === "unparseable") throw notConfigured(config.problem);
+  const recordFile = recordPath(ctx.deps.stateDir, ctx.ocf.instance);
+  if (options.config === "if-needed") {
+    const recorded = readRecord(recordFile).runningName;
+    const known = ctx.params.name ?? (recorded !== undefined && domainNameProblem(recorded) === undefined ? recorded : undefined);
+    if (known !== undefined) return { toolstack, name: known, settings: undefined, recordFile };
+  }
+  const config = await readDomainConfig(ctx, ctx.params.xmfile, toolstack.name);
+  if (options.config === "required" && config.kind === "unreadable") throw notInstalled(config.problem);
+  if (options.config === "required" && config.kind === "unparseable") throw notConfigured(config.problem);
   return {
     toolstack,
     name: domainName(ctx.params, config),
     settings: config.kind === "ok" ? config.settings : undefined,
-    recordFile: recordPath(ctx.deps.stateDir, ctx.ocf.instance),
+    recordFile,
   };
+}
+
+/** The config's settings when this host can read and parse it now, else undefined; never fails the action. */
+export async function settingsIfReadable(ctx: XenContext, toolstack: ToolstackName): Promise<DomainSettings | undefined> {
+  const config = await readDomainConfig(ctx, ctx.params.xmfile, toolstack, OPTIONAL_READ_CAP_MS);
+  if (config.kind === "ok") return config.settings;
+  ctx.log.debug(`settings unknown: ${config.problem}`);
+  return undefined;
 }

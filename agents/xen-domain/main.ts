@@ -1,4 +1,5 @@
 import { runCommand, type CommandRunner } from "../../lib/exec/command.ts";
+import { readUserFile } from "../../lib/exec/read-user-file.ts";
 import { realLeaseFs, type LeaseFs } from "../../lib/lease/lease-fs.ts";
 import { runAgent, type AgentIo, type AgentRun } from "../../lib/ocf/run-agent.ts";
 import { traceCommands } from "../../lib/ocf/trace.ts";
@@ -36,6 +37,8 @@ export function xenDomainMain(io: AgentIo, overrides: XenDomainOverrides = {}): 
           callTimeoutMs: deadline.callTimeoutMs,
         })),
       run,
+      // the real programs even when a test scripts the toolstack's conversation through `run`
+      readUserFile: (path, limits) => readUserFile(traceCommands(runCommand, log), path, { ...limits, env: io.env }),
       env: io.env,
       sleep: overrides.sleep ?? realSleep,
       stateDir: io.env["HA_RSCTMP"] || "/run/resource-agents",

@@ -1,12 +1,12 @@
 import { genericError, OcfExit, type OcfExitCode } from "../../lib/ocf/exit-code.ts";
 import type { XenContext } from "./deps.ts";
-import { resolveResource } from "./domain-config.ts";
+import { resolveResource, settingsIfReadable } from "./domain-config.ts";
 import { leaseGuard } from "./never-twice/lease-guard.ts";
 import { describeLeftovers, findLeftovers, observeHere } from "./migrate/leftovers.ts";
 import { runMonitorScripts } from "./monitor-scripts.ts";
 import { checkNoPeerCopy } from "./never-twice/peer-check.ts";
 import { describe, observeSettled } from "./observe.ts";
-import { readRecord, updateRecord } from "./record.ts";
+import { readRecord, seenRunning, updateRecord } from "./record.ts";
 import { autosetUtilization } from "./utilization.ts";
 
 /** OCF_CHECK_LEVEL from which monitor also asks the peer_dom0s for a second copy (advertised as depth 10). */
@@ -19,11 +19,11 @@ export const DEEP_CHECK_LEVEL = 10;
  * state (crashed, shut down, suspended, dying) and for any toolstack failure.
  */
 export async function monitor(ctx: XenContext): Promise<OcfExitCode> {
-  const { name, settings, recordFile } = resolveResource(ctx, { requireConfig: false });
+  const { toolstack, name, settings, recordFile } = await resolveResource(ctx, { config: "if-needed" });
 
-  const here = await observeHere(ctx.deps.toolstack(), name);
+  const here = await observeHere(toolstack, name);
   const observation = await observeSettled(ctx, name, settings, readRecord(recordFile).runningDomid, here.observation);
-  updateRecord(recordFile, { runningDomid: observation.kind === "running" ? observation.domain.domid : undefined }, ctx.log);
+  updateRecord(recordFile, seenRunning(observation.kind === "running" ? { domid: observation.domain.domid, name } : undefined), ctx.log);
   switch (observation.kind) {
     case "absent": {
       // not running here unless it is here under a migration's name
@@ -35,7 +35,9 @@ export async function monitor(ctx: XenContext): Promise<OcfExitCode> {
     case "running":
       await leaseGuard(ctx, name).whileRunning();
       if (ctx.params.autoset_utilization_cpu || ctx.params.autoset_utilization_hv_memory) {
-        await autosetUtilization(ctx, observation.domain, settings, recordFile);
+        // maxmem comes from the config; a config this host cannot read now only costs that figure
+        const known = settings ?? (ctx.params.autoset_utilization_hv_memory ? await settingsIfReadable(ctx, toolstack.name) : undefined);
+        await autosetUtilization(ctx, observation.domain, known, recordFile);
       }
       await runMonitorScripts(ctx, name);
       if (ctx.ocf.checkLevel >= DEEP_CHECK_LEVEL) await checkNoPeerCopy(ctx, name);

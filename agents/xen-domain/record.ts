@@ -7,6 +7,9 @@ import type { Logger } from "../../lib/ocf/logger.ts";
  * JSON file under HA_RSCTMP (tmpfs, gone after a reboot, like the domains):
  * - `runningDomid`: the domid the last action here saw running (unset when
  *   it did not); arms the reboot-gap guard (observe.ts);
+ * - `runningName`: that domain's name, set and cleared with `runningDomid`:
+ *   monitor and stop find a running domain by it without the config file
+ *   (domain-config.ts), and it stays right when name= is edited meanwhile;
  * - `utilization`: the values last written with crm_resource, so a steady
  *   monitor makes no crm_resource call.
  * A missing or unreadable record is the empty record: nothing here is needed
@@ -14,6 +17,7 @@ import type { Logger } from "../../lib/ocf/logger.ts";
  */
 export interface ResourceRecord {
   readonly runningDomid?: number | undefined;
+  readonly runningName?: string | undefined;
   readonly utilization: Readonly<Record<string, string>>;
 }
 
@@ -27,16 +31,23 @@ export function readRecord(path: string): ResourceRecord {
   try {
     const data: unknown = JSON.parse(readFileSync(path, "utf8"));
     if (typeof data !== "object" || data === null) return EMPTY;
-    const { runningDomid, utilization } = data as Record<string, unknown>;
+    const { runningDomid, runningName, utilization } = data as Record<string, unknown>;
     const values = typeof utilization === "object" && utilization !== null ? utilization : {};
     return {
       runningDomid: typeof runningDomid === "number" ? runningDomid : undefined,
+      runningName: typeof runningDomid === "number" && typeof runningName === "string" ? runningName : undefined,
       utilization: Object.fromEntries(Object.entries(values).filter(([, v]) => typeof v === "string")),
     };
   } catch {
     return EMPTY;
   }
 }
+
+/** What to record after looking at the domain: its id and name while it runs, nothing otherwise. */
+export const seenRunning = (domain: { readonly domid: number; readonly name: string } | undefined): Partial<ResourceRecord> => ({
+  runningDomid: domain?.domid,
+  runningName: domain?.name,
+});
 
 /** Writes only when something changed (monitors run every few seconds); atomic by rename. */
 export function updateRecord(path: string, change: Partial<ResourceRecord>, log: Logger): void {

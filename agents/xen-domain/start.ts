@@ -1,14 +1,14 @@
 import { genericError, OcfExit, type OcfExitCode } from "../../lib/ocf/exit-code.ts";
 import type { DomainSettings } from "../../lib/toolstack/domain-settings.ts";
 import { POLL_MS, REBOOT_GAP_MS, timeForAnotherLook, type XenContext } from "./deps.ts";
-import { resolveResource } from "./domain-config.ts";
 import { leaseGuard } from "./never-twice/lease-guard.ts";
 import { ensureMemory } from "./memory.ts";
 import { scriptsFailure } from "./monitor-scripts.ts";
 import { comingBack, describe, observe, observeSettled, type Observation } from "./observe.ts";
 import { describeLeftovers, findLeftovers, observeHere } from "./migrate/leftovers.ts";
-import { readRecord, updateRecord } from "./record.ts";
+import { readRecord, seenRunning, updateRecord } from "./record.ts";
 import { restoreOnStart } from "./save-image.ts";
+import { checkResource } from "./validate.ts";
 
 /** Leftovers are waited for, at most this long, before start gives up. */
 const DYING_WAIT_CAP_MS = 15_000;
@@ -26,7 +26,8 @@ async function waitUntilGone(ctx: XenContext, name: string, budgetMs: number): P
 
 /**
  * What is already there under our name decides whether to create:
- * running, paused or rebooting domains are waited for (no second create);
+ * running or rebooting domains are waited for (no second create), a paused
+ * one is answered by pausedAnswer;
  * a preserved crashed or shut-down domain is destroyed first; a dying one
  * is waited for; a suspended one (save or migration) is never touched.
  */
@@ -48,6 +49,27 @@ async function clearLeftovers(ctx: XenContext, observation: Observation): Promis
     default:
       return observation;
   }
+}
+
+/**
+ * A paused domain that never ran is being built (xl creates it paused and
+ * unpauses it once its devices are up, also when it re-creates a rebooting
+ * guest): it is waited for, at most the reboot gap. One that has run was
+ * paused by someone (xl pause, or a save that went wrong), and start does
+ * not unpause what it did not pause: it says so at once instead of waiting
+ * out its timeout. Returns the domain once it runs.
+ */
+async function pausedAnswer(ctx: XenContext, found: Observation): Promise<Observation> {
+  const started = ctx.deadline.elapsedMs();
+  let observation = found;
+  while (observation.kind === "paused" && observation.domain.cpuSeconds === 0 && ctx.deadline.elapsedMs() - started < REBOOT_GAP_MS && timeForAnotherLook(ctx)) {
+    await ctx.deps.sleep(POLL_MS);
+    observation = await observe(ctx.deps.toolstack(), observation.name);
+  }
+  if (observation.kind === "paused") {
+    throw genericError(`${describe(observation)}; start does not unpause it ('xl unpause ${observation.name}' resumes it, a stop removes it)`);
+  }
+  return observation;
 }
 
 /**
@@ -85,12 +107,14 @@ async function waitUntilRunning(ctx: XenContext, name: string, settings: DomainS
 }
 
 export async function start(ctx: XenContext): Promise<OcfExitCode> {
-  const { toolstack, name, settings, recordFile } = resolveResource(ctx, { requireConfig: true });
+  // everything validate-all refuses is refused here, before anything is created
+  const { toolstack, name, settings, recordFile } = await checkResource(ctx);
   const guard = leaseGuard(ctx, name);
   await guard.beforeStart();
 
   const here = await observeHere(toolstack, name);
-  const found = await clearLeftovers(ctx, await observeSettled(ctx, name, settings, readRecord(recordFile).runningDomid, here.observation));
+  const settled = await clearLeftovers(ctx, await observeSettled(ctx, name, settings, readRecord(recordFile).runningDomid, here.observation));
+  const found = settled.kind === "paused" ? await pausedAnswer(ctx, settled) : settled;
   if (found.kind === "absent") {
     const leftovers = found === here.observation ? here.leftovers : await findLeftovers(toolstack, name);
     if (leftovers.length > 0) throw genericError(`not starting another copy of ${name}: ${describeLeftovers(leftovers)}; a stop here removes it`);
@@ -99,14 +123,14 @@ export async function start(ctx: XenContext): Promise<OcfExitCode> {
       ctx.log.info(`creating domain ${name} from ${ctx.params.xmfile}`);
       await toolstack.create(ctx.params.xmfile, name);
     }
-  } else if (found.kind === "running" || found.kind === "paused" || found.kind === "rebooting") {
+  } else if (found.kind === "running" || found.kind === "rebooting") {
     ctx.log.info(`${describe(found)}: not creating it again`);
   } else {
     throw genericError(`${describe(found)}; it did not go away in time`);
   }
   const domid = await waitUntilRunning(ctx, name, settings);
   await guard.afterStart();
-  updateRecord(recordFile, { runningDomid: domid }, ctx.log);
+  updateRecord(recordFile, seenRunning({ domid, name }), ctx.log);
   ctx.log.info(`domain ${name} is running`, { ms: ctx.deadline.elapsedMs() });
   return OcfExit.Success;
 }

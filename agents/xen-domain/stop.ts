@@ -3,10 +3,10 @@ import { toMs } from "../../lib/ocf/define-agent.ts";
 import type { DomainSettings } from "../../lib/toolstack/domain-settings.ts";
 import type { ShutdownMode } from "../../lib/toolstack/toolstack.ts";
 import { ADVERTISED_TIMEOUTS, POLL_MS, type XenContext } from "./deps.ts";
-import { resolveResource } from "./domain-config.ts";
+import { resolveResource, settingsIfReadable } from "./domain-config.ts";
 import { leaseGuard } from "./never-twice/lease-guard.ts";
 import { comingBack, describe, observe, observeSettled, type Observation } from "./observe.ts";
-import { readRecord, updateRecord } from "./record.ts";
+import { readRecord, seenRunning, updateRecord } from "./record.ts";
 import { confirmGone } from "./confirm-gone.ts";
 import { findLeftovers, observeHere } from "./migrate/leftovers.ts";
 import { saveOnStop } from "./save-image.ts";
@@ -101,7 +101,10 @@ async function bringDown(ctx: XenContext, first: Present, settings: DomainSettin
 }
 
 export async function stop(ctx: XenContext): Promise<OcfExitCode> {
-  const { toolstack, name, settings, recordFile } = resolveResource(ctx, { requireConfig: false });
+  const resource = await resolveResource(ctx, { config: "if-needed" });
+  const { toolstack, name, recordFile } = resource;
+  // the type (HVM: shutdown -F at once) and the on_reboot/on_crash actions, when the config can tell them now
+  const settings = resource.settings ?? (await settingsIfReadable(ctx, toolstack.name));
   let runningDomid = readRecord(recordFile).runningDomid;
 
   // Each name the domain may have (the names of a migration, migrate-leftovers.ts) is looked up until none is found.
@@ -117,7 +120,7 @@ export async function stop(ctx: XenContext): Promise<OcfExitCode> {
     await bringDown(ctx, target, settings);
     runningDomid = undefined;
   }
-  updateRecord(recordFile, { runningDomid: undefined }, ctx.log);
+  updateRecord(recordFile, seenRunning(undefined), ctx.log);
   await leaseGuard(ctx, name).afterStop();
   ctx.log.info(`domain ${name} is stopped`, { ms: ctx.deadline.elapsedMs() });
   return OcfExit.Success;

@@ -1,7 +1,8 @@
 import { notInstalled, OcfExit, type OcfExitCode } from "../../lib/ocf/exit-code.ts";
 import { findOnPath, isExecutableFile } from "../../lib/toolstack/select.ts";
 import type { XenContext } from "./deps.ts";
-import { resolveResource } from "./domain-config.ts";
+import type { DomainSettings } from "../../lib/toolstack/domain-settings.ts";
+import { resolveResource, type Resource } from "./domain-config.ts";
 import { validateMigration } from "./migrate/validate.ts";
 import { monitorScripts } from "./monitor-scripts.ts";
 
@@ -10,18 +11,24 @@ const scriptMissing = (script: string, path: string | undefined): boolean =>
   script.includes("/") ? !isExecutableFile(script) : findOnPath(script, path) === undefined;
 
 /**
- * validate-all changes nothing. Codes: 5 when this host lacks the toolstack,
- * the config file or a monitor script; 6 when the configuration cannot work
- * anywhere (no domain name, a config xl cannot parse). Combinations that
- * work but do not mean what they seem are warnings only.
+ * Everything validate-all refuses, as an OcfError: 5 when this host lacks
+ * the toolstack, the config file or a monitor script; 6 when the
+ * configuration cannot work anywhere (no domain name, a config xl cannot
+ * parse). Start makes the same checks before it creates anything.
  */
-export async function validate(ctx: XenContext): Promise<OcfExitCode> {
-  const { params } = ctx;
-  const { toolstack, name, settings } = resolveResource(ctx, { requireConfig: true });
-  for (const script of monitorScripts(params.monitor_scripts)) {
+export async function checkResource(ctx: XenContext): Promise<Resource & { readonly settings: DomainSettings }> {
+  const resource = await resolveResource(ctx, { config: "required" });
+  for (const script of monitorScripts(ctx.params.monitor_scripts)) {
     if (scriptMissing(script, ctx.deps.env["PATH"])) throw notInstalled(`monitor_scripts: '${script}' is not an executable file on this host`);
   }
-  validateMigration(ctx, toolstack.name);
+  validateMigration(ctx, resource.toolstack.name);
+  return resource;
+}
+
+/** validate-all changes nothing: checkResource, then warnings for combinations that work but do not mean what they seem. */
+export async function validate(ctx: XenContext): Promise<OcfExitCode> {
+  const { params } = ctx;
+  const { toolstack, name, settings } = await checkResource(ctx);
   if (params.force_stop && params.shutdown_acpi) ctx.log.warn("shutdown_acpi has no effect: force_stop destroys without a shutdown request");
   if (params.force_stop && params.shutdown_timeout !== undefined) ctx.log.warn("shutdown_timeout has no effect: force_stop destroys at once");
   if (params.name !== undefined && settings?.name !== undefined && params.name !== settings?.name) {

@@ -6,7 +6,7 @@ import { describeLeftovers, findLeftovers } from "./leftovers.ts";
 import { takeMigrationStart } from "./record.ts";
 import { scriptsFailure } from "../monitor-scripts.ts";
 import { describe, observe, type Observation } from "../observe.ts";
-import { updateRecord } from "../record.ts";
+import { seenRunning, updateRecord } from "../record.ts";
 
 /**
  * migrate_from, on the target, after migrate_to succeeded on the source.
@@ -46,10 +46,10 @@ async function arrived(ctx: XenContext, name: string): Promise<{ domid: number; 
 }
 
 export async function migrateFrom(ctx: XenContext): Promise<OcfExitCode> {
-  const { name, recordFile } = resolveResource(ctx, { requireConfig: false });
+  const { name, recordFile } = await resolveResource(ctx, { config: "if-needed" });
   const { domid, waitedMs } = await arrived(ctx, name);
   await leaseGuard(ctx, name).afterMigrateFrom();
-  updateRecord(recordFile, { runningDomid: domid }, ctx.log);
+  updateRecord(recordFile, seenRunning({ domid, name }), ctx.log);
   const start = await takeMigrationStart(ctx, name);
   const source = ctx.ocf.migrateSource ?? start?.source ?? "the source";
   if (start) ctx.log.info(`${name} migrated from ${source}: ${ctx.deps.now() - start.startedAt} ms from the start of migrate_to to running here`);

@@ -10,7 +10,7 @@ import { recordMigrationStart } from "./record.ts";
 import { settleMigration } from "./settle.ts";
 import { transportTo } from "./transport.ts";
 import { describe, observe } from "../observe.ts";
-import { updateRecord } from "../record.ts";
+import { seenRunning, updateRecord } from "../record.ts";
 
 /**
  * migrate_to, on the source (doc/ocf.md §1.9: migrate_to here, migrate_from
@@ -43,7 +43,7 @@ function failureOf(result: CommandResult, budgetMs: number): string {
 }
 
 export async function migrateTo(ctx: XenContext): Promise<OcfExitCode> {
-  const { toolstack, name, settings, recordFile } = resolveResource(ctx, { requireConfig: false });
+  const { toolstack, name, settings, recordFile } = await resolveResource(ctx, { config: "if-needed" });
   const node = ctx.ocf.migrateTarget;
   if (node === undefined) throw invalidHere("migrate_to needs the target node (OCF_RESKEY_CRM_meta_migrate_target is not set)");
   const transport = await transportTo(ctx, node);
@@ -60,7 +60,7 @@ export async function migrateTo(ctx: XenContext): Promise<OcfExitCode> {
   ctx.log.info(`migrating ${name} to ${node} (${transport.address}) within ${budgetMs} ms`);
   const commands = migrationCommands(toolstack.name, { run: ctx.deps.run, env: ctx.deps.env, callTimeoutMs: ctx.deadline.callTimeoutMs });
   const result = await commands.migrate(name, transport.address, { sshCommand: transport.sshCommand, config: ctx.params.migration_config }, budgetMs);
-  updateRecord(recordFile, { runningDomid: undefined }, ctx.log);
+  updateRecord(recordFile, seenRunning(undefined), ctx.log);
   if (result.exitCode === 0) {
     ctx.log.info(`${name} migrated to ${node}`, { ms: ctx.deps.now() - startedAt });
     return OcfExit.Success;
