@@ -1,10 +1,8 @@
 import t from "tap";
-import { decodeValues } from "../../../lib/ocf/params.ts";
-import { xenDomainParams } from "../../../agents/xen-domain/params.ts";
 import type { AgentOutcome } from "../../support/run-agent-in-process.ts";
 import { seededRandom } from "../../support/seeded-random.ts";
 import { simResource, type SimResource } from "../../support/sim-resource.ts";
-import { HOSTILE_VALUES, OPTIONS_XEN_HA_PASSES, hostileCases, type ParamShape } from "./hostile-values.ts";
+import { HOSTILE_VALUES, OPTIONS_XEN_HA_PASSES, XEN_DOMAIN_SHAPES, accepts, hostileCases, seededSample } from "./hostile-values.ts";
 
 /**
  * Values nobody designed for, in every parameter XenDomain declares (the list
@@ -27,22 +25,13 @@ const ACCEPTED_SAMPLE = 40;
 const random = seededRandom(SEED);
 t.comment(`seed ${SEED} (HOSTILE_SEED=${SEED} replays this run)`);
 
-const accepts = (param: string, value: string): boolean =>
-  decodeValues(xenDomainParams, (name) => (name === param ? value : name === "xmfile" ? "/etc/xen/vm1.cfg" : undefined)).ok;
-
-const shapes: ParamShape[] = Object.entries(xenDomainParams).map(([name, p]) => ({
-  name,
-  text: p.kind === "string",
-  path: !accepts(name, "relative") && accepts(name, "/absolute"),
-}));
-const cases = hostileCases(shapes, HOSTILE_VALUES, random);
+const cases = hostileCases(XEN_DOMAIN_SHAPES, HOSTILE_VALUES, random);
 const refused = cases.filter((c) => !accepts(c.param, c.value));
-const accepted = cases
-  .filter((c) => accepts(c.param, c.value))
-  .map((c) => ({ c, order: random() }))
-  .sort((a, b) => a.order - b.order)
-  .slice(0, ACCEPTED_SAMPLE)
-  .map(({ c }) => c);
+const accepted = seededSample(
+  cases.filter((c) => accepts(c.param, c.value)),
+  ACCEPTED_SAMPLE,
+  random,
+);
 
 const run = (r: SimResource, action: string, param: string, value: string, extra: Record<string, string> = {}) =>
   r.run(action, { ...extra, OCF_RESKEY_CRM_meta_timeout: String(TIMEOUT_MS), [`OCF_RESKEY_${param}`]: value });

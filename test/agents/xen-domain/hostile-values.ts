@@ -1,3 +1,6 @@
+import { xenDomainParams } from "../../../agents/xen-domain/params.ts";
+import { decodeValues } from "../../../lib/ocf/params.ts";
+
 /**
  * Inputs nobody designed for, shared by the in-process hostile-input suite
  * and its run through the installed agent. Each value has a short label for
@@ -50,11 +53,30 @@ export interface ParamShape {
  */
 export function hostileCases(params: readonly ParamShape[], values: readonly HostileValue[], random: () => number, others = 4): HostileCase[] {
   return params.flatMap((p) => {
-    const chosen = p.text ? values : [...values].sort(() => random() - 0.5).slice(0, others);
+    const chosen = p.text ? values : seededSample(values, others, random);
     const all = p.path ? [...chosen, ...chosen.map((v) => ({ label: `/${v.label}`, value: `/${v.value}` }))] : chosen;
     return all.map((v) => ({ param: p.name, label: v.label, value: v.value }));
   });
 }
+
+/** Whether XenDomain's declaration accepts `value` for `param` (every other parameter unset but the required xmfile). */
+export const accepts = (param: string, value: string): boolean =>
+  decodeValues(xenDomainParams, (name) => (name === param ? value : name === "xmfile" ? "/etc/xen/vm1.cfg" : undefined)).ok;
+
+/** XenDomain's parameters as the hostile cases see them, straight from the declaration. */
+export const XEN_DOMAIN_SHAPES: readonly ParamShape[] = Object.entries(xenDomainParams).map(([name, p]) => ({
+  name,
+  text: p.kind === "string",
+  path: !accepts(name, "relative") && accepts(name, "/absolute"),
+}));
+
+/** `n` of `items`, chosen by `random` (a seeded generator: the same seed, the same sample). */
+export const seededSample = <T>(items: readonly T[], n: number, random: () => number): T[] =>
+  items
+    .map((item) => ({ item, order: random() }))
+    .sort((a, b) => a.order - b.order)
+    .slice(0, n)
+    .map(({ item }) => item);
 
 /** Every option word XenDomain itself passes to a tool on these actions (xl list -l, xl shutdown -F, xl list -v). */
 export const OPTIONS_XEN_HA_PASSES: ReadonlySet<string> = new Set(["-l", "-F", "-v"]);
