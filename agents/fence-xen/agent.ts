@@ -1,4 +1,4 @@
-import { accessSync, constants } from "node:fs";
+import { accessSync, constants, statSync } from "node:fs";
 import type { ParamValues } from "../../lib/ocf/params.ts";
 import type { FenceAgentDocs } from "../../lib/fence/fence-metadata.ts";
 import { fenceXenLetters, fenceXenParams, type XenDeviceParams } from "./params.ts";
@@ -29,6 +29,8 @@ export function validateFenceXen(values: ParamValues<XenDeviceParams>): string[]
   if (values.identity_file !== undefined) {
     try {
       accessSync(values.identity_file, constants.R_OK);
+      // ssh would block reading a FIFO, or read a device without end, until the call's timeout
+      if (!statSync(values.identity_file).isFile()) problems.push(`identity_file: ${values.identity_file} is not a regular file`);
     } catch (error) {
       problems.push(`identity_file: cannot read ${values.identity_file} (${(error as NodeJS.ErrnoException).code ?? "error"})`);
     }

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync } from "node:fs";
+import { closeSync, constants, fstatSync, mkdirSync, openSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Env } from "./context.ts";
 import { traceRequested } from "./trace.ts";
@@ -56,11 +56,22 @@ export function createLogger(tag: string, env: Env, writeStderr: (text: string) 
   }
   const prefix = `${tag}[${process.pid}]`;
 
+  /** Files found unusable (a block device, a FIFO nobody reads, unwritable): skipped for the rest of the action. */
+  const unusable = new Set<string>();
   const append = (file: string, line: string) => {
+    if (unusable.has(file)) return;
+    let fd: number | undefined;
     try {
-      appendFileSync(file, `${new Date().toISOString()} ${line}\n`);
+      // O_NONBLOCK: a FIFO with no reader fails at once (ENXIO), a full pipe drops the
+      // line (EAGAIN); neither blocks the agent. A block device is never written to.
+      fd = openSync(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NONBLOCK, 0o644);
+      if (fstatSync(fd).isBlockDevice()) throw new Error(`${file} is a block device`);
+      writeSync(fd, `${new Date().toISOString()} ${line}\n`);
     } catch {
       // A log file we cannot write must never change the outcome of an action.
+      unusable.add(file);
+    } finally {
+      if (fd !== undefined) closeSync(fd);
     }
   };
 

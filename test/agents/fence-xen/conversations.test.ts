@@ -1,4 +1,7 @@
 import t from "tap";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fenceXenMain } from "../../../agents/fence-xen/main.ts";
 import { realFenceXenDeps } from "../../../agents/fence-xen/device.ts";
 import { captureIo } from "../../support/capture-io.ts";
@@ -13,6 +16,11 @@ import { scriptedRunner, type Step } from "../../support/scripted-runner.ts";
 const LIST = fixture("xl/4.17/list.txt");
 const EMPTY = fixture("xl/4.17/list-empty.txt");
 const NOW = Date.UTC(2025, 10, 24, 16, 0, 0);
+/** An identity file: fence_xen checks that it is a readable regular file; ssh is scripted here. */
+const keyDir = mkdtempSync(join(tmpdir(), "fence-conv-"));
+t.teardown(() => rmSync(keyDir, { recursive: true, force: true }));
+const KEY = join(keyDir, "id_fence");
+writeFileSync(KEY, "");
 const STAMP = "2025-11-24T160000000Z";
 
 const rows: readonly { name: string; stdin: Record<string, string>; steps: readonly Step[]; code: number; stdout: string }[] = [
@@ -40,12 +48,12 @@ const rows: readonly { name: string; stdin: Record<string, string>; steps: reado
   },
   {
     name: "status over ssh: the toolstack call travels as ssh's remote words",
-    stdin: { action: "status", port: "vm2", dom0_list: "dom0a", identity_file: "/dev/null", username: "fence", missing_as_off: "1" },
+    stdin: { action: "status", port: "vm2", dom0_list: "dom0a", identity_file: KEY, username: "fence", missing_as_off: "1" },
     steps: [
       {
         argv: [
           "ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=5", "-o", "StrictHostKeyChecking=yes", "-o", "LogLevel=ERROR",
-          "-p", "22", "-l", "fence", "-i", "/dev/null", "-T", "dom0a", "xl", "list",
+          "-p", "22", "-l", "fence", "-i", KEY, "-T", "dom0a", "xl", "list",
         ],
         reply: { stdout: LIST },
       },
