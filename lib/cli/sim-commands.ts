@@ -22,6 +22,7 @@ import { parseBehaviourWords, parseKnobWords } from "../sim/knob-text.ts";
 import { formatStatus } from "../sim/sim-status.ts";
 import { readHost } from "../sim/host/store.ts";
 import { domainNameProblem } from "../toolstack/domain-name.ts";
+import { SYSROOT_ENV } from "../toolstack/host-evidence.ts";
 import { CliError, CliExit, type CliIo } from "./io.ts";
 import type { Register } from "./program.ts";
 
@@ -104,6 +105,7 @@ export const simCommands: Register = (program: Command, io: CliIo): void => {
       io.stdout(`export ${ENV_ROOT}=${shellQuote(host.root)}\n`);
       io.stdout(`export ${ENV_HOST}=${shellQuote(host.host)}\n`);
       io.stdout(`export PATH=${shellQuote(host.binDir)}:"$PATH"\n`);
+      io.stdout(`export ${SYSROOT_ENV}=${shellQuote(host.env[SYSROOT_ENV] ?? "")}\n`);
     });
 
   sim

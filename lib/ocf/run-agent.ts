@@ -98,21 +98,12 @@ export async function runAgent<P extends Params, D>(
     }
 
     const deadline = scope.deadline(ocf.timeoutMs ?? toMs(entry.timeout));
-    try {
-      const deps = await makeDeps({ params: decoded.values, ocf, log, deadline });
-      const code = forCaller(await entry.run({ params: decoded.values, ocf, log, deadline, deps }), ocf, log);
-      log.debug(`${action} finished`, { rc: exitCodeName(code), ms: deadline.elapsedMs() });
-      return code;
-    } catch (error) {
-      // ocf-rarun's rule: with the software missing, stop has nothing to stop and a
-      // probe finds nothing running. Only a tool that could not be started at all
-      // becomes ErrInstalled, never a tool that failed or hung.
-      if (error instanceof OcfError && error.exitCode === OcfExit.ErrInstalled && (action === "stop" || ocf.isProbe)) {
-        log.info(`${error.message}; nothing can run here, so the resource is stopped`);
-        return action === "stop" ? OcfExit.Success : OcfExit.NotRunning;
-      }
-      throw error; // the run loop reports it (an OcfError) or maps it to "internal error" (a bug)
-    }
+    // An OcfError thrown here is reported by the run loop with its code, as it is: whether a
+    // failure may still mean "stopped" is the agent's to judge (XenDomain: agents/xen-domain/evidence.ts).
+    const deps = await makeDeps({ params: decoded.values, ocf, log, deadline });
+    const code = forCaller(await entry.run({ params: decoded.values, ocf, log, deadline, deps }), ocf, log);
+    log.debug(`${action} finished`, { rc: exitCodeName(code), ms: deadline.elapsedMs() });
+    return code;
   });
   return { code };
 }

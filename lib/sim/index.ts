@@ -22,4 +22,5 @@ export { MIGRATION_FAULTS } from "./host/model.ts";
 export { PERSONA_IDS, DEFAULT_PERSONA, type PersonaId } from "./personas.ts";
 export { DEFAULT_TIMING, DEFAULT_GUEST_TIMING, type TimingName } from "./host/timing.ts";
 export { defaultSimRoot, sharedDir } from "./host/paths.ts";
+export { writeKernelFiles, type KernelKind } from "./host/kernel-view.ts";
 export { ENV_ROOT, ENV_HOST, ENV_TIME_FACTOR } from "./context.ts";

@@ -48,6 +48,7 @@ export function parseKnobWords(words: readonly string[], current: HostKnobs = DE
     }
     switch (head) {
       case "hypervisor":
+      case "privcmd":
       case "autoballoon":
       case "xendomains":
       case "sshDeny":

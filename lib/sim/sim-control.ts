@@ -3,6 +3,7 @@ import { dirname, join } from "node:path";
 import { clockFor } from "./context.ts";
 import { markShutdown, wakeLater } from "./host/hypervisor.ts";
 import type { DomainType, GuestBehaviour, HostKnobs, ShutdownReason } from "./host/model.ts";
+import { writeKernelView } from "./host/kernel-view.ts";
 import { sharedDir } from "./host/paths.ts";
 import { signalPid } from "./host/processes.ts";
 import { findByName, readHost, setBalloonTarget, updateHost } from "./host/store.ts";
@@ -16,6 +17,7 @@ export function setHostKnobs(root: string, host: string, knobs: Partial<HostKnob
   updateHost(root, host, (record) => {
     record.knobs = { ...record.knobs, ...knobs, timing: { ...record.knobs.timing, ...knobs.timing } };
   });
+  if (knobs.hypervisor !== undefined) writeKernelView(root, host);
 }
 
 /**

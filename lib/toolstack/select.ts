@@ -39,7 +39,8 @@ export interface SelectOptions extends ToolstackOptions {
 /**
  * xl when an executable `xl` is on the agent's PATH, else xm (the order the
  * existing Xen agent uses: a host with both runs xl); `preference` forces one.
- * Nothing found is "not installed" (5), which stop and probes read as stopped.
+ * Nothing found is "not installed" (5), for stop and probes too: xl may be
+ * gone for an upgrade while the hypervisor runs domains (doc/evidence.md).
  */
 export function selectToolstack(options: SelectOptions): Toolstack {
   if (options.pretendMissing) throw notInstalled("no toolstack: OCF_TESTER_FAIL_HAVE_BINARY is set");

@@ -127,8 +127,19 @@ export interface DomainRecord {
 
 /** Faults and settings of one host; changed with setHostKnobs or `xen-ha sim knob`. */
 export interface HostKnobs {
-  /** false: every xl command fails with `cannot init xl context` (xm: xend not running). */
+  /**
+   * false: this node did not boot Xen. Its kernel view (kernel-view.ts) has no
+   * /sys/hypervisor/type and no /proc/xen, and every xl command fails with
+   * `cannot init xl context` (xm: xend not running).
+   */
   hypervisor: boolean;
+  /**
+   * false: Xen runs, but dom0 lacks its privileged command interface (the
+   * xen-privcmd driver is not loaded): xl fails with the same three lines
+   * as without a hypervisor (xm: xend not running), while the kernel view
+   * still shows a dom0 and the domains keep running.
+   */
+  privcmd: boolean;
   autoballoon: boolean;
   /** Lowest memory autoballoon may shrink Domain-0 to. */
   dom0MinMiB: number;

@@ -26,6 +26,8 @@ export interface HostPaths {
   readonly callLogFile: string;
   /** One empty file per running xl/xm/ssh call, named by pid: what a host kill also kills. */
   readonly runningDir: string;
+  /** The host's kernel view: the /sys and /proc files that say whether Xen runs (kernel-view.ts). */
+  readonly sysrootDir: string;
 }
 
 /** Host names become directory names: keep them to what a hostname may contain. */
@@ -44,6 +46,7 @@ export function hostPaths(root: string, host: string): HostPaths {
     etcXenDir: join(dir, "etc-xen"),
     callLogFile: join(dir, "calls.jsonl"),
     runningDir: join(dir, "running"),
+    sysrootDir: join(dir, "sysroot"),
   };
 }
 

@@ -3,6 +3,8 @@ import { delimiter, join } from "node:path";
 import { runCommand, type CommandResult } from "../../exec/command.ts";
 import { ENV_HOST, ENV_ROOT } from "../context.ts";
 import { writeLaunchers } from "../launchers.ts";
+import { SYSROOT_ENV } from "../../toolstack/host-evidence.ts";
+import { writeKernelView } from "./kernel-view.ts";
 import type { HostKnobs, HostRecord } from "./model.ts";
 import { hostPaths, hostsDir, rootDefaultsFile, sharedDir } from "./paths.ts";
 import { DEFAULT_PERSONA, PERSONAS, type PersonaId } from "../personas.ts";
@@ -36,7 +38,7 @@ export interface SimHost {
   readonly persona: PersonaId;
   readonly binDir: string;
   readonly sharedDir: string;
-  /** Variables that make `xl`/`xm`/`ssh` the simulator's for this host: XEN_SIM_ROOT, XEN_SIM_HOST, PATH. */
+  /** Variables that make `xl`/`xm`/`ssh` the simulator's for this host: XEN_SIM_ROOT, XEN_SIM_HOST, PATH, and XEN_HA_SYSROOT (its kernel view). */
   readonly env: Readonly<Record<string, string>>;
 }
 
@@ -100,6 +102,7 @@ export function createSimHost(options: SimHostOptions): SimHost {
     return record.persona;
   });
   const binDir = writeLaunchers(root, host, persona);
+  writeKernelView(root, host);
   const basePath = options.basePath ?? process.env["PATH"] ?? "/usr/bin:/bin";
   return {
     root,
@@ -107,7 +110,7 @@ export function createSimHost(options: SimHostOptions): SimHost {
     persona,
     binDir,
     sharedDir: sharedDir(root),
-    env: { [ENV_ROOT]: root, [ENV_HOST]: host, PATH: `${binDir}${delimiter}${basePath}` },
+    env: { [ENV_ROOT]: root, [ENV_HOST]: host, PATH: `${binDir}${delimiter}${basePath}`, [SYSROOT_ENV]: paths.sysrootDir },
   };
 }
 

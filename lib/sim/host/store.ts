@@ -12,6 +12,7 @@ import { DEFAULT_GUEST_TIMING } from "./timing.ts";
 
 export const DEFAULT_KNOBS: HostKnobs = {
   hypervisor: true,
+  privcmd: true,
   autoballoon: false,
   dom0MinMiB: 1_024,
   zombieMs: 0,

@@ -98,7 +98,7 @@ export async function xlMain(root: string, host: string, io: ToolIo): Promise<nu
       ctx.io.stdout(fullHelp());
       return 1;
     }
-    if (!ctx.read().knobs.hypervisor) {
+    if (!ctx.read().knobs.hypervisor || !ctx.read().knobs.privcmd) {
       io.stderr(NO_HYPERVISOR);
       return 1;
     }

@@ -35,7 +35,7 @@ export async function xmMain(root: string, host: string, io: ToolIo): Promise<nu
       io.stdout(SHORT_HELP);
       return 1;
     }
-    if (!ctx.read().knobs.hypervisor) {
+    if (!ctx.read().knobs.hypervisor || !ctx.read().knobs.privcmd) {
       io.stderr(XM_NO_XEND);
       return 1;
     }

@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fixture } from "../../support/fixtures.ts";
+import { writeKernelFiles } from "../../../lib/sim/index.ts";
 import { pacemakerEnv, runXenDomain } from "../../support/run-agent-in-process.ts";
 import { scriptedRunner, type Step } from "../../support/scripted-runner.ts";
 
@@ -46,6 +47,8 @@ interface Conversation {
 const base = (extra: Record<string, string> = {}) => ({
   ...pacemakerEnv("vm1-rsc", { timeoutMs: 20_000 }),
   PATH: bin,
+  // a dom0, whatever this machine is: a failing toolstack is then an error, never "stopped"
+  XEN_HA_SYSROOT: writeKernelFiles(join(dir, "sysroot"), "dom0"),
   HA_RSCTMP: join(dir, `rsctmp-${Math.random().toString(36).slice(2)}`),
   OCF_RESKEY_xmfile: cfg,
   ...extra,
@@ -56,7 +59,21 @@ const conversations: readonly Conversation[] = [
   { name: "probe of an absent domain: one listing without the name or a migration's names, 7", action: "monitor", env: { OCF_RESKEY_CRM_meta_interval: "0" }, steps: [noLeftovers], code: 7 },
   { name: "probe of a listing without Domain-0 is an error, never 7", action: "monitor", env: { OCF_RESKEY_CRM_meta_interval: "0" }, steps: [{ argv: ["xl", "list"], reply: { stdout: header } }], code: 1, reason: /no Domain-0 row; not trusting that listing/ },
   { name: "probe of an incoming migration: not 7", action: "monitor", env: { OCF_RESKEY_CRM_meta_interval: "0" }, steps: [listing(vm1("--p---").replace("vm1          ", "vm1--incoming"))], code: 1, reason: /domain vm1 does not exist, but domain vm1--incoming \(id 7\) is paused/ },
-  { name: "probe with a broken toolstack is an error, never 7", action: "monitor", env: { OCF_RESKEY_CRM_meta_interval: "0" }, steps: [{ argv: ["xl", "list"], reply: { exitCode: 1, stderr: fixture("xl/errors/xl-no-hypervisor.txt") } }], code: 1, reason: /cannot init xl context/ },
+  {
+    name: "probe with a broken toolstack on a dom0: asked twice, an error, never 7",
+    action: "monitor",
+    env: { OCF_RESKEY_CRM_meta_interval: "0" },
+    steps: [1, 2].map(() => ({ argv: ["xl", "list"], reply: { exitCode: 1, stderr: fixture("xl/errors/xl-no-hypervisor.txt") } })),
+    code: 1,
+    reason: /cannot init xl context/,
+  },
+  {
+    name: "probe with the same toolstack answer on a node that did not boot Xen: 7",
+    action: "monitor",
+    env: { OCF_RESKEY_CRM_meta_interval: "0", XEN_HA_SYSROOT: writeKernelFiles(join(dir, "sysroot-no-xen"), "no-xen") },
+    steps: [1, 2].map(() => ({ argv: ["xl", "list"], reply: { exitCode: 1, stderr: fixture("xl/errors/xl-no-hypervisor.txt") } })),
+    code: 7,
+  },
   { name: "probe with a hung toolstack is an error", action: "monitor", env: { OCF_RESKEY_CRM_meta_interval: "0" }, steps: [{ argv: ["xl", "list"], reply: { timedOut: true } }], code: 1, reason: /no answer within/ },
   { name: "monitor of a crashed domain says so", action: "monitor", steps: [listing(vm1("---sc-"))], code: 1, reason: /^domain vm1 \(id 7\) is crashed, state ---sc-$/ },
   {
@@ -175,7 +192,13 @@ const conversations: readonly Conversation[] = [
     ],
     code: 0,
   },
-  { name: "stop with a broken toolstack fails (never success on a guess)", action: "stop", steps: [{ argv: ["xl", "list"], reply: { exitCode: 1, stderr: fixture("xl/errors/xl-debian-wrapper.txt") } }], code: 1, reason: /Can't find hypervisor information/ },
+  {
+    name: "stop with a broken toolstack on a dom0 fails (never success on a guess)",
+    action: "stop",
+    steps: [1, 2].map(() => ({ argv: ["xl", "list"], reply: { exitCode: 1, stderr: fixture("xl/errors/xl-debian-wrapper.txt") } })),
+    code: 1,
+    reason: /Can't find hypervisor information/,
+  },
 ];
 
 for (const c of conversations) {

@@ -25,7 +25,7 @@ t.test("eval \"$(xen-ha sim env --host H)\" makes xl the simulator's", async (t)
   const result = await runCommand("bash", ["-c", script], { timeoutMs: 30_000, env: { NODE_OPTIONS: undefined } });
   t.same([result.exitCode, result.stdout], [0, "node7\nnode7\n"], result.stderr);
   const env = await cli(["sim", "env", "--root", root, "--host", "node7"]);
-  t.equal(env.stdout, `export XEN_SIM_ROOT='${root}'\nexport XEN_SIM_HOST='node7'\nexport PATH='${root}/hosts/node7/bin':"$PATH"\n`);
+  t.equal(env.stdout, `export XEN_SIM_ROOT='${root}'\nexport XEN_SIM_HOST='node7'\nexport PATH='${root}/hosts/node7/bin':"$PATH"\nexport XEN_HA_SYSROOT='${root}/hosts/node7/sysroot'\n`);
   t.equal(readHost(root, "node7").timeFactor, 0.01, "reused, not reset");
 });
 
