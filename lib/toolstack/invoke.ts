@@ -1,5 +1,4 @@
 import { describeFailure, type CommandResult } from "../exec/command.ts";
-import { shown } from "../ocf/checks.ts";
 import { genericError, notInstalled, type OcfError } from "../ocf/exit-code.ts";
 import type { ToolstackName, ToolstackOptions } from "./toolstack.ts";
 
@@ -18,22 +17,8 @@ export interface Invoke {
 
 const NOT_STARTABLE = new Set(["ENOENT", "EACCES"]);
 
-/**
- * Every option xen-ha passes to xl or xm. Both parse with getopt, which reads
- * a word that begins with '-' as an option wherever it stands, so any other
- * such word (a name, a path, an address) is refused here, whatever let it
- * through: the last line behind the domain-name rule (doc/domain-names.md §2).
- */
-const OWN_OPTIONS: ReadonlySet<string> = new Set(["-l", "-v", "-F", "-s", "-C", "--live"]);
-
-function strayOption(args: readonly string[]): string | undefined {
-  return args.find((arg) => arg.startsWith("-") && !OWN_OPTIONS.has(arg));
-}
-
 export function createInvoke(tool: ToolstackName, options: ToolstackOptions): Invoke {
   const within = async (args: readonly string[], timeoutMs: number): Promise<CommandResult> => {
-    const stray = strayOption(args);
-    if (stray !== undefined) throw genericError(`not running ${tool} ${args[0] ?? ""}: ${shown(stray)} would be read as an option`);
     const result = await options.run(tool, args, { timeoutMs, env: options.env });
     if (result.spawnError && NOT_STARTABLE.has(result.spawnError)) {
       throw notInstalled(`cannot run ${tool}: ${result.spawnError}`);
