@@ -1,4 +1,5 @@
 import { describeFailure, type CommandResult } from "../exec/command.ts";
+import { shown } from "../ocf/checks.ts";
 import { genericError, notInstalled, type OcfError } from "../ocf/exit-code.ts";
 import type { ToolstackName, ToolstackOptions } from "./toolstack.ts";
 
@@ -17,8 +18,24 @@ export interface Invoke {
 
 const NOT_STARTABLE = new Set(["ENOENT", "EACCES"]);
 
+/**
+ * Every option xen-ha passes to xl or xm, by subcommand. Both parse with getopt, which reads
+ * a word that begins with '-' as an option wherever it stands, so any other
+ * such word (a name, a path, an address) is refused here, whatever let it
+ * through: the last line behind the domain-name rule (doc/domain-names.md §2).
+ */
+const OWN_OPTIONS: Readonly<Record<string, readonly string[]>> = { list: ["-l", "-v"], shutdown: ["-F"], migrate: ["-s", "-C", "--live"] };
+
+function strayOption(args: readonly string[]): string | undefined {
+  const [command = "", ...rest] = args;
+  const own = OWN_OPTIONS[command] ?? [];
+  return [command, ...rest].find((arg) => arg.startsWith("-") && !own.includes(arg));
+}
+
 export function createInvoke(tool: ToolstackName, options: ToolstackOptions): Invoke {
   const within = async (args: readonly string[], timeoutMs: number): Promise<CommandResult> => {
+    const stray = strayOption(args);
+    if (stray !== undefined) throw genericError(`not running ${tool} ${args[0] ?? ""}: ${shown(stray)} would be read as an option`);
     const result = await options.run(tool, args, { timeoutMs, env: options.env });
     if (result.spawnError && NOT_STARTABLE.has(result.spawnError)) {
       throw notInstalled(`cannot run ${tool}: ${result.spawnError}`);

@@ -164,3 +164,18 @@ t.test("migrate: xl names its transport and optional config, xm relocates throug
     t.same(runner.unexpected, [], `${c.tool}: ${c.argv.join(" ")}`);
   }
 });
+
+t.test("a word that xl or xm would read as an option never reaches them, whatever let it through", async (t) => {
+  const { toolstack, runner } = make("xl", [], {});
+  const calls: readonly (readonly [string, () => Promise<unknown>])[] = [
+    ["lookup", () => toolstack.lookup("-h")],
+    ["destroy", () => toolstack.destroy("--help")],
+    ["create", () => toolstack.create("-v", "vm1")],
+    ["dump-core", () => toolstack.dumpCore("vm1", "-x", 1_000)],
+  ];
+  for (const [label, call] of calls) t.match(await outcome(call), { code: 1, reason: /would be read as an option$/ }, label);
+  const commands = migrationCommands("xl", { run: runner.run, env, callTimeoutMs: (cap) => cap });
+  t.match(await outcome(() => commands.migrate("vm1", "-oProxyCommand=x", { sshCommand: "ssh", config: undefined }, 1_000)), { code: 1, reason: /'-oProxyCommand=x' would be read as an option$/ });
+  t.match(await outcome(() => commands.rename("vm1--incoming", "-vm1")), { code: 1 });
+  t.same(runner.calls, [], "no call at all");
+});
