@@ -16,6 +16,18 @@ export function buildProgram(io: CliIo, groups: readonly Register[]): Command {
     .exitOverride()
     // A usage mistake is one line, like every other error; --help shows the rest.
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: (text, write) => write(`xen-ha: ${oneLine(text.replace(/^error: /, ""))} (see --help)\n`) });
+  // An empty value would read as "not given" in most handlers and quietly take a default
+  // (an install prefix of "" is the current directory): refuse it for every command.
+  program.hook("preAction", (_, action) => {
+    // options with their own parser (--set, simulate's events) judge their raw text themselves
+    for (const option of action.options.filter((o) => o.parseArg === undefined)) {
+      const value: unknown = action.getOptionValue(option.attributeName());
+      if (value === "" || (Array.isArray(value) && value.includes(""))) {
+        throw new CliError(CliExit.Usage, `${option.long ?? option.short ?? option.flags}: empty value; leave the option out to use its default`);
+      }
+    }
+    if (action.args.includes("")) throw new CliError(CliExit.Usage, `${action.name()}: an argument is empty`);
+  });
   for (const register of groups) register(program, io);
   return program;
 }

@@ -53,6 +53,12 @@ const rows: readonly Row[] = [
   { name: "--set nodes= (empty) is not the default", argv: render("nodes="), code: CliExit.Usage, stderr: /^xen-ha: --set: 'nodes=' gives nodes an empty value; leave nodes out to use its default\n$/ },
   { name: "--set domains=  (spaces only)", argv: render("domains=  "), code: CliExit.Usage, stderr: /^xen-ha: --set: 'domains=  ' gives domains an empty value/ },
   { name: "an empty value in a values file", argv: ["cib", "render", "active-passive", "--values", "v.txt"], code: CliExit.Usage, stderr: /^xen-ha: v\.txt:2: 'nodes=' gives nodes an empty value/, files: { "v.txt": `${IPMI}\nnodes=\n` } },
+  { name: "an empty -o", argv: [...render(), "-o", ""], code: CliExit.Usage, stderr: /^xen-ha: --output: empty value; leave the option out to use its default\n$/ },
+  { name: "an empty --failures is not 0", argv: ["cib", "plan", "ap.xml", "--failures", ""], code: CliExit.Usage, stderr: /^xen-ha: --failures: empty value/ },
+  { name: "an empty install prefix is not the current directory", argv: ["install", "--prefix", ""], code: CliExit.Usage, stderr: /^xen-ha: --prefix: empty value/ },
+  { name: "an empty --memory for a simulated host", argv: ["sim", "env", "--root", "sim", "--memory", ""], code: CliExit.Usage, stderr: /^xen-ha: --memory: empty value/ },
+  { name: "an empty file argument", argv: ["cib", "check", ""], code: CliExit.Usage, stderr: /^xen-ha: check: an argument is empty\n$/ },
+  { name: "an empty --move domain", argv: ["cib", "simulate", "ap.xml", "--move", "", "xen01"], code: CliExit.Usage, stderr: /^xen-ha: / },
   // domain names
   { name: "Domain-0 as a domain", argv: render("domains=Domain-0"), code: CliExit.Usage, stderr: /^xen-ha: cannot render active-passive: domains: \W?Domain-0\W? is the control domain, never a guest\n$/ },
   { name: "domain-0 in another case", argv: render("domains=web,DOMAIN-0"), code: CliExit.Usage, stderr: /domain-0\W? is the control domain/i },
