@@ -5,6 +5,7 @@ import type { PluginDefinition } from "../../lib/stonith-plugin/run-plugin.ts";
 import { fenceXenBudgetMs, validateFenceXen } from "./agent.ts";
 import { xenDevice, type FenceXenDeps } from "./device.ts";
 import { hostProblem, listProblem, shown, splitList } from "../../lib/ocf/checks.ts";
+import { UUID } from "../../lib/toolstack/list-verbose.ts";
 import { plugProblem, xenDeviceParams } from "./params.ts";
 
 /** `node` or `node:domain`: the cluster's node name, and the domain that is that node when the names differ. */
@@ -71,6 +72,7 @@ export function xenHaPlugin(deps: FenceXenDeps): PluginDefinition<typeof xenHaPl
     // cluster-glue compares node names without regard to case.
     plugOf: (values: PluginValues, node: string) =>
       [...hostMap(values.hostlist)].find(([name]) => name.toLowerCase() === node.toLowerCase())?.[1],
+    listable: (plug: string) => !UUID.test(plug),
     validate: validateFenceXen,
     budgetMs: fenceXenBudgetMs,
     device: (values, context) => xenDevice(values, context, deps),

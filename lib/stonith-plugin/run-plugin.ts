@@ -38,6 +38,8 @@ export interface PluginDefinition<P extends TimingParams & Params> {
   readonly hosts: (values: ParamValues<P>) => readonly string[];
   /** The device's plug for a node, or undefined when the device does not fence that node. */
   readonly plugOf: (values: ParamValues<P>, node: string) => string | undefined;
+  /** Whether the device's list shows this plug as written (a Xen UUID is looked up, never listed). */
+  readonly listable: (plug: string) => boolean;
   readonly validate: (values: ParamValues<P>) => readonly string[];
   readonly budgetMs: (values: ParamValues<P>) => number;
   readonly device: (values: ParamValues<P>, context: { log: Logger; deadline: Deadline; env: ProcessIo["env"] }) => PowerDevice;
@@ -95,12 +97,26 @@ export async function runStonithPlugin<P extends TimingParams & Params>(
     const values = decoded.values;
     if (op === "gethosts") return say(plugin.hosts(values).join("\n"));
 
-    const action = op === "status" ? "monitor" : POWER_OPS[op as keyof typeof POWER_OPS];
+    if (op === "status") {
+      // The device answers when its list is complete; a configured plug missing from it is named
+      // now, so that a typo in hostlist shows before a fence needs it (off and reset would fail on
+      // it). Only a warning: a node that is down is not listed either.
+      const device = plugin.device(values, { log, deadline: deadlineOf(plugin.budgetMs(values)), env: io.env });
+      const listed = new Set((await device.list()).map((p) => p.plug));
+      for (const host of plugin.hosts(values)) {
+        const plug = plugin.plugOf(values, host);
+        if (plug !== undefined && plugin.listable(plug) && !listed.has(plug)) {
+          log.warn(`${host}: the device does not list ${plug} (mistyped in hostlist, or not running)`);
+        }
+      }
+      return 0;
+    }
+    const action = POWER_OPS[op as keyof typeof POWER_OPS];
     if (action === undefined) {
       log.error(`unknown operation '${op}'`);
       return 1;
     }
-    const plug = action === "monitor" ? "" : plugin.plugOf(values, node ?? "");
+    const plug = plugin.plugOf(values, node ?? "");
     if (plug === undefined) {
       log.error(`${op}: '${node ?? ""}' is not a node of this device (hostlist: ${plugin.hosts(values).join(" ")})`);
       return 1;

@@ -27,7 +27,7 @@ function plugin(calls: string[]): PluginDefinition<typeof params> {
     },
     powerOff: async (plug) => void (calls.push(`off ${plug}`), state.set(plug, "off")),
     powerOn: async (plug) => void (calls.push(`on ${plug}`), state.set(plug, "on")),
-    list: async () => [],
+    list: async () => (calls.push("list"), [{ plug: "n1", alias: "", state: "on" as const }, { plug: "n2", alias: "", state: "on" as const }]),
     monitor: async () => void calls.push("monitor"),
   };
   return {
@@ -39,6 +39,7 @@ function plugin(calls: string[]): PluginDefinition<typeof params> {
     params,
     hosts: (v) => v.hostlist.split(" "),
     plugOf: (v, node) => (v.hostlist.split(" ").includes(node) ? node : undefined),
+    listable: (plug) => plug !== "buggy",
     validate: () => [],
     budgetMs: () => 10_000,
     device: () => device,
@@ -61,7 +62,12 @@ const rows: readonly { argv: string[]; env?: Record<string, string>; code: numbe
   { argv: ["getinfo-devurl"], code: 0, stdout: "https://example.org\n" },
   { argv: ["getinfo-xml"], code: 0, stdout: /^<parameters>\n<parameter name="hostlist" required="1" unique="0">[\s\S]*<\/parameters>\n$/ },
   { argv: ["gethosts"], code: 0, stdout: "n1\nn2\nghost\nbroken\nbuggy\n" },
-  { argv: ["status"], code: 0, calls: ["monitor"] },
+  {
+    argv: ["status"],
+    code: 0,
+    calls: ["list"],
+    stderr: /WARN: ghost: the device does not list ghost \(mistyped in hostlist, or not running\)\n.*WARN: broken: /,
+  },
   { argv: ["off", "n1"], code: 0, calls: ["status n1", "off n1", "status n1"] },
   { argv: ["off", "n2"], code: 0, calls: ["status n2"], stderr: /Success: Already OFF/ },
   { argv: ["reset", "n1"], code: 0, calls: ["status n1", "off n1", "status n1", "on n1", "status n1"] },
