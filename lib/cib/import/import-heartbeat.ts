@@ -106,7 +106,7 @@ function convertOptions(c: Converter, crmConfig: XmlElement | undefined): Option
       c.notes.push(`cluster option ${oldName}=${value} dropped: ${fate.drop}`);
     } else if (fate) {
       section[fate.to].push([fate.name, value]);
-      if (fate.to !== "crm_config") c.notes.push(`cluster option ${oldName} became ${fate.name} in ${fate.to}`);
+      c.notes.push(`cluster option ${oldName} became ${fate.name}${fate.to === "crm_config" ? "" : ` in ${fate.to}`}`);
     } else if (PACEMAKER_CLUSTER_OPTIONS.has(name)) {
       out.crmConfig.push([name, value]);
     } else {
