@@ -1,4 +1,4 @@
-import { formatMs, misreading, type Misreading } from "../model/duration.ts";
+import { formatMs, misreading as readAs, type Misreading } from "../model/duration.ts";
 import type { Cib } from "../model/model.ts";
 import { error, type Problem } from "../model/problem.ts";
 
@@ -28,6 +28,13 @@ const FIX: Readonly<Record<"timeout" | "interval", string>> = {
 
 export function durationProblems(cib: Cib): Problem[] {
   const problems: Problem[] = [];
+  // a thousand domains repeat a handful of texts
+  const seen = new Map<string, Misreading | undefined>();
+  const misreading = (text: string, kind: "timeout" | "interval"): Misreading | undefined => {
+    const key = `${kind} ${text}`;
+    if (!seen.has(key)) seen.set(key, readAs(text, kind));
+    return seen.get(key);
+  };
   for (const primitive of cib.primitives) {
     for (const op of primitive.ops) {
       const where = `op ${op.id ?? `${primitive.id} ${op.name}`}`;

@@ -36,28 +36,46 @@ const isMandatoryOrder = (c: ConstraintDef): boolean => {
   return score === undefined || score > 0;
 };
 
-/** Pools the domain is tied to by either constraint, with the constraints found. */
-function poolsOf(cib: Cib, targets: readonly string[]): Map<string, { orders: ConstraintDef[]; colocations: ConstraintDef[] }> {
-  const pools = new Map<string, { orders: ConstraintDef[]; colocations: ConstraintDef[] }>();
-  const entry = (id: string) => {
-    const found = pools.get(id) ?? { orders: [], colocations: [] };
-    pools.set(id, found);
+interface Ties {
+  readonly orders: ConstraintDef[];
+  readonly colocations: ConstraintDef[];
+}
+
+/**
+ * For each resource, the clones it is ordered after or colocated with, and
+ * by which constraints: one pass over the constraints for all domains.
+ */
+function tiesToClones(cib: Cib): Map<string, Map<string, Ties>> {
+  const clones = new Map(cib.containers.filter(isClone).map((c) => [c.id, c]));
+  const ties = new Map<string, Map<string, Ties>>();
+  const entry = (resource: string, pool: string): Ties => {
+    const byPool = ties.get(resource) ?? new Map<string, Ties>();
+    ties.set(resource, byPool);
+    const found = byPool.get(pool) ?? { orders: [], colocations: [] };
+    byPool.set(pool, found);
     return found;
   };
   for (const c of cib.constraints) {
     const { first, then, rsc, "with-rsc": withRsc } = c.attributes;
-    if (c.kind === "rsc_order" && then !== undefined && first !== undefined && targets.includes(then) && isClone(findContainer(cib, first))) entry(first).orders.push(c);
-    if (c.kind === "rsc_colocation" && rsc !== undefined && withRsc !== undefined && targets.includes(rsc) && isClone(findContainer(cib, withRsc))) {
-      entry(withRsc).colocations.push(c);
-    }
+    if (c.kind === "rsc_order" && then !== undefined && first !== undefined && clones.has(first)) entry(then, first).orders.push(c);
+    if (c.kind === "rsc_colocation" && rsc !== undefined && withRsc !== undefined && clones.has(withRsc)) entry(rsc, withRsc).colocations.push(c);
   }
-  return pools;
+  return ties;
 }
 
-function domainProblems(cib: Cib, domain: PrimitiveDef): Problem[] {
+function domainProblems(cib: Cib, domain: PrimitiveDef, ties: ReadonlyMap<string, ReadonlyMap<string, Ties>>): Problem[] {
   const where = `primitive ${domain.id}`;
   const problems: Problem[] = [];
-  for (const [poolId, { orders, colocations }] of poolsOf(cib, constraintTargets(cib, domain))) {
+  const pools = new Map<string, Ties>();
+  for (const target of constraintTargets(cib, domain)) {
+    for (const [pool, found] of ties.get(target) ?? []) {
+      const merged = pools.get(pool) ?? { orders: [], colocations: [] };
+      merged.orders.push(...found.orders);
+      merged.colocations.push(...found.colocations);
+      pools.set(pool, merged);
+    }
+  }
+  for (const [poolId, { orders, colocations }] of pools) {
     const pool = findContainer(cib, poolId) as ContainerDef;
     const promotable = promotedMax(pool) !== undefined;
     const action = promotable ? "promote" : "start";
@@ -104,5 +122,6 @@ function domainProblems(cib: Cib, domain: PrimitiveDef): Problem[] {
 }
 
 export function storageProblems(cib: Cib): Problem[] {
-  return cib.primitives.filter((p) => p.parent === undefined && isDomainAgent(p.agent)).flatMap((domain) => domainProblems(cib, domain));
+  const ties = tiesToClones(cib);
+  return cib.primitives.filter((p) => p.parent === undefined && isDomainAgent(p.agent)).flatMap((domain) => domainProblems(cib, domain, ties));
 }

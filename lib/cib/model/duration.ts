@@ -83,8 +83,8 @@ export function crmGetMsec(text: string): number | undefined {
   return Math.trunc((Number(digits[0]) * multiplier) / divisor);
 }
 
-/** A C int: what a long long becomes when stored in one (two's complement wrap). */
-const toInt32 = (value: number): number => Number(BigInt.asIntN(32, BigInt(value)));
+/** A C int: what a long long becomes when stored in one (two's complement wrap, as ECMAScript's ToInt32). */
+const toInt32 = (value: number): number => value | 0;
 
 /** The op timeout Pacemaker 2.1.5 uses for this text (unpack_timeout). */
 export function pacemakerTimeoutMs(text: string): number {

@@ -1,30 +1,20 @@
 import t from "tap";
 import { join } from "node:path";
 import { readCibText } from "../../../lib/cib/check/check.ts";
-import { attributeEvent, failEvents, moveEvent, standbyEvents, type EventsResult } from "../../../lib/cib/plan/events.ts";
 import { explainStep } from "../../../lib/cib/plan/explain.ts";
-import type { Cib } from "../../../lib/cib/model/model.ts";
 import { simulate, type SimEvent } from "../../../lib/cib/plan/simulate.ts";
 import { casesOfKind, renderCase } from "./support/cases.ts";
 import { describeActions, holds } from "./support/facts.ts";
 import { golden } from "./support/golden.ts";
+import { parseEvent } from "./support/steps.ts";
 import { SKIP_PACEMAKER, toolContext } from "./support/tools.ts";
 
 /**
  * Each topology in crm_simulate: the template is brought up, then every step's
  * events (one line each: "fail NODE", "standby NODE", "move DOMAIN NODE",
- * "attr NODE NAME VALUE") cause a transition that must show the facts listed
+ * "attr NODE NAME VALUE"; support/steps.ts) cause a transition that must show the facts listed
  * for that step (support/facts.ts). The plain-words explanation is golden.
  */
-function parseEvent(cib: Cib, line: string): EventsResult {
-  const [verb = "", ...args] = line.trim().split(/\s+/);
-  if (verb === "fail") return failEvents(cib, args.join(","));
-  if (verb === "standby") return standbyEvents(cib, args.join(","));
-  if (verb === "move") return moveEvent(cib, args[0] ?? "", args[1]);
-  if (verb === "attr") return attributeEvent(cib, `${args[0] ?? ""}:${args[1] ?? ""}=${args[2] ?? ""}`);
-  return { ok: false, problem: `unknown step '${line}'` };
-}
-
 for (const { name, dir, spec } of casesOfKind("simulate")) {
   t.test(`${name}: ${spec.description}`, { skip: SKIP_PACEMAKER }, async (t) => {
     const rendered = renderCase(spec);
