@@ -19,7 +19,7 @@ import { SKIP_PACEMAKER, toolContext } from "./support/tools.ts";
  * The seed is printed; IMPORT_SEED replays a run, IMPORT_CIBS makes it longer.
  */
 const SEED = Number(process.env["IMPORT_SEED"] ?? 20261203);
-const CIBS = Number(process.env["IMPORT_CIBS"] ?? 12);
+const CIBS = Number(process.env["IMPORT_CIBS"] ?? 15);
 
 type Random = () => number;
 const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
