@@ -22,7 +22,6 @@ export interface OcfContext {
   readonly isProbe: boolean;
   readonly checkLevel: number;
   readonly exitReasonPrefix: string;
-  readonly trace: boolean;
   readonly onNode: string | undefined;
   readonly migrateSource: string | undefined;
   readonly migrateTarget: string | undefined;
@@ -58,7 +57,6 @@ export function readOcfContext(env: Env, action: string): OcfContext {
     isProbe: (action === "monitor" || action === "status") && interval === "0",
     checkLevel,
     exitReasonPrefix: env["OCF_EXIT_REASON_PREFIX"] || "ocf-exit-reason:",
-    trace: ["1", "yes", "true"].includes((env["OCF_TRACE_RA"] ?? "").toLowerCase()),
     onNode: meta(env, "on_node"),
     migrateSource: meta(env, "migrate_source"),
     migrateTarget: meta(env, "migrate_target"),

@@ -1,5 +1,6 @@
 import { closeSync, constants, fstatSync, mkdirSync, openSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
+import { isTrue } from "./checks.ts";
 import type { Env } from "./context.ts";
 import { traceRequested } from "./trace.ts";
 
@@ -41,7 +42,7 @@ function formatFields(fields: Fields | undefined): string {
 }
 
 export function createLogger(tag: string, env: Env, writeStderr: (text: string) => void, traceFile?: string): Logger {
-  const debugOn = ["1", "yes", "true"].includes((env["HA_debug"] ?? env["PCMK_debug"] ?? "").toLowerCase()) || traceRequested(env);
+  const debugOn = isTrue(env["HA_debug"] ?? env["PCMK_debug"]) || traceRequested(env);
   const logFile = env["HA_LOGFILE"] || env["HA_logfile"] || undefined;
   const debugLog = env["HA_DEBUGLOG"] || env["HA_debuglog"] || undefined;
   const facilityName = (env["HA_LOGFACILITY"] ?? env["HA_logfacility"] ?? "none").toLowerCase();
