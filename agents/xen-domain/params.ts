@@ -35,7 +35,9 @@ export const xenDomainParams = {
     unique: true,
     shortdesc: "Xen domain name",
     longdesc:
-      "Name of the domain. When unset, the name= line of the configuration file is used; if the file " +
+      "Name of the domain: up to 200 letters, digits and _ . : + -, not beginning with '-', not all digits, " +
+      "not Domain-0, and not a name a migrating domain wears (NAME--incoming, NAME--migratedaway, migrating-NAME); " +
+      "the name= of the configuration file is held to the same rule. When unset, the name= line of the configuration file is used; if the file " +
       "cannot be read or has no name, the agent fails instead of guessing (it never falls back to the resource id).",
     check: domainNameProblem,
   }),
