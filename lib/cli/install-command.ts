@@ -11,6 +11,7 @@ interface InstallOptions {
   readonly prefix: string;
   readonly sbinDir: string;
   readonly stonithDir: string;
+  readonly manDir: string;
 }
 
 /** Installs the package this command runs from, with the running Node, into `dirs`. */
@@ -36,6 +37,7 @@ export async function runInstall(registry: Registry, options: InstallOptions, io
     prefix: resolve(io.cwd, options.prefix),
     sbinDir: resolve(io.cwd, options.sbinDir),
     stonithDir: resolve(io.cwd, options.stonithDir),
+    manDir: resolve(io.cwd, options.manDir),
   });
   io.stdout(`installed Node ${process.versions.node}, dist/ and ${report.packages.length} packages in ${report.prefix}\n`);
   for (const check of report.checks) {
@@ -56,5 +58,6 @@ export const installCommand = (registry: Registry): Register => (program, io) =>
     .option("--prefix <dir>", "where Node, the compiled code and its dependencies go", defaultInstallDirs.prefix)
     .option("--sbin-dir <dir>", "where the xen-ha command and fence agents go", defaultInstallDirs.sbinDir)
     .option("--stonith-dir <dir>", "cluster-glue external stonith plugins", defaultInstallDirs.stonithDir)
+    .option("--man-dir <dir>", "man pages (<dir>/man7, <dir>/man8)", defaultInstallDirs.manDir)
     .action((options: InstallOptions) => runInstall(registry, options, io));
 };

@@ -1,5 +1,6 @@
-import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, constants } from "node:fs";
+import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync, constants } from "node:fs";
 import { dirname, join } from "node:path";
+import { gzipSync } from "node:zlib";
 import type { CommandRunner } from "../exec/command.ts";
 import { productionClosure } from "./closure.ts";
 import { launcherTargets, type InstallDirs, type LauncherTarget, type Registry } from "./plan.ts";
@@ -19,6 +20,13 @@ export interface InstallRequest {
   /** The running Node, which is copied into the prefix. */
   readonly node: { readonly execPath: string; readonly version: string };
   readonly run: CommandRunner;
+  /**
+   * Stage the installation under this directory instead of the live system
+   * (as DESTDIR does for `make install`): every file lands at destdir + its
+   * path, launchers still name the final paths, and nothing is run. The
+   * Debian package is built this way.
+   */
+  readonly destdir?: string;
 }
 
 export interface InstallReport {
@@ -36,11 +44,12 @@ export class InstallError extends Error {
 
 export async function install(request: InstallRequest): Promise<InstallReport> {
   const { source, dirs } = request;
+  const at = (path: string): string => (request.destdir ? join(request.destdir, path) : path);
   const targets = launcherTargets(dirs, request.registry);
-  const closure = preflight(request, targets);
+  const closure = preflight(request, targets, at);
 
-  const staging = `${dirs.prefix}.new-${process.pid}`;
-  ensureDir(dirname(dirs.prefix));
+  const staging = `${at(dirs.prefix)}.new-${process.pid}`;
+  ensureDir(dirname(at(dirs.prefix)));
   rmSync(staging, { recursive: true, force: true });
   try {
     ensureDir(join(staging, "bin"));
@@ -50,15 +59,17 @@ export async function install(request: InstallRequest): Promise<InstallReport> {
     writeAtomically(join(staging, "package.json"), installedPackageJson(source), 0o644);
     ensureDir(join(staging, "cache"));
     normaliseModes(staging);
-    replaceTree(staging, dirs.prefix);
+    replaceTree(staging, at(dirs.prefix));
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
 
   for (const target of targets) {
-    ensureDir(dirname(target.path));
-    writeAtomically(target.path, launcherText(target.path, dirs.prefix, target.entry), 0o755);
+    ensureDir(dirname(at(target.path)));
+    writeAtomically(at(target.path), launcherText(target.path, dirs.prefix, target.entry), 0o755);
   }
+  if (dirs.manDir) installManPages(join(source, "dist", "man"), at(dirs.manDir));
+  if (request.destdir) return { prefix: dirs.prefix, packages: closure, launchers: targets, checks: [], warnings: [] };
   const checks = await checkLaunchers(targets, request.run);
   const warnings = [dirs.prefix, ...targets.map((t) => t.path)].flatMap((path) =>
     closedAncestors(path).map((dir) => `${dir} is closed to other users: nobody cannot run ${path}`),
@@ -67,7 +78,7 @@ export async function install(request: InstallRequest): Promise<InstallReport> {
 }
 
 /** Everything that can be checked before touching the disk; returns the dependency closure. */
-function preflight(request: InstallRequest, targets: readonly LauncherTarget[]): string[] {
+function preflight(request: InstallRequest, targets: readonly LauncherTarget[], at: (path: string) => string): string[] {
   const major = Number(request.node.version.split(".")[0]);
   if (!(major >= MIN_NODE_MAJOR)) {
     throw new InstallError(
@@ -80,7 +91,7 @@ function preflight(request: InstallRequest, targets: readonly LauncherTarget[]):
   for (const [name, dir] of Object.entries(request.dirs)) {
     if (!dir.startsWith("/")) throw new InstallError(`${name} '${dir}' is not an absolute path`);
   }
-  const prefix = request.dirs.prefix;
+  const prefix = at(request.dirs.prefix);
   if (existsSync(prefix) && readdirSync(prefix).length > 0 && readPackageJson(prefix)?.name !== "xen-ha") {
     throw new InstallError(`${prefix} exists and is not an xen-ha installation; refusing to replace it`);
   }
@@ -88,14 +99,28 @@ function preflight(request: InstallRequest, targets: readonly LauncherTarget[]):
     if (!existsSync(join(request.source, "dist", target.entry))) {
       throw new InstallError(`${join(request.source, "dist", target.entry)} is missing: build first (npm run build)`);
     }
-    if (existsSync(target.path) && !readFileSync(target.path, "utf8").includes(LAUNCHER_MARK)) {
-      throw new InstallError(`${target.path} exists and was not written by xen-ha install; refusing to replace it`);
+    if (existsSync(at(target.path)) && !readFileSync(at(target.path), "utf8").includes(LAUNCHER_MARK)) {
+      throw new InstallError(`${at(target.path)} exists and was not written by xen-ha install; refusing to replace it`);
     }
   }
   try {
     return productionClosure(request.source);
   } catch (error) {
     throw new InstallError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** The generated pages (dist/man/manN/*), compressed as Debian policy wants them, into manDir/manN/. */
+function installManPages(from: string, manDir: string): void {
+  if (!existsSync(from)) throw new InstallError(`${from} is missing: build first (npm run build)`);
+  for (const section of readdirSync(from)) {
+    ensureDir(join(manDir, section));
+    for (const page of readdirSync(join(from, section))) {
+      // -n semantics: no name, no time stamp, so a rebuild gives the same bytes
+      const gz = gzipSync(readFileSync(join(from, section, page)), { level: 9 });
+      gz[4] = gz[5] = gz[6] = gz[7] = 0;
+      writeFileSync(join(manDir, section, `${page}.gz`), gz, { mode: 0o644 });
+    }
   }
 }
 

@@ -11,6 +11,8 @@ export interface InstallDirs {
   readonly sbinDir: string;
   /** cluster-glue external stonith plugins. */
   readonly stonithDir: string;
+  /** Where man pages go (MANDIR/man7, MANDIR/man8); none are installed when unset. */
+  readonly manDir?: string;
 }
 
 export const defaultInstallDirs: InstallDirs = {
@@ -18,6 +20,7 @@ export const defaultInstallDirs: InstallDirs = {
   prefix: "/usr/lib/xen-ha",
   sbinDir: "/usr/sbin",
   stonithDir: "/usr/lib/stonith/plugins/external",
+  manDir: "/usr/share/man",
 };
 
 /** What the installer learns from the agent registry (agents/index.ts). */

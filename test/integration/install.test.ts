@@ -84,7 +84,7 @@ t.test("crm_resource lists the installed agents", { skip: namespaceProblem ?? fa
 t.test("installing again over an installation replaces it in place", async (t) => {
   const again = await runBare(
     join(dirs.sbinDir, "xen-ha"), // the installed copy installs itself: no source tree involved
-    ["install", "--ocf-root", dirs.ocfRoot, "--prefix", dirs.prefix, "--sbin-dir", dirs.sbinDir, "--stonith-dir", dirs.stonithDir],
+    ["install", "--ocf-root", dirs.ocfRoot, "--prefix", dirs.prefix, "--sbin-dir", dirs.sbinDir, "--stonith-dir", dirs.stonithDir, "--man-dir", dirs.manDir ?? ""],
     120_000,
   );
   t.equal(again.exitCode, 0, "reinstall exits 0", { stderr: again.stderr });
@@ -110,7 +110,7 @@ t.test("refusals change nothing", async (t) => {
   for (const [title, args, reason] of cases) {
     const run = await runCommand(
       process.execPath,
-      [join(REPO_ROOT, "dist", "bin", "xen-ha.js"), "install", "--sbin-dir", join(base, "sbin"), "--stonith-dir", join(base, "st"), ...args],
+      [join(REPO_ROOT, "dist", "bin", "xen-ha.js"), "install", "--sbin-dir", join(base, "sbin"), "--stonith-dir", join(base, "st"), "--man-dir", join(base, "man"), ...args],
       { timeoutMs: 60_000, cwd: base },
     );
     if (title === "a relative prefix") {

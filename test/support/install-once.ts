@@ -40,7 +40,23 @@ export async function installToTemp(label = "xen-ha-install-"): Promise<TempInst
     prefix: join(base, "lib", "xen-ha"),
     sbinDir: join(base, "sbin"),
     stonithDir: join(base, "stonith"),
+    manDir: join(base, "man"),
   };
+  const result = await installInto(dirs).catch((error: unknown) => {
+    rmSync(base, { recursive: true, force: true });
+    throw error;
+  });
+  return {
+    base,
+    dirs,
+    agentPath: (name) => join(dirs.ocfRoot, "resource.d", "xen-ha", name),
+    result,
+    remove: () => rmSync(base, { recursive: true, force: true }),
+  };
+}
+
+/** `xen-ha install` from dist/ into `dirs`, as an admin runs it; throws with its output when it fails. */
+export async function installInto(dirs: InstallDirs): Promise<CommandResult> {
   const result = await runCommand(
     process.execPath,
     [
@@ -54,18 +70,11 @@ export async function installToTemp(label = "xen-ha-install-"): Promise<TempInst
       dirs.sbinDir,
       "--stonith-dir",
       dirs.stonithDir,
+      "--man-dir",
+      dirs.manDir ?? join(dirs.prefix, "man"),
     ],
     { timeoutMs: 120_000 },
   );
-  if (result.exitCode !== 0) {
-    rmSync(base, { recursive: true, force: true });
-    throw new Error(`xen-ha install failed: exit ${result.exitCode}\n${result.stdout}${result.stderr}`);
-  }
-  return {
-    base,
-    dirs,
-    agentPath: (name) => join(dirs.ocfRoot, "resource.d", "xen-ha", name),
-    result,
-    remove: () => rmSync(base, { recursive: true, force: true }),
-  };
+  if (result.exitCode !== 0) throw new Error(`xen-ha install failed: exit ${result.exitCode}\n${result.stdout}${result.stderr}`);
+  return result;
 }
