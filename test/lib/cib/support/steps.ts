@@ -8,7 +8,8 @@ import { readTransition, type Transition } from "../../../../lib/cib/plan/transi
 import { runTool, type ToolContext } from "../../../../lib/cib/tools.ts";
 
 /**
- * Steps of a case, one line each: "fail NODE[ NODE...]", "standby NODE",
+ * Steps of a case, one line each: "boot NODE..." (first step only: the
+ * configuration's first transition with only these hosts ever seen), "fail NODE[ NODE...]", "standby NODE",
  * "move DOMAIN NODE", "attr NODE NAME VALUE", and "fail NODE... without
  * quorum" (last step only): the hosts crash and the survivors have lost quorum (corosync's
  * majority; crm_simulate keeps whatever quorum it is told).
@@ -22,6 +23,18 @@ export function parseEvent(cib: Cib, line: string): EventsResult {
   return { ok: false, problem: `unknown step '${line}'` };
 }
 
+/** The configuration's first transition with only these hosts ever seen (the cluster told it has quorum). */
+async function bootOnly(context: ToolContext, text: string, nodes: readonly string[]): Promise<{ ok: true; transition: Transition } | { ok: false; problem: string }> {
+  const file = join(context.scratch, "boot.xml");
+  const graph = join(context.scratch, "boot-graph.xml");
+  await writeFile(file, text);
+  const up = nodes.flatMap((node) => ["--node-up", node]);
+  const ran = await runTool(context, "crm_simulate", ["--xml-file", file, "--simulate", "--quorum", "1", ...up, "--output-as=xml", "--save-graph", graph], { capMs: 600_000, accept: [0, 1] });
+  if (!ran.ok) return { ok: false, problem: ran.message };
+  const transition = readTransition(ran.result.stdout, await readFile(graph, "utf8").catch(() => ""));
+  return transition.ok ? transition : { ok: false, problem: transition.problem };
+}
+
 export type StepsResult = { readonly ok: true; readonly transitions: readonly Transition[] } | { readonly ok: false; readonly problem: string };
 
 /** One transition per step, from the configuration brought up in crm_simulate. */
@@ -31,6 +44,14 @@ export async function runSteps(context: ToolContext, text: string, steps: readon
   let state = text;
   const transitions: Transition[] = [];
   for (const [i, lines] of steps.entries()) {
+    const boot = lines.find((line) => line.startsWith("boot "));
+    if (boot !== undefined) {
+      if (i !== 0) return { ok: false, problem: "boot is the first step only" };
+      const booted = await bootOnly(context, state, boot.split(/\s+/).slice(1));
+      if (!booted.ok) return booted;
+      transitions.push(booted.transition);
+      continue;
+    }
     const events: SimEvent[] = [];
     for (const line of lines) {
       const parsed = parseEvent(read.cib, line);
