@@ -1,5 +1,5 @@
 /**
- * Benchmark: XenDomain under a real Pacemaker cluster (test/cluster/lab:
+ * Benchmark: XenDomain under a real Pacemaker cluster (lib/lab:
  * corosync + Pacemaker in namespaces, 2 nodes or --nodes N, token 1000 ms,
  * each node a simulated Xen host at real-Xen latencies, stonith through the
  * lab's fence_lab). Per run it times
@@ -15,9 +15,10 @@
  *   npm run bench:cluster [-- --runs N] [--time-factor F] [--memory MiB] [--nodes N]
  */
 import { parseArgs } from "node:util";
-import { labUnsupported, startClusterLab } from "../cluster/lab/lab.ts";
-import { watchService } from "../cluster/lab/observe.ts";
-import { crashVm1Host, loadVm1, moveVm1, settle } from "../cluster/lab/scenarios.ts";
+import { labUnsupported, startClusterLab } from "../../lib/lab/lab.ts";
+import { installInto } from "../support/install-once.ts";
+import { watchService } from "../../lib/lab/observe.ts";
+import { crashVm1Host, loadVm1, moveVm1, settle } from "../../lib/lab/scenarios.ts";
 import { median } from "./measure.ts";
 import { formatTable } from "./table.ts";
 
@@ -46,7 +47,7 @@ if (unsupported) {
 }
 
 const started = Date.now();
-const lab = await startClusterLab({ nodes: NODES, timeFactor: TIME_FACTOR, memoryMiB: MEMORY_MIB });
+const lab = await startClusterLab({ nodes: NODES, timeFactor: TIME_FACTOR, memoryMiB: MEMORY_MIB, install: installInto });
 const runs: Run[] = [];
 try {
   console.log(`lab up in ${Date.now() - started} ms (${NODES.length} nodes, corosync token 1000 ms, simulator time factor ${TIME_FACTOR}, vm1 ${MEMORY_MIB} MiB)`);

@@ -1,5 +1,5 @@
 /**
- * `xen-ha cib load` against the LIVE CIB of a real cluster (test/cluster/lab):
+ * `xen-ha cib load` against the LIVE CIB of a real cluster (lib/lab):
  * run inside node1 as an admin would, the installed `xen-ha` shows the
  * difference and the checks' verdict on --dry-run and changes nothing, loads a XenDomain that
  * Pacemaker then really starts (ground truth: the simulator), and refuses a
@@ -9,10 +9,11 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import t from "tap";
 import { xml } from "../../lib/xml/xml.ts";
-import { xenDomainResource } from "./lab/cib.ts";
-import { until } from "./lab/host-command.ts";
-import { labUnsupported, startClusterLab, type ClusterLab } from "./lab/lab.ts";
-import { locate, settle, VM1_OPS } from "./lab/scenarios.ts";
+import { xenDomainResource } from "../../lib/lab/cib.ts";
+import { until } from "../../lib/lab/host-command.ts";
+import { labUnsupported, startClusterLab, type ClusterLab } from "../../lib/lab/lab.ts";
+import { installInto } from "../support/install-once.ts";
+import { locate, settle, VM1_OPS } from "../../lib/lab/scenarios.ts";
 
 const TIME_FACTOR = 0.1;
 
@@ -29,7 +30,7 @@ async function configuration(lab: ClusterLab): Promise<{ version: string; text: 
 const resources = async (lab: ClusterLab): Promise<string> => (await lab.run("node1", ["crm_resource", "--list"])).stdout;
 
 t.test("xen-ha cib load against the live CIB of a namespace cluster", { skip: (await labUnsupported()) ?? false }, async (t) => {
-  const lab = await startClusterLab({ timeFactor: TIME_FACTOR });
+  const lab = await startClusterLab({ timeFactor: TIME_FACTOR, install: installInto });
   t.teardown(() => lab.down().then(() => undefined));
 
   // The DC writes its own cluster options (dc-version, ...) after the election: wait for them, then for an idle cluster.

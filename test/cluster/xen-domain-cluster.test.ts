@@ -1,6 +1,6 @@
 /**
  * End to end: a real corosync + Pacemaker 2-node cluster in network, mount
- * and UTS namespaces (test/cluster/lab, recipe in doc/cluster-lab.md), each node
+ * and UTS namespaces (lib/lab, recipe in doc/cluster-lab.md), each node
  * a simulated Xen host, Pacemaker's own execd running the installed
  * ocf:xen-ha:XenDomain (start, a move and a standby drain by live migration,
  * a guest crash recovered, a node crash and its fence), stonith through the lab's fence_lab (powers the
@@ -8,15 +8,16 @@
  * domain named vm1 on two hosts at any 20 ms poll fails the test.
  */
 import t, { type Test } from "tap";
-import { labUnsupported, startClusterLab } from "./lab/lab.ts";
-import { crashVm1Guest, crashVm1Host, drainVm1Host, loadVm1, locate, moveVm1, standby, VM1_OPS, type MoveOutcome } from "./lab/scenarios.ts";
-import { watchNeverTwice, watchService } from "./lab/observe.ts";
+import { labUnsupported, startClusterLab } from "../../lib/lab/lab.ts";
+import { installInto } from "../support/install-once.ts";
+import { crashVm1Guest, crashVm1Host, drainVm1Host, loadVm1, locate, moveVm1, standby, VM1_OPS, type MoveOutcome } from "../../lib/lab/scenarios.ts";
+import { watchNeverTwice, watchService } from "../../lib/lab/observe.ts";
 
 /** Simulated Xen latencies at a tenth: xl create 150 ms, a 256 MiB migration ~0.3 s. */
 const TIME_FACTOR = 0.1;
 
 t.test("XenDomain under a real Pacemaker cluster of simulated Xen hosts", { skip: (await labUnsupported()) ?? false }, async (t) => {
-  const lab = await startClusterLab({ timeFactor: TIME_FACTOR });
+  const lab = await startClusterLab({ timeFactor: TIME_FACTOR, install: installInto });
   t.teardown(() => lab.down().then(() => undefined));
   const twice = watchNeverTwice(lab.vm1Hosts);
   t.teardown(twice.stop);

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCommand, type CommandResult } from "../../lib/exec/command.ts";
+import { probeService } from "../../lib/lab/probe.ts";
 import { pacemakerEnv, runXenDomain, type AgentOutcome, type Env } from "./run-agent-in-process.ts";
 import {
   cleanupSim,
@@ -47,23 +47,7 @@ export interface ServiceWatch {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** One connection to 127.0.0.1:port: true when the guest's "NAME up" line came. */
-export function probeService(port: number, timeoutMs = 250): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, "127.0.0.1");
-    let data = "";
-    const timer = setTimeout(() => {
-      socket.destroy();
-      resolve(false);
-    }, timeoutMs);
-    socket.on("data", (chunk) => (data += chunk.toString()));
-    socket.on("close", () => {
-      clearTimeout(timer);
-      resolve(data.endsWith(" up\n"));
-    });
-    socket.on("error", () => {});
-  });
-}
+export { probeService } from "../../lib/lab/probe.ts";
 
 /**
  * Two (or more) simulated hosts under one root, node2 also reachable as

@@ -4,9 +4,9 @@
  * dom0 runs it): probes the port every 20 ms and prints `EPOCH_MS up|down`
  * at the first probe and at every change. Ends on SIGTERM or when stdin closes.
  *
- *   nsenter --net=<lab>/guests.net -- node prober.ts PORT
+ *   nsenter --net=<lab>/guests.net -- node prober.js PORT
  */
-import { probeService } from "../../support/migration-lab.ts";
+import { probeService } from "./probe.ts";
 
 const port = Number(process.argv[2]);
 let stopped = false;

@@ -1,4 +1,5 @@
-import { runCommand, describeFailure, type CommandResult } from "../../../lib/exec/command.ts";
+import { extname, join } from "node:path";
+import { runCommand, describeFailure, type CommandResult } from "../exec/command.ts";
 
 /** A lab setup step on the machine itself (ip, mount, unshare, ...): argv only, bounded, fails loudly. */
 export async function must(file: string, args: readonly string[], timeoutMs = 15_000): Promise<CommandResult> {
@@ -12,6 +13,15 @@ export async function attempt(file: string, args: readonly string[], timeoutMs =
   const result = await runCommand(file, args, { timeoutMs });
   return result.exitCode === 0 ? undefined : describeFailure(result);
 }
+
+/** The PATH of a node's commands and of the lab's own steps. */
+export const SYSTEM_PATH = "/usr/sbin:/usr/bin:/sbin:/bin";
+
+/**
+ * A program of the lab next to this module, run by path (the fence agent,
+ * the prober): .ts in the source tree, .js in dist/.
+ */
+export const labProgram = (name: string): string => join(import.meta.dirname, `${name}${extname(import.meta.filename)}`);
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

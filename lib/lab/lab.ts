@@ -1,12 +1,11 @@
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { CommandResult } from "../../../lib/exec/command.ts";
-import { cleanupSim, createSimHost, listDomains, startHost, writeSampleConfig } from "../../../lib/sim/index.ts";
-import { installToTemp, type TempInstall } from "../../support/install-once.ts";
-import { SYSTEM_PATH } from "../../support/installed-sim.ts";
+import type { CommandResult } from "../exec/command.ts";
+import { cleanupSim, createSimHost, listDomains, startHost, writeSampleConfig } from "../sim/index.ts";
+import type { InstallDirs } from "../install/plan.ts";
 import { clusterView, nodeRun, startNode, untilOnline } from "./daemons.ts";
-import { attempt, must } from "./host-command.ts";
+import { attempt, must, SYSTEM_PATH } from "./host-command.ts";
 import { createNetworks, createNodeMountNamespace, freshVolatileMounts, namespaces, privateNsDir, removeNamespaces, type Namespaces } from "./namespaces.ts";
 import { writeNodeFiles } from "./node-files.ts";
 import { killNetns, labPaths, netnsInode, pidsInNetns, powerOff } from "./power.ts";
@@ -24,6 +23,12 @@ export interface ClusterLabOptions {
   readonly timeFactor: number;
   readonly tokenMs?: number;
   readonly memoryMiB?: number;
+  /** Installs xen-ha into `dirs` (a directory of the lab's, removed with it); the nodes run what it installed. */
+  readonly install: (dirs: InstallDirs) => Promise<unknown>;
+  /** The Pacemaker resource id of domain vm1 (the scenarios' resource; default vm1). */
+  readonly resource?: string;
+  /** Called with `down` before anything is made, so that a signal handler can remove a half-built lab. */
+  readonly onDown?: (down: () => Promise<Leftovers>) => void;
 }
 
 export interface Leftovers {
@@ -53,7 +58,15 @@ export async function startClusterLab(options: ClusterLabOptions) {
   const ns: Namespaces = namespaces(prefix, lab, nodes);
   const paths = labPaths(lab);
   const inodes: number[] = [];
-  let installed: TempInstall | undefined;
+  const installBase = mkdtempSync(join(tmpdir(), `${prefix}install-`));
+  chmodSync(installBase, 0o755);
+  const installDirs: InstallDirs = {
+    ocfRoot: join(installBase, "ocf"),
+    prefix: join(installBase, "lib", "xen-ha"),
+    sbinDir: join(installBase, "sbin"),
+    stonithDir: join(installBase, "stonith"),
+    manDir: join(installBase, "man"),
+  };
   let downDone: Leftovers | undefined;
 
   const down = async (): Promise<Leftovers> => {
@@ -62,10 +75,11 @@ export async function startClusterLab(options: ClusterLabOptions) {
     if (existsSync(paths.simRoot)) cleanupSim(paths.simRoot);
     await removeNamespaces(ns);
     rmSync(lab, { recursive: true, force: true });
-    installed?.remove();
+    rmSync(installBase, { recursive: true, force: true });
     downDone = leftovers();
     return downDone;
   };
+  options.onDown?.(down);
   const leftovers = (): Leftovers => ({
     namespaces: existsSync("/run/netns") ? readdirSync("/run/netns").filter((n) => n.startsWith(prefix)) : [],
     mounts: readFileSync("/proc/self/mountinfo", "utf8").split("\n").filter((line) => line.includes(lab)),
@@ -74,7 +88,7 @@ export async function startClusterLab(options: ClusterLabOptions) {
 
   try {
     for (const node of nodes) mkdirSync(paths.node(node), { recursive: true });
-    installed = await installToTemp(`${prefix}install-`);
+    await options.install(installDirs);
     for (const node of nodes) createSimHost({ root: paths.simRoot, host: node, timeFactor: options.timeFactor, basePath: SYSTEM_PATH });
     const config = writeSampleConfig({ root: paths.simRoot, name: "vm1", memoryMiB: options.memoryMiB ?? 256 });
     await createNetworks(ns);
@@ -82,11 +96,11 @@ export async function startClusterLab(options: ClusterLabOptions) {
     await privateNsDir(lab);
     const authkey = join(lab, "authkey");
     await must("corosync-keygen", ["-k", authkey]);
-    const install = { ocfResourceDir: join(installed.dirs.ocfRoot, "resource.d"), xenHa: join(installed.dirs.sbinDir, "xen-ha") };
+    const install = { ocfResourceDir: join(installDirs.ocfRoot, "resource.d"), xenHa: join(installDirs.sbinDir, "xen-ha") };
     for (const node of nodes) await createNodeMountNamespace(ns, node, await writeNodeFiles(ns, node, { tokenMs: options.tokenMs ?? 1_000 }, authkey, install));
     await Promise.all(nodes.map((node) => startNode(ns, node)));
     await untilOnline(ns, nodes[0] as string, nodes);
-    return { lab, ns, nodes, config, simRoot: paths.simRoot, down, leftovers, ...clusterActions(ns, paths.simRoot) };
+    return { lab, ns, nodes, config, resource: options.resource ?? "vm1", simRoot: paths.simRoot, down, leftovers, ...clusterActions(ns, paths.simRoot) };
   } catch (error) {
     await down();
     throw error;
@@ -124,6 +138,7 @@ function clusterActions(ns: Namespaces, simRoot: string) {
       await startNode(ns, node);
     },
     pacemakerLog: (node: string): string => readIfThere(join(labPaths(ns.lab).node(node), "log", "pacemaker", "pacemaker.log")),
+    corosyncLog: (node: string): string => readIfThere(join(labPaths(ns.lab).node(node), "log", "corosync", "corosync.log")),
     fenceLog: (): string => readIfThere(labPaths(ns.lab).fenceLog),
   };
 }

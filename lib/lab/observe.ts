@@ -1,7 +1,6 @@
 import { spawn } from "node:child_process";
-import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { sleep } from "./host-command.ts";
+import { labProgram, sleep } from "./host-command.ts";
 
 /**
  * What the test reads from the lab: the guest's service as a client sees
@@ -16,7 +15,7 @@ export interface Transition {
 /** A client probing the guest's port from the guest network (lab/prober.ts) for as long as it runs. */
 export function watchService(guestsNet: string, port: number) {
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== "NODE_OPTIONS"));
-  const child = spawn("nsenter", [`--net=${guestsNet}`, "--", process.execPath, join(import.meta.dirname, "prober.ts"), String(port)], {
+  const child = spawn("nsenter", [`--net=${guestsNet}`, "--", process.execPath, labProgram("prober"), String(port)], {
     stdio: ["pipe", "pipe", "inherit"],
     env,
   });
@@ -101,4 +100,25 @@ export const lineCount = (log: string): number => log.split("\n").length - 1;
 /** fence_lab's "done" entries: when (epoch ms) and whom it powered off. */
 export function fenceDone(fenceLog: string): { at: number; action: string; target: string }[] {
   return [...fenceLog.matchAll(/^(\d+) \S+ fence_lab\[\d+\] (\S+) (\S+): done/gm)].map((m) => ({ at: Number(m[1]), action: m[2] as string, target: m[3] as string }));
+}
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/**
+ * When (epoch ms) corosync first logged a line matching `pattern` at or after
+ * `since`. Its hires timestamps ("Dec 03 14:44:18.578", timestamp: hires in
+ * corosync.conf(5)) carry no year: the one putting the line nearest `since` is taken.
+ */
+export function corosyncLogged(log: string, pattern: RegExp, since: number): number | undefined {
+  for (const line of log.split("\n")) {
+    const match = /^(\w{3}) (\d{2}) (\d{2}):(\d{2}):(\d{2})\.(\d{3}) /.exec(line);
+    if (!match || !pattern.test(line)) continue;
+    const [month, day, h, m, s, ms] = [MONTHS.indexOf(match[1] as string), ...match.slice(2).map(Number)] as number[];
+    const year = new Date(since).getFullYear();
+    const at = [year - 1, year, year + 1]
+      .map((y) => new Date(y, month as number, day, h, m, s, ms).getTime())
+      .reduce((best, t) => (Math.abs(t - since) < Math.abs(best - since) ? t : best));
+    if (at >= since) return at;
+  }
+  return undefined;
 }

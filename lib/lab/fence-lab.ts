@@ -1,5 +1,5 @@
 /**
- * fence_lab: the cluster lab's host-fencing agent (test only). Pacemaker's
+ * fence_lab: the cluster lab's host-fencing agent (the lab only, never a real node). Pacemaker's
  * fenced runs it on a surviving node with `key=value` lines on stdin
  * (action=, port= or plug=, nodename=) or `-o ACTION -n NODE`. `off` and
  * `reboot` power the target off: every process in its network namespace is
@@ -8,7 +8,7 @@
  * node (the driver restarts nodes), so it equals `off`. Every fence is
  * logged with a millisecond timestamp to <lab>/fence.log.
  *
- * Started through a launcher that sets XHL_LAB (see lab/files.ts).
+ * Started through a launcher that sets XHL_LAB (see node-files.ts).
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";

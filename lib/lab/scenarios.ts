@@ -1,7 +1,7 @@
-import type { CommandResult } from "../../../lib/exec/command.ts";
-import { toMs } from "../../../lib/ocf/define-agent.ts";
-import { callLog, guestServicePort } from "../../../lib/sim/index.ts";
-import { ADVERTISED_TIMEOUTS } from "../../../agents/xen-domain/deps.ts";
+import type { CommandResult } from "../exec/command.ts";
+import { toMs } from "../ocf/define-agent.ts";
+import { callLog, guestServicePort } from "../sim/index.ts";
+import { ADVERTISED_TIMEOUTS } from "../../agents/xen-domain/deps.ts";
 import { xenDomainResource, type XenDomainOps } from "./cib.ts";
 import { until } from "./host-command.ts";
 import type { ClusterLab } from "./lab.ts";
@@ -29,7 +29,7 @@ async function must(lab: ClusterLab, node: string, command: readonly string[], t
 
 /** Where `node` says vm1 runs (crm_resource --locate). */
 export async function locate(lab: ClusterLab, node: string): Promise<string[]> {
-  const result = await lab.run(node, ["crm_resource", "--locate", "-r", "vm1"]);
+  const result = await lab.run(node, ["crm_resource", "--locate", "-r", lab.resource]);
   return [...result.stdout.matchAll(/is running on: (\S+)/g)].map((m) => m[1] as string).sort();
 }
 
@@ -41,7 +41,7 @@ const onlyVm1On = (lab: ClusterLab, host: string) => () => (sameHosts(lab.vm1Hos
 /** Loads vm1 with cibadmin and waits until it runs on one node and the cluster is idle. */
 export async function loadVm1(lab: ClusterLab): Promise<{ host: string; port: number }> {
   const node = lab.nodes[0] as string;
-  await must(lab, node, ["cibadmin", "--create", "-o", "resources", "-X", xenDomainResource("vm1", lab.config, VM1_OPS).text]);
+  await must(lab, node, ["cibadmin", "--create", "-o", "resources", "-X", xenDomainResource(lab.resource, lab.config, VM1_OPS).text]);
   const host = await until("vm1 on one simulated host", () => (lab.vm1Hosts().length === 1 ? lab.vm1Hosts()[0] : undefined), 120_000, 100);
   await settle(lab, node);
   const port = guestServicePort(lab.simRoot, host, "vm1");
@@ -51,13 +51,15 @@ export async function loadVm1(lab: ClusterLab): Promise<{ host: string; port: nu
 
 const logMarks = (lab: ClusterLab): Map<string, number> => new Map(lab.nodes.map((n) => [n, lineCount(lab.pacemakerLog(n))]));
 
-/** vm1's operation results logged on every node since the marks (each node logs its own executor's results). */
+/** vm1's resource's operation results logged on every node since the marks (each node logs its own executor's results). */
 const resultsSince = (lab: ClusterLab, marks: Map<string, number>): OpResult[] =>
-  lab.nodes.flatMap((n) => opResults(lab.pacemakerLog(n), "vm1", marks.get(n) ?? 0).filter((r) => r.node === n));
+  lab.nodes.flatMap((n) => opResults(lab.pacemakerLog(n), lab.resource, marks.get(n) ?? 0).filter((r) => r.node === n));
 
 export interface MoveOutcome {
   readonly source: string;
   readonly target: string;
+  /** When crm_resource --move (or the standby) was asked, epoch ms. */
+  readonly startedAt: number;
   readonly results: OpResult[];
   /** From crm_resource --move to vm1 on the target only and its service answering, ms. */
   readonly totalMs: number;
@@ -90,6 +92,7 @@ async function controlledMove(lab: ClusterLab, service: Service, target: string,
   return {
     source,
     target,
+    startedAt: t0,
     results: resultsSince(lab, marks),
     totalMs,
     outage: outageAfter(service.transitions, t0),
@@ -101,7 +104,7 @@ async function controlledMove(lab: ClusterLab, service: Service, target: string,
 
 /** crm_resource --move vm1 to `target`, then --clear once the cluster is idle. */
 export const moveVm1 = (lab: ClusterLab, service: Service, target: string): Promise<MoveOutcome> =>
-  controlledMove(lab, service, target, { ask: () => ["crm_resource", "--move", "-r", "vm1", "--node", target], undo: () => ["crm_resource", "--clear", "-r", "vm1"] });
+  controlledMove(lab, service, target, { ask: () => ["crm_resource", "--move", "-r", lab.resource, "--node", target], undo: () => ["crm_resource", "--clear", "-r", lab.resource] });
 
 /** crm_attribute addressing a node's standby attribute. */
 export const standby = (node: string): string[] => ["crm_attribute", "--type", "nodes", "--node", node, "--name", "standby"];

@@ -1,4 +1,4 @@
-import { xml, type Xml } from "../../../lib/xml/xml.ts";
+import { xml, type Xml } from "../xml/xml.ts";
 
 /** The lab's CIB pieces, built by construction (lib/xml escapes every value). */
 export const nvpairs = (prefix: string, pairs: Readonly<Record<string, string>>): Xml[] =>

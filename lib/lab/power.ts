@@ -1,7 +1,7 @@
 import { appendFileSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { killHost } from "../../../lib/sim/index.ts";
+import { killHost } from "../sim/index.ts";
 
 /**
  * Power for the lab's machines: a node is every process in its network

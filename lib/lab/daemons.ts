@@ -1,17 +1,17 @@
 import { spawn } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
 import { join } from "node:path";
-import { runCommand, type CommandResult } from "../../../lib/exec/command.ts";
-import { until } from "./host-command.ts";
+import { runCommand, type CommandResult } from "../exec/command.ts";
+import { SYSTEM_PATH, until } from "./host-command.ts";
 import type { Namespaces } from "./namespaces.ts";
 import { labPaths } from "./power.ts";
 
 /**
- * Running things on a node (doc/doc/cluster-lab.md §1, step 3): nsenter into its network,
+ * Running things on a node (doc/cluster-lab.md §1, step 3): nsenter into its network,
  * mount and UTS namespaces, a clean environment like an init system gives,
  * and no CAP_SYS_BOOT (a Pacemaker panic must not reboot the machine).
  */
-const NODE_ENV = ["PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8", "HOME=/root", "TERM=dumb"];
+const NODE_ENV = [`PATH=${SYSTEM_PATH}`, "LANG=C.UTF-8", "HOME=/root", "TERM=dumb"];
 
 export function onNode(ns: Namespaces, node: string, command: readonly string[], env: readonly string[] = []): string[] {
   return [...ns.enter(node), "--", "env", "-i", ...NODE_ENV, ...env, "setpriv", "--bounding-set", "-sys_boot", "--", ...command];

@@ -1,15 +1,15 @@
 import { chmodSync, chownSync, copyFileSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { runCommand } from "../../../lib/exec/command.ts";
-import { xml } from "../../../lib/xml/xml.ts";
+import { runCommand } from "../exec/command.ts";
+import { xml } from "../xml/xml.ts";
 import { fenceDevice, nvpairs } from "./cib.ts";
-import { must } from "./host-command.ts";
+import { labProgram, must } from "./host-command.ts";
 import type { Namespaces, NodeMounts } from "./namespaces.ts";
 import { labPaths } from "./power.ts";
 
 /**
- * What each lab node has on disk (doc/doc/cluster-lab.md §1, steps 4-5): corosync's
+ * What each lab node has on disk (doc/cluster-lab.md §1, steps 4-5): corosync's
  * configuration and key, Pacemaker's state dir with a pre-seeded CIB, its
  * logs, and the layer shown over /usr/sbin: `xl` (the node's simulated Xen
  * host, run in the guest network), the simulator's `ssh`, `fence_lab`, and
@@ -97,7 +97,7 @@ function writeSbinLayer(ns: Namespaces, node: string, sbin: string, xenHa: strin
   symlinkSync(join(simBin, "ssh"), join(sbin, "ssh"));
   symlinkSync(xenHa, join(sbin, "xen-ha"));
   const fence = join(sbin, "fence_lab");
-  const program = pathToFileURL(join(import.meta.dirname, "fence-lab.ts")).href;
+  const program = pathToFileURL(labProgram("fence-lab")).href;
   writeFileSync(fence, `#!${process.execPath}\nprocess.env.XHL_LAB = ${JSON.stringify(ns.lab)};\nimport(${JSON.stringify(program)});\n`);
   chmodSync(fence, 0o755);
 }
