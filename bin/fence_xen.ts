@@ -5,4 +5,4 @@ import { fenceXenMain } from "../agents/fence-xen/main.ts";
 import { runMain } from "./process-io.ts";
 
 // Options come on stdin only when there are none on the command line (fencing.py's rule).
-await runMain("fence_xen", (io) => fenceXenMain(io, realFenceXenDeps(`fence_xen@${hostname()}`)));
+void runMain("fence_xen", (io) => fenceXenMain(io, realFenceXenDeps(`fence_xen@${hostname()}`)));

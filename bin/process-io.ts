@@ -1,3 +1,4 @@
+import { writeSync } from "node:fs";
 import { runCommand } from "../lib/exec/command.ts";
 import type { ProcessIo, StdinLimits, StdinRead, SyslogBatch } from "../lib/protocol/process-io.ts";
 
@@ -27,12 +28,34 @@ export function processIo(): ProcessIo {
   return {
     argv: process.argv.slice(2),
     env: process.env,
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
+    stdout: (text) => writeAll(1, text),
+    stderr: (text) => writeAll(2, text),
     stdin: readStdin,
     syslog: sendToSyslog,
   };
 }
+
+/**
+ * Writes all of `text` to fd 1 or 2 at once. Not process.stdout/stderr: their
+ * stream machinery is a tenth of an agent's start-up (Pacemaker starts one per
+ * operation), and an agent's few lines need none of it; writes to a pipe are
+ * synchronous on Linux either way. A reader that went away loses the rest, as
+ * it would from a stream.
+ */
+function writeAll(fd: number, text: string): void {
+  const bytes = Buffer.from(text);
+  let offset = 0;
+  while (offset < bytes.length) {
+    try {
+      offset += writeSync(fd, bytes, offset);
+    } catch (error) {
+      // a descriptor someone made non-blocking: wait a moment for the reader, as a blocking write would
+      if ((error as NodeJS.ErrnoException).code === "EAGAIN") Atomics.wait(PAUSE, 0, 0, 1);
+      else return;
+    }
+  }
+}
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 
 /**
  * Reads fd 0 to its end through Node's stream (never readFileSync on a

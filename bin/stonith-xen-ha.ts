@@ -6,4 +6,4 @@ import { runStonithPlugin } from "../lib/stonith-plugin/run-plugin.ts";
 import { runMain } from "./process-io.ts";
 
 // Installed as <stonith plugin dir>/xen-ha: cluster-glue runs `xen-ha <op> [node]` with the configuration in env.
-await runMain("external/xen-ha", (io) => runStonithPlugin(xenHaPlugin(realFenceXenDeps(`external/xen-ha@${hostname()}`)), io));
+void runMain("external/xen-ha", (io) => runStonithPlugin(xenHaPlugin(realFenceXenDeps(`external/xen-ha@${hostname()}`)), io));

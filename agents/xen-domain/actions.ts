@@ -1,12 +1,19 @@
 import { OcfExit, type OcfExitCode } from "../../lib/ocf/exit-code.ts";
 import type { XenContext } from "./deps.ts";
 import { judged } from "./evidence.ts";
-import { migrateFrom } from "./migrate/from.ts";
-import { migrateTo } from "./migrate/to.ts";
-import { monitor } from "./monitor.ts";
-import { start } from "./start.ts";
-import { stop } from "./stop.ts";
-import { validate } from "./validate.ts";
+
+/**
+ * Each action's code is loaded when that action runs (the bundle keeps every
+ * module behind its first import(), so a monitor evaluates nothing of start
+ * or migrate_to, nor the Node modules only they need): Pacemaker starts the
+ * agent afresh for every operation.
+ */
+const start = async (ctx: XenContext) => (await import("./start.ts")).start(ctx);
+const stop = async (ctx: XenContext) => (await import("./stop.ts")).stop(ctx);
+const monitor = async (ctx: XenContext) => (await import("./monitor.ts")).monitor(ctx);
+const validate = async (ctx: XenContext) => (await import("./validate.ts")).validate(ctx);
+const migrateTo = async (ctx: XenContext) => (await import("./migrate/to.ts")).migrateTo(ctx);
+const migrateFrom = async (ctx: XenContext) => (await import("./migrate/from.ts")).migrateFrom(ctx);
 
 /** Every action reads its parameters afresh, so a reload only has to acknowledge. */
 async function reloadAgent(ctx: XenContext): Promise<OcfExitCode> {

@@ -1,8 +1,7 @@
 import { defineAgent } from "../../lib/ocf/define-agent.ts";
 import { xenDomainParams } from "./params.ts";
 import { actions } from "./actions.ts";
-import { ADVERTISED_TIMEOUTS as T } from "./deps.ts";
-import { DEEP_CHECK_LEVEL } from "./monitor.ts";
+import { ADVERTISED_TIMEOUTS as T, DEEP_CHECK_LEVEL } from "./deps.ts";
 
 /**
  * XenDomain: one Xen guest under Pacemaker or the Heartbeat LRM. The action

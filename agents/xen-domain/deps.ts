@@ -58,3 +58,6 @@ export const ADVERTISED_TIMEOUTS = {
   reload: "5s",
   migrate: "120s",
 } as const;
+
+/** OCF_CHECK_LEVEL from which monitor also asks the peer_dom0s for a second copy (advertised as depth 10). */
+export const DEEP_CHECK_LEVEL = 10;

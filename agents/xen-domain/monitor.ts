@@ -1,5 +1,5 @@
 import { genericError, OcfExit, type OcfExitCode } from "../../lib/ocf/exit-code.ts";
-import type { XenContext } from "./deps.ts";
+import { DEEP_CHECK_LEVEL, type XenContext } from "./deps.ts";
 import { resolveResource, settingsIfReadable } from "./domain-config.ts";
 import { leaseGuard } from "./never-twice/lease-guard.ts";
 import { describeLeftovers, findLeftovers, observeHere } from "./migrate/leftovers.ts";
@@ -9,8 +9,7 @@ import { describe, observeSettled } from "./observe.ts";
 import { readRecord, seenRunning, updateRecord } from "./record.ts";
 import { autosetUtilization } from "./utilization.ts";
 
-/** OCF_CHECK_LEVEL from which monitor also asks the peer_dom0s for a second copy (advertised as depth 10). */
-export const DEEP_CHECK_LEVEL = 10;
+export { DEEP_CHECK_LEVEL };
 
 /**
  * monitor (and probe, and legacy status): 0 running, 7 only when the

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 
 /** Everything we keep from running an external tool. A non-zero exit is data, not an exception. */
 export interface CommandResult {
@@ -120,6 +120,9 @@ export const runCommand: CommandRunner = (file, args, options) =>
 
     let child: ChildProcess;
     try {
+      // node:child_process (with net, dgram and streams behind it) on first use:
+      // meta-data, usage and a refused parameter never start a process
+      const { spawn } = process.getBuiltinModule("node:child_process");
       child = spawn(file, [...args], {
         detached: true,
         stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],

@@ -39,7 +39,9 @@ export function launcherText(path: string, prefix: string, entry: string): strin
     `#!${layout.node}`,
     `// ${basename(path)}: ${LAUNCHER_MARK}; runs ${entry} of the xen-ha copy in ${prefix}.`,
     `process.getBuiltinModule("node:module").enableCompileCache(${JSON.stringify(layout.compileCache)});`,
-    `import(${JSON.stringify(url)});`,
+    entry.endsWith(".cjs")
+      ? `process.getBuiltinModule("node:module").createRequire("/")(${JSON.stringify(join(layout.dist, entry))});`
+      : `import(${JSON.stringify(url)});`,
     "",
   ].join("\n");
 }

@@ -1,4 +1,9 @@
-import { link, mkdir, open, readdir, readFile, rename, unlink } from "node:fs/promises";
+/**
+ * node:fs/promises on first use: loading it (with readline and streams behind
+ * it) is a noticeable share of an agent's start, and only actions that take
+ * or drop a lease get here.
+ */
+const fsp = () => process.getBuiltinModule("node:fs/promises");
 
 /**
  * The file operations the lease store needs, and nothing more. Tests wrap
@@ -21,10 +26,10 @@ export interface LeaseFs {
 }
 
 export const realLeaseFs: LeaseFs = {
-  readdir: (dir) => readdir(dir),
-  readFile: (path) => readFile(path, "utf8"),
+  readdir: (dir) => fsp().readdir(dir),
+  readFile: (path) => fsp().readFile(path, "utf8"),
   async writeNewSynced(path, text) {
-    const handle = await open(path, "wx", 0o644);
+    const handle = await fsp().open(path, "wx", 0o644);
     try {
       await handle.writeFile(text, "utf8");
       await handle.sync();
@@ -32,14 +37,14 @@ export const realLeaseFs: LeaseFs = {
       await handle.close();
     }
   },
-  link: (from, to) => link(from, to),
-  rename: (from, to) => rename(from, to),
-  unlink: (path) => unlink(path),
+  link: (from, to) => fsp().link(from, to),
+  rename: (from, to) => fsp().rename(from, to),
+  unlink: (path) => fsp().unlink(path),
   mkdirp: async (dir) => {
-    await mkdir(dir, { recursive: true, mode: 0o755 });
+    await fsp().mkdir(dir, { recursive: true, mode: 0o755 });
   },
   async syncDir(dir) {
-    const handle = await open(dir, "r");
+    const handle = await fsp().open(dir, "r");
     try {
       await handle.sync();
     } finally {

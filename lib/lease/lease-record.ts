@@ -1,4 +1,5 @@
-import { createHash } from "node:crypto";
+/** node:crypto on first use (a few MB and ms to load): a monitor that takes no lease never needs it. */
+const sha256 = (text: string): string => process.getBuiltinModule("node:crypto").createHash("sha256").update(text).digest("hex");
 
 /**
  * The two kinds of record kept in a domain's lease directory, in one text
@@ -39,7 +40,7 @@ export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok
 
 function seal(magic: string, fields: readonly (readonly [string, string | number])[]): string {
   const body = `${magic}\n${fields.map(([key, value]) => `${key}=${value}\n`).join("")}`;
-  return `${body}checksum=sha256:${createHash("sha256").update(body).digest("hex")}\n`;
+  return `${body}checksum=sha256:${sha256(body)}\n`;
 }
 
 /** The checked `key=value` fields of a sealed text, in their order, or why it is not one. */
@@ -52,7 +53,7 @@ function unseal(text: string, magic: string, keys: readonly string[]): Parsed<Re
   if (end < 0 || !text.endsWith("\n")) return { ok: false, problem: "no checksum line (torn write?)" };
   const body = text.slice(0, end);
   const sum = text.slice(end + "checksum=sha256:".length).trim();
-  if (createHash("sha256").update(body).digest("hex") !== sum) return { ok: false, problem: "checksum mismatch (torn or edited)" };
+  if (sha256(body) !== sum) return { ok: false, problem: "checksum mismatch (torn or edited)" };
   const lines = body.split("\n").slice(1, -1);
   const fields = new Map<string, string>();
   for (const line of lines) {

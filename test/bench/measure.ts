@@ -10,6 +10,8 @@ export interface Measured {
   readonly wallMs: number;
   /** user + sys of the program and its reaped children (the toolstack calls), from GNU time. */
   readonly cpuMs: number;
+  /** The largest resident set of the program or of any child it waited for (GNU time's %M), in MiB. */
+  readonly peakRssMiB: number;
   readonly stderr: string;
 }
 
@@ -28,11 +30,17 @@ export async function measure(
   try {
     const report = join(dir, "time");
     const inner = withExactEnv(env, file, args);
-    const result = await runCommand("/usr/bin/time", ["-f", "%U %S", "-o", report, inner.file, ...inner.args], {
+    const result = await runCommand("/usr/bin/time", ["-f", "%U %S %M", "-o", report, inner.file, ...inner.args], {
       timeoutMs,
     });
-    const [user = NaN, sys = NaN] = readFileSync(report, "utf8").trim().split("\n").at(-1)!.split(" ").map(Number);
-    return { rc: result.exitCode, wallMs: result.durationMs, cpuMs: Math.round((user + sys) * 1000), stderr: result.stderr };
+    const [user = NaN, sys = NaN, maxRssKiB = NaN] = readFileSync(report, "utf8").trim().split("\n").at(-1)!.split(" ").map(Number);
+    return {
+      rc: result.exitCode,
+      wallMs: result.durationMs,
+      cpuMs: Math.round((user + sys) * 1000),
+      peakRssMiB: Math.round((maxRssKiB / 1024) * 10) / 10,
+      stderr: result.stderr,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

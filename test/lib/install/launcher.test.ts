@@ -14,6 +14,20 @@ t.test("a launcher is a #! script for the installed Node that imports one compil
   );
 });
 
+t.test("a bundled agent (CommonJS) is loaded with require: no ES module loader on an agent's start", async (t) => {
+  t.equal(
+    launcherText("/usr/lib/ocf/resource.d/xen-ha/XenDomain", "/usr/lib/xen-ha", "bundle/XenDomain.cjs"),
+    [
+      "#!/usr/lib/xen-ha/bin/node",
+      `// XenDomain: ${LAUNCHER_MARK}; runs bundle/XenDomain.cjs of the xen-ha copy in /usr/lib/xen-ha.`,
+      'process.getBuiltinModule("node:module").enableCompileCache("/usr/lib/xen-ha/cache");',
+      'process.getBuiltinModule("node:module").createRequire("/")("/usr/lib/xen-ha/dist/bundle/XenDomain.cjs");',
+      "",
+    ].join("\n"),
+  );
+  t.match(launcherText("/x/A", '/opt/we"ird#%', "bundle/A.cjs"), 'createRequire("/")("/opt/we\\"ird#%/dist/bundle/A.cjs")');
+});
+
 t.test("characters that mean something in a URL or a JS string stay literal", async (t) => {
   const text = launcherText("/x/A", '/opt/we"ird#%', "bin/A.js");
   t.match(text, 'enableCompileCache("/opt/we\\"ird#%/cache")');

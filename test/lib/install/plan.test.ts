@@ -8,7 +8,7 @@ t.test("default layout: every OCF agent under the provider directory, xen-ha in 
   t.same(
     targets.map((x) => [x.path, x.entry, x.checkArgs.join(" ")]),
     [
-      ...ocfAgents.map((a) => [`/usr/lib/ocf/resource.d/xen-ha/${a.name}`, `bundle/${a.name}.mjs`, "meta-data"]),
+      ...ocfAgents.map((a) => [`/usr/lib/ocf/resource.d/xen-ha/${a.name}`, `bundle/${a.name}.cjs`, "meta-data"]),
       ["/usr/sbin/xen-ha", "bin/xen-ha.js", "--help"],
     ],
   );
@@ -36,8 +36,8 @@ t.test("fence agents go to sbin, stonith plugins to the plugin directory: one ro
   t.same(
     targets.map((x) => [x.path, x.entry]),
     [
-      ["/s/fence_x", "bundle/fence_x.mjs"],
-      ["/p/x", "bundle/x-plugin.mjs"],
+      ["/s/fence_x", "bundle/fence_x.cjs"],
+      ["/p/x", "bundle/x-plugin.cjs"],
       ["/s/xen-ha", "bin/xen-ha.js"],
     ],
   );
