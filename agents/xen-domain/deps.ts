@@ -14,6 +14,8 @@ export interface XenDomainDeps {
   readonly run: CommandRunner;
   /** Reads a file a user named (the config), bounded in size and time (lib/exec/read-user-file.ts). */
   readonly readUserFile: (path: string, limits: { readonly maxBytes: number; readonly timeoutMs: number }) => Promise<UserFileRead>;
+  /** Whether a path a user named (a monitor script) is an executable regular file, asked in children within `timeoutMs`. */
+  readonly isExecutableUserFile: (path: string, timeoutMs: number) => Promise<boolean | "no answer">;
   /** The agent's environment, handed to every child process. */
   readonly env: Env;
   readonly sleep: (ms: number) => Promise<void>;

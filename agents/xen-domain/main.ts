@@ -1,5 +1,5 @@
 import { runCommand, type CommandRunner } from "../../lib/exec/command.ts";
-import { readUserFile } from "../../lib/exec/read-user-file.ts";
+import { isExecutableUserFile, readUserFile } from "../../lib/exec/read-user-file.ts";
 import { realLeaseFs, type LeaseFs } from "../../lib/lease/lease-fs.ts";
 import { runAgent, type AgentIo, type AgentRun } from "../../lib/ocf/run-agent.ts";
 import { traceCommands } from "../../lib/ocf/trace.ts";
@@ -27,6 +27,9 @@ export function xenDomainMain(io: AgentIo, overrides: XenDomainOverrides = {}): 
   return runAgent(xenDomain, io, ({ params, ocf, deadline, log }): XenDomainDeps => {
     const run = traceCommands(overrides.run ?? runCommand, log);
     let chosen: Toolstack | undefined;
+    // one read per file per action (migrate_to reads the config for its name and its devices);
+    // a file that did not answer once is not asked again inside the same action
+    const reads = new Map<string, ReturnType<typeof readUserFile>>();
     return {
       toolstack: () =>
         (chosen ??= selectToolstack({
@@ -38,7 +41,12 @@ export function xenDomainMain(io: AgentIo, overrides: XenDomainOverrides = {}): 
         })),
       run,
       // the real programs even when a test scripts the toolstack's conversation through `run`
-      readUserFile: (path, limits) => readUserFile(traceCommands(runCommand, log), path, { ...limits, env: io.env }),
+      readUserFile: (path, limits) => {
+        const read = reads.get(path) ?? readUserFile(traceCommands(runCommand, log), path, { ...limits, env: io.env });
+        reads.set(path, read);
+        return read;
+      },
+      isExecutableUserFile: (path, timeoutMs) => isExecutableUserFile(traceCommands(runCommand, log), path, { timeoutMs, env: io.env }),
       env: io.env,
       sleep: overrides.sleep ?? realSleep,
       stateDir: io.env["HA_RSCTMP"] || "/run/resource-agents",

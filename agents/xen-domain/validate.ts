@@ -1,14 +1,26 @@
 import { notInstalled, OcfExit, type OcfExitCode } from "../../lib/ocf/exit-code.ts";
-import { findOnPath, isExecutableFile } from "../../lib/toolstack/select.ts";
+import { findOnPath } from "../../lib/toolstack/select.ts";
 import type { XenContext } from "./deps.ts";
 import type { DomainSettings } from "../../lib/toolstack/domain-settings.ts";
 import { resolveResource, type Resource } from "./domain-config.ts";
 import { validateMigration } from "./migrate/validate.ts";
 import { monitorScripts } from "./monitor-scripts.ts";
 
-/** A script is run as its own program: a path, or a name looked up on the agent's PATH (as execvp does). */
-const scriptMissing = (script: string, path: string | undefined): boolean =>
-  script.includes("/") ? !isExecutableFile(script) : findOnPath(script, path) === undefined;
+/** A healthy file system answers in milliseconds; a script path that takes longer is not usable now. */
+const SCRIPT_CHECK_CAP_MS = 2_000;
+
+/**
+ * A script is run as its own program: a path (a user's, perhaps on an NFS
+ * export: checked in children, lib/exec/read-user-file.ts), or a name looked
+ * up on the agent's PATH (as execvp does).
+ */
+async function scriptProblem(ctx: XenContext, script: string): Promise<string | undefined> {
+  const missing = `monitor_scripts: '${script}' is not an executable file on this host`;
+  if (!script.includes("/")) return findOnPath(script, ctx.deps.env["PATH"]) === undefined ? missing : undefined;
+  const found = await ctx.deps.isExecutableUserFile(script, ctx.deadline.callTimeoutMs(SCRIPT_CHECK_CAP_MS));
+  if (found === "no answer") return `monitor_scripts: '${script}' did not answer within ${SCRIPT_CHECK_CAP_MS} ms (a network file system that does not respond?)`;
+  return found ? undefined : missing;
+}
 
 /**
  * Everything validate-all refuses, as an OcfError: 5 when this host lacks
@@ -19,7 +31,8 @@ const scriptMissing = (script: string, path: string | undefined): boolean =>
 export async function checkResource(ctx: XenContext): Promise<Resource & { readonly settings: DomainSettings }> {
   const resource = await resolveResource(ctx, { config: "required" });
   for (const script of monitorScripts(ctx.params.monitor_scripts)) {
-    if (scriptMissing(script, ctx.deps.env["PATH"])) throw notInstalled(`monitor_scripts: '${script}' is not an executable file on this host`);
+    const problem = await scriptProblem(ctx, script);
+    if (problem) throw notInstalled(problem);
   }
   validateMigration(ctx, resource.toolstack.name);
   return resource;

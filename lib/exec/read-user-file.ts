@@ -93,3 +93,20 @@ export async function readUserFile(run: CommandRunner, path: string, options: Re
   }
   return { ok: true, text: dd.stdout };
 }
+
+/**
+ * Whether a path a user named is an executable regular file for us (a
+ * monitor script), asked of test(1) in children for the same reason as
+ * above: a script on an NFS export whose server is gone must not hang the
+ * agent. `test -f X` and `test -x X` have two arguments each, which POSIX
+ * reads as a unary test whatever X is (a leading '-', '!', '=').
+ */
+export async function isExecutableUserFile(run: CommandRunner, path: string, options: Omit<ReadUserFileOptions, "maxBytes">): Promise<boolean | "no answer"> {
+  const started = Date.now();
+  for (const test of ["-f", "-x"]) {
+    const result = await run(coreutil("test"), [test, path], { timeoutMs: Math.max(1, options.timeoutMs - (Date.now() - started)), env: options.env });
+    if (result.timedOut) return "no answer";
+    if (result.exitCode !== 0) return false;
+  }
+  return true;
+}

@@ -1,14 +1,14 @@
-import { readFileSync } from "node:fs";
 import type { CommandResult } from "../../../lib/exec/command.ts";
+import { sshFailed } from "../../../lib/exec/ssh.ts";
 import { genericError } from "../../../lib/ocf/exit-code.ts";
 import { bridgeSysfsPath, domainDevices } from "../../../lib/toolstack/domain-devices.ts";
 import { memoryNeedMiB, type DomainSettings } from "../../../lib/toolstack/domain-settings.ts";
 import { parseHostInfo } from "../../../lib/toolstack/host-info.ts";
 import { stderrSummary } from "../../../lib/toolstack/invoke.ts";
 import type { DomainRow, Toolstack } from "../../../lib/toolstack/toolstack.ts";
-import { toolstackFor } from "../../../lib/toolstack/select.ts";
 import { parseXlConfig } from "../../../lib/toolstack/xl-config.ts";
 import type { XenContext } from "../deps.ts";
+import { CONFIG_MAX_BYTES } from "../domain-config.ts";
 import { leftoversIn } from "./leftovers.ts";
 import type { Transport } from "./transport.ts";
 import { describe } from "../observe.ts";
@@ -25,12 +25,6 @@ import { describe } from "../observe.ts";
  * a dead leftover, happens once every check has passed.
  */
 const CALL_CAP_MS = 15_000;
-const SSH_FAILED = 255;
-
-export function remoteToolstack(ctx: XenContext, transport: Transport): Toolstack {
-  const options = { run: transport.remote, env: ctx.deps.env, callTimeoutMs: ctx.deadline.callTimeoutMs };
-  return toolstackFor(ctx.deps.toolstack().name, options);
-}
 
 function unreachable(transport: Transport, result: CommandResult): never {
   const why = result.exitCode === undefined ? `no answer within ${result.durationMs} ms` : stderrSummary(result.stderr, 1) || `ssh exit ${result.exitCode}`;
@@ -38,8 +32,8 @@ function unreachable(transport: Transport, result: CommandResult): never {
 }
 
 async function remoteCall(ctx: XenContext, transport: Transport, file: string, args: readonly string[]): Promise<CommandResult> {
-  const result = await transport.remote(file, args, { timeoutMs: ctx.deadline.callTimeoutMs(CALL_CAP_MS), env: ctx.deps.env });
-  if (result.exitCode === SSH_FAILED || result.exitCode === undefined) unreachable(transport, result);
+  const result = await transport.target.run(file, args, { timeoutMs: ctx.deadline.callTimeoutMs(CALL_CAP_MS), env: ctx.deps.env });
+  if (sshFailed(result.exitCode) || result.exitCode === undefined) unreachable(transport, result);
   return result;
 }
 
@@ -83,15 +77,18 @@ interface Needed {
   readonly types: readonly string[];
 }
 
-function neededPaths(ctx: XenContext): Needed[] {
+/** Reading the config for its devices may take this long; the running domain does not depend on it. */
+const DEVICES_READ_CAP_MS = 2_000;
+
+async function neededPaths(ctx: XenContext): Promise<Needed[]> {
   const needed: Needed[] = [{ label: `config ${ctx.params.xmfile}`, path: ctx.params.xmfile, types: ["regular file"] }];
-  let text: string;
-  try {
-    text = readFileSync(ctx.params.migration_config ?? ctx.params.xmfile, "utf8");
-  } catch {
-    return needed; // the running domain's devices cannot be read here: only the config is checked
-  }
-  const parsed = parseXlConfig(text);
+  // a user's file: bounded in size and time, never read in this process (lib/exec/read-user-file.ts)
+  const read = await ctx.deps.readUserFile(ctx.params.migration_config ?? ctx.params.xmfile, {
+    maxBytes: CONFIG_MAX_BYTES,
+    timeoutMs: ctx.deadline.callTimeoutMs(DEVICES_READ_CAP_MS),
+  });
+  if (!read.ok) return needed; // the running domain's devices cannot be read here: only the config is checked
+  const parsed = parseXlConfig(read.text);
   if (!parsed.ok) return needed;
   const devices = domainDevices(parsed.settings);
   if (devices.otherDisks.length > 0) ctx.log.info(`not checked on the target (not paths): ${devices.otherDisks.join(", ")}`);
@@ -122,8 +119,8 @@ const answerOf = <T>(settled: PromiseSettledResult<T>): T => {
 };
 
 export async function preflight(ctx: XenContext, transport: Transport, name: string, here: DomainRow, settings: DomainSettings | undefined): Promise<void> {
-  const remote = remoteToolstack(ctx, transport);
-  const needed = neededPaths(ctx);
+  const remote = transport.target.toolstack;
+  const needed = await neededPaths(ctx);
   const [info, rows, stat] = await Promise.allSettled([
     remoteCall(ctx, transport, ctx.deps.toolstack().name, ["info"]),
     remote.list(),

@@ -1,11 +1,11 @@
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import t from "tap";
 import { runCommand, type CommandRunner } from "../../../lib/exec/command.ts";
-import { readUserFile } from "../../../lib/exec/read-user-file.ts";
+import { isExecutableUserFile, readUserFile } from "../../../lib/exec/read-user-file.ts";
 
 /**
  * readUserFile against everything a user's path may turn out to be. The
@@ -105,4 +105,19 @@ t.test("the agent can exit while a read hangs; an in-process read cannot", async
     3_000,
   );
   t.equal(pool.killed, true, "fs.promises.open of a FIFO: process.exit(3) did not end the process within 3 s");
+});
+
+t.test("monitor scripts: an executable regular file, asked of test(1) in children", async (t) => {
+  writeFileSync(at("check"), "#!/bin/sh\nexit 0\n");
+  chmodSync(at("check"), 0o755);
+  writeFileSync(at("-x"), "#!/bin/sh\n");
+  chmodSync(at("-x"), 0o755);
+  const executable = (path: string, run: CommandRunner = runCommand, timeoutMs = 5_000) => isExecutableUserFile(run, path, { timeoutMs, env: {} });
+  t.equal(await executable(at("check")), true, "an executable script");
+  t.equal(await executable(at("-x")), true, "named like an option");
+  t.equal(await executable(at("vm1.cfg")), false, "not executable");
+  t.equal(await executable(at("dir.cfg")), false, "a directory, even with its x bit");
+  t.equal(await executable(at("fifo.cfg")), false, "a FIFO");
+  t.equal(await executable(at("missing")), false, "missing");
+  t.equal(await executable(at("check"), hanging, 500), "no answer", "a file system that never answers");
 });
