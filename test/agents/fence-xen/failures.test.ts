@@ -44,7 +44,7 @@ t.test("a dom0 whose ssh hangs: the agent answers within its own budget", async 
   const run = await fence(lab, { ...labOptions(lab), action: "status", port: "vm1", login_timeout: "1", shell_timeout: "1" });
   t.equal(run.code, 1);
   t.match(run.stderr, /dom0b: xl list \(on dom0b via ssh\): no answer within \d+ ms, killed/);
-  // Per call: login 1 s + shell 1 s, then TERM and (1 s later) KILL; nowhere near waiting for ever.
+  // Per call: login 1 s + shell 1 s, then TERM to the ssh process group and (KILL_AFTER_MS later) KILL; nowhere near waiting for ever.
   t.ok(run.ms < 8_000, `answered in ${run.ms} ms (per-call limit 2 s)`);
 });
 
