@@ -24,7 +24,7 @@ import { seededRandom } from "../../support/seeded-random.ts";
  * primary; a missing colocation where the pool runs everywhere the domain may go; a missing
  * order to a dual-primary pool, primary on both hosts throughout; requires=nothing on a
  * single-primary pool, whose promote waits for the fencing): for those only "accepted => safe"
- * and "refused for that domain" are asserted; the broken-variant cases (test/cases/cib/121-135)
+ * and "refused for that domain" are asserted; the broken-variant cases (test/cases/cib/121-136)
  * prove them with the event that shows them.
  * CHECK_SEED=<n> replays a run; CHECK_CLUSTERS=<n> runs more (the default is a short CI subset).
  */
