@@ -2,6 +2,7 @@ import type { AgentDocs } from "../lib/ocf/define-agent.ts";
 import type { FenceAgentDocs } from "../lib/fence/fence-metadata.ts";
 import { fenceXenDocs } from "./fence-xen/agent.ts";
 import { xenDomain } from "./xen-domain/agent.ts";
+import { xenHost } from "./xen-host/agent.ts";
 
 /** The provider directory under $OCF_ROOT/resource.d/ and the CIB's provider="..." value. */
 export const OCF_PROVIDER = "xen-ha";
@@ -10,7 +11,7 @@ export const OCF_PROVIDER = "xen-ha";
  * Every OCF agent xen-ha ships. The installer, the conformance tests and the
  * CIB checks read this list; importing it builds (and so checks) each definition.
  */
-export const ocfAgents: readonly AgentDocs[] = [xenDomain];
+export const ocfAgents: readonly AgentDocs[] = [xenDomain, xenHost];
 
 /**
  * Every fence agent xen-ha ships (fence-agents protocol), installed as

@@ -3,6 +3,7 @@ import { ocfAgents } from "../../agents/index.ts";
 import { checkConformance, type ConformanceSubject } from "../support/ocf-conformance.ts";
 import { runXenDomain } from "../support/run-agent-in-process.ts";
 import { simResource } from "../support/sim-resource.ts";
+import { runXenHost, xenHostStage } from "../support/xen-host-stage.ts";
 
 /** Every OCF agent in the registry, with the host it needs; an agent without an entry fails here. */
 const subjects: Readonly<Record<string, ConformanceSubject>> = {
@@ -11,6 +12,13 @@ const subjects: Readonly<Record<string, ConformanceSubject>> = {
     stoppedResource: () => {
       const r = simResource();
       return { env: r.env, dispose: r.dispose };
+    },
+  },
+  XenHost: {
+    run: (action, env) => runXenHost(action, env),
+    stoppedResource: () => {
+      const stage = xenHostStage();
+      return { env: stage.env, dispose: stage.dispose };
     },
   },
 };

@@ -1,4 +1,5 @@
 import { xenDomainMain, type XenDomainOverrides } from "../../agents/xen-domain/main.ts";
+import type { ProcessIo } from "../../lib/protocol/process-io.ts";
 import { captureIo, exitReasons } from "./capture-io.ts";
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -17,10 +18,14 @@ export interface AgentOutcome {
  * installed agent: `env` is the agent's whole environment (give it the
  * simulated host's PATH and XEN_SIM_* variables, e.g. createSimHost().env).
  */
-export async function runXenDomain(action: string, env: Env, overrides: XenDomainOverrides = {}): Promise<AgentOutcome> {
+export const runXenDomain = (action: string, env: Env, overrides: XenDomainOverrides = {}): Promise<AgentOutcome> =>
+  runAgentInProcess((io) => xenDomainMain(io, overrides), action, env);
+
+/** Runs one action of any agent's main in this process, with exactly `env` as its environment. */
+export async function runAgentInProcess(main: (io: ProcessIo) => Promise<{ readonly code: number }>, action: string, env: Env): Promise<AgentOutcome> {
   const { io, out } = captureIo([action], env);
   const started = performance.now();
-  const result = await xenDomainMain(io, overrides);
+  const result = await main(io);
   return {
     code: result.code,
     stdout: out.stdout,
