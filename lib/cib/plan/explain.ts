@@ -170,7 +170,9 @@ export function explainStep(cib: Cib, step: SimStep): Explanation {
   if (after) {
     for (const id of stopped) {
       const before = runningOn(t.before, id);
-      const why = capacityReason(cib, after, id) ?? apartReason(cib, after, id) ?? stopEntry(id)?.reason ?? "no host is allowed and available for it";
+      // Without quorum nothing runs, whatever else would have kept it from running.
+      const stop = stopEntry(id)?.reason;
+      const why = (stop === "no quorum" ? stop : undefined) ?? capacityReason(cib, after, id) ?? apartReason(cib, after, id) ?? stop ?? "no host is allowed and available for it";
       lines.push(`left stopped: ${id}${before.length > 0 ? ` (was on ${before.join(", ")})` : ""}: ${why}`);
     }
     const touched = new Set([...domainEntries.map((e) => baseId(e.resource)), ...stopped]);
@@ -183,6 +185,7 @@ export function explainStep(cib: Cib, step: SimStep): Explanation {
       e.dest ? ` ${e.source ?? "?"}->${e.dest}` : e.node || e.source ? ` on ${e.node ?? e.source ?? ""}` : "";
     lines.push(`other resources: ${others.map((e) => `${e.action} ${e.resource ?? ""}${where(e)}`).join("; ")}`);
   }
+  if (t.errors.length > 0) lines.push(`the transition does not finish (${t.errors.join("; ")}): actions waiting for a host that cannot be fenced stay blocked`);
   if (lines.length === 0) lines.push("nothing happens");
   return { title: step.events.map(describeEvent).join(", ") || "the cluster settles", lines };
 }

@@ -2,6 +2,7 @@ import { CLAIM_OPTIONS } from "../model/claims.ts";
 import { type Cib } from "../model/model.ts";
 import { property } from "../model/queries.ts";
 import { assign, assignExplained, type KeptApart } from "./assign.ts";
+import { hasQuorum, quorumLimit, quorumOf, type Quorum } from "../model/quorum.ts";
 import { placementModel, type Placement, type PlacementModel } from "./placement.ts";
 import { parseScore } from "../model/scores.ts";
 import { SETTLE_ROUNDS } from "./simulate.ts";
@@ -10,7 +11,9 @@ import { SETTLE_ROUNDS } from "./simulate.ts";
  * Admission planning: for every set of K failed hosts, does every protected
  * domain still find a host? The steady state is what the placement model
  * settles into with every host up; each failure set is then re-assigned from
- * there, as Pacemaker would after fencing those hosts.
+ * there, as Pacemaker would after fencing those hosts, unless the survivors
+ * have lost quorum (model/quorum.ts): then no-quorum-policy decides, and
+ * for every policy but ignore no domain is recovered.
  */
 export interface FailureCase {
   readonly failed: readonly string[];
@@ -22,11 +25,20 @@ export interface FailureCase {
   readonly shed: readonly string[];
   /** Stopped domains that had a host but for a domain they must stay apart from (anti-colocation), with those domains. */
   readonly keptApart: KeptApart;
+  /** The survivors have no quorum (and no-quorum-policy is not ignore): nothing is recovered. */
+  readonly quorumLost: boolean;
+  /** Resources placed where Pacemaker's internal node order decides between equally good hosts: the outcome may differ. */
+  readonly ambiguous: readonly string[];
 }
 
 export interface PlanReport {
   readonly model: PlacementModel;
+  readonly quorum: Quorum;
+  /** The most hosts that may fail at once with the survivors still quorate. */
+  readonly quorumLimit: number;
   readonly steady: Placement;
+  /** Resources the steady state placed by Pacemaker's internal node order (see FailureCase.ambiguous). */
+  readonly steadyAmbiguous: readonly string[];
   /** Domains Pacemaker would still move at every transition when the placement never settles (empty when it does). */
   readonly unsettled: readonly string[];
   /** Domains the claim covers. */
@@ -42,11 +54,13 @@ export interface PlanOptions {
   readonly failures?: number;
   /** Overrides the CIB's xen-ha-protected-priority. */
   readonly protectedPriority?: number;
-  /** Stop the tolerance search after this many failure sets (large clusters). */
+  /** Stop the tolerance search after this many failure sets (default: about 1.5 million resource assignments' worth, at most 5000). */
   readonly maxCases?: number;
   /** Skip the search for the largest K (the check only needs the claimed one). */
   readonly searchTolerance?: boolean;
 }
+
+const ASSIGNMENT_BUDGET = 1_500_000;
 
 function* combinations<T>(items: readonly T[], k: number, start = 0): Generator<T[]> {
   if (k === 0) {
@@ -58,21 +72,29 @@ function* combinations<T>(items: readonly T[], k: number, start = 0): Generator<
   }
 }
 
-function failureCase(model: PlacementModel, steady: Placement, failed: readonly string[], protectedIds: ReadonlySet<string>): FailureCase {
+/** Where everything runs after `failed` hosts fail, starting from `steady`, with the choices Pacemaker's node order makes. */
+function after(model: PlacementModel, quorum: Quorum, steady: Placement, failed: readonly string[]) {
   const up = new Set(model.nodes.filter((n) => !failed.includes(n)));
-  const { placement: after, keptApart } = assignExplained(model, up, steady);
+  if (quorum.policy === "ignore" || hasQuorum(quorum, up)) return { ...assignExplained(model, up, steady), quorumLost: false };
+  // Without quorum: freeze keeps what runs on the survivors where it is; every other policy stops everything.
+  const kept = new Map([...steady].map(([id, node]) => [id, quorum.policy === "freeze" && node !== undefined && up.has(node) ? node : undefined]));
+  return { placement: kept, keptApart: new Map<string, readonly string[]>(), ambiguous: [] as readonly string[], quorumLost: true };
+}
+
+function failureCase(model: PlacementModel, quorum: Quorum, steady: Placement, failed: readonly string[], protectedIds: ReadonlySet<string>): FailureCase {
+  const { placement: now, keptApart, ambiguous, quorumLost } = after(model, quorum, steady, failed);
   const moved: { id: string; from: string; to: string }[] = [];
   const lost: string[] = [];
   const shed: string[] = [];
   for (const rsc of model.resources) {
     if (!rsc.isDomain || rsc.disabled) continue;
     const before = steady.get(rsc.id);
-    const now = after.get(rsc.id);
-    if (now === undefined) (protectedIds.has(rsc.id) ? lost : shed).push(rsc.id);
-    else if (before !== undefined && before !== now) moved.push({ id: rsc.id, from: before, to: now });
+    const where = now.get(rsc.id);
+    if (where === undefined) (protectedIds.has(rsc.id) ? lost : shed).push(rsc.id);
+    else if (before !== undefined && before !== where) moved.push({ id: rsc.id, from: before, to: where });
   }
   const stopped = new Set([...lost, ...shed]);
-  return { failed, moved, lost, shed, keptApart: new Map([...keptApart].filter(([id]) => stopped.has(id))) };
+  return { failed, moved, lost, shed, keptApart: new Map([...keptApart].filter(([id]) => stopped.has(id))), quorumLost, ambiguous };
 }
 
 /**
@@ -85,16 +107,16 @@ function failureCase(model: PlacementModel, steady: Placement, failed: readonly 
  * Pacemaker swap domains at every transition): then the last state is kept
  * and the domains still moving are named.
  */
-function settle(model: PlacementModel): { readonly placement: Placement; readonly unsettled: readonly string[] } {
+function settle(model: PlacementModel): { readonly placement: Placement; readonly unsettled: readonly string[]; readonly ambiguous: readonly string[] } {
   const all = new Set(model.nodes);
-  let placement = assign(model, all, new Map());
+  let { placement, ambiguous } = assignExplained(model, all, new Map());
   for (let round = 0; round < SETTLE_ROUNDS; round++) {
-    const next = assign(model, all, placement);
-    if (model.resources.every((r) => next.get(r.id) === placement.get(r.id))) return { placement, unsettled: [] };
-    placement = next;
+    const next = assignExplained(model, all, placement);
+    if (model.resources.every((r) => next.placement.get(r.id) === placement.get(r.id))) return { placement, unsettled: [], ambiguous };
+    ({ placement, ambiguous } = next);
   }
   const next = assign(model, all, placement);
-  return { placement, unsettled: model.resources.filter((r) => r.isDomain && next.get(r.id) !== placement.get(r.id)).map((r) => r.id) };
+  return { placement, unsettled: model.resources.filter((r) => r.isDomain && next.get(r.id) !== placement.get(r.id)).map((r) => r.id), ambiguous };
 }
 
 /** Domains left stopped, each kept apart by anti-affinity saying from whom. */
@@ -103,7 +125,7 @@ export const stoppedDomains = (c: FailureCase, ids: readonly string[]): string =
 
 /** Where everything runs after these hosts fail, starting from the report's steady state. */
 export const placementAfter = (report: PlanReport, failed: readonly string[]): Placement =>
-  assign(report.model, new Set(report.model.nodes.filter((n) => !failed.includes(n))), report.steady);
+  after(report.model, report.quorum, report.steady, failed).placement;
 
 export function planCib(cib: Cib, options: PlanOptions = {}): PlanReport {
   const model = placementModel(cib);
@@ -112,14 +134,25 @@ export function planCib(cib: Cib, options: PlanOptions = {}): PlanReport {
   const protectedIds = new Set(protectedDomains);
   const claimText = property(cib, CLAIM_OPTIONS.failuresTolerated);
   const claim = claimText === undefined ? undefined : Number.parseInt(claimText, 10);
-  const { placement: steady, unsettled } = settle(model);
+  const { placement: steady, unsettled, ambiguous: steadyAmbiguous } = settle(model);
+  const quorum = quorumOf(cib);
   const failures = options.failures ?? claim ?? 1;
   const hosts = model.nodes.filter((n) => !model.standby.includes(n));
-  const run = (k: number): FailureCase[] =>
-    [...combinations(hosts, Math.min(k, hosts.length))].map((failed) => failureCase(model, steady, failed, protectedIds));
+  // The tolerance search and the table ask for the same sets: each is assigned once.
+  const seen = new Map<string, FailureCase>();
+  const caseOf = (failed: readonly string[]): FailureCase => {
+    const key = failed.join("\n");
+    const known = seen.get(key);
+    if (known) return known;
+    const result = failureCase(model, quorum, steady, failed, protectedIds);
+    seen.set(key, result);
+    return result;
+  };
+  const run = (k: number): FailureCase[] => [...combinations(hosts, Math.min(k, hosts.length))].map(caseOf);
 
-  const baseline = failureCase(model, steady, [], protectedIds);
-  const maxCases = options.maxCases ?? 5000;
+  const baseline = caseOf([]);
+  // Each failure set re-assigns every resource: bound the search by that work, so 1000 domains stay within seconds.
+  const maxCases = options.maxCases ?? Math.max(200, Math.min(5000, Math.floor(ASSIGNMENT_BUDGET / Math.max(1, model.resources.length))));
   let tolerated = { value: 0, exhaustive: true, firstBreak: undefined as FailureCase | undefined };
   let examined = 0;
   if (baseline.lost.length > 0) tolerated = { value: 0, exhaustive: true, firstBreak: baseline };
@@ -132,7 +165,7 @@ export function planCib(cib: Cib, options: PlanOptions = {}): PlanReport {
           tolerated = { value: k - 1, exhaustive: false, firstBreak: undefined };
           break;
         }
-        const result = failureCase(model, steady, failed, protectedIds);
+        const result = caseOf(failed);
         if (result.lost.length > 0) {
           broken = result;
           break;
@@ -148,7 +181,10 @@ export function planCib(cib: Cib, options: PlanOptions = {}): PlanReport {
   }
   return {
     model,
+    quorum,
+    quorumLimit: quorumLimit(quorum),
     steady,
+    steadyAmbiguous,
     unsettled,
     protectedDomains,
     claim: claim !== undefined && Number.isFinite(claim) ? claim : undefined,

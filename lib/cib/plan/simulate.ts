@@ -2,6 +2,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseXml } from "../../xml/parse.ts";
 import { readCib, type Cib } from "../model/model.ts";
+import { hasQuorum, quorumOf } from "../model/quorum.ts";
 import { pairValue, promotedMax } from "../model/queries.ts";
 import { readTransition, type Transition } from "./transition.ts";
 import { runTool, type ToolContext, type ToolOutcome } from "../tools.ts";
@@ -19,6 +20,12 @@ import { runTool, type ToolContext, type ToolOutcome } from "../tools.ts";
  * costs crm_simulate five times the work of the startup itself (100 domains
  * on 4 hosts: 10 s of CPU instead of 2). A CIB that already has a status
  * section is used as it is.
+ *
+ * crm_simulate does not count votes: it takes quorum from the CIB's
+ * have-quorum, which --quorum sets. So every step tells it whether the hosts
+ * still up are quorate (model/quorum.ts: a majority of the configured hosts,
+ * or what the declared votequorum option allows), and a step that fails half
+ * or more of them shows what Pacemaker then does (no-quorum-policy).
  */
 export type SimEvent =
   | { readonly kind: "fail"; readonly node: string }
@@ -43,6 +50,7 @@ export type SimulationResult =
   | { readonly ok: false; readonly unavailable: boolean; readonly message: string };
 
 const PROMOTION_SCORE = "10000";
+const QUORUM_LOST = "from the step where half or more of the hosts have failed (beyond what the declared votequorum option keeps), the survivors have no quorum";
 /** Transitions after boot until the cluster settles (the planner re-assigns as often). */
 export const SETTLE_ROUNDS = 4;
 
@@ -98,8 +106,12 @@ async function applyEdit(context: ToolContext, state: string, event: SimEvent): 
 async function transition(context: ToolContext, state: string, extra: readonly string[], round: number): Promise<{ ok: true; transition: Transition } | Failure> {
   const graph = join(context.scratch, `graph-${round}.xml`);
   const next = join(context.scratch, `state-${round}.xml`);
-  const outcome = await runTool(context, "crm_simulate", ["--xml-file", state, "--simulate", ...extra, "--output-as=xml", "--save-graph", graph, "--save-output", next], { capMs: 600_000 });
+  // Exit 1 with a revised status is a transition that could not finish (blocked actions, e.g. without quorum): a result, said in `errors`.
+  const outcome = await runTool(context, "crm_simulate", ["--xml-file", state, "--simulate", ...extra, "--output-as=xml", "--save-graph", graph, "--save-output", next], { capMs: 600_000, accept: [0, 1] });
   if (!outcome.ok) return failure(outcome, "crm_simulate");
+  if (outcome.result.exitCode === 1 && !outcome.result.stdout.includes("<revised_cluster_status")) {
+    return failure({ ok: false, unavailable: false, message: `exit 1: ${outcome.result.stderr.trim() || "no revised status"}`, result: outcome.result }, "crm_simulate");
+  }
   const parsed = readTransition(outcome.result.stdout, await readFile(graph, "utf8").catch(() => ""));
   if (!parsed.ok) return { ok: false, unavailable: false, message: parsed.problem };
   await writeFile(state, await readFile(next, "utf8"));
@@ -139,13 +151,18 @@ export async function simulate(context: ToolContext, cibText: string, steps: rea
   }
 
   const results: SimStep[] = [];
+  const quorum = quorumOf(cib);
+  const failed = new Set<string>();
   for (const events of steps) {
     for (const event of events) {
       const outcome = await applyEdit(context, state, event);
       if (outcome && !outcome.ok) return failure(outcome, `${event.kind} ${"node" in event ? event.node : ""}`.trim());
     }
     const fails = events.flatMap((e) => (e.kind === "fail" ? ["--node-fail", e.node] : []));
-    const step = await transition(context, state, fails, round++);
+    for (const e of events) if (e.kind === "fail") failed.add(e.node);
+    const quorate = hasQuorum(quorum, new Set(quorum.hosts.filter((h) => !failed.has(h))));
+    if (!quorate && !notes.includes(QUORUM_LOST)) notes.push(QUORUM_LOST);
+    const step = await transition(context, state, ["--quorum", quorate ? "1" : "0", ...fails], round++);
     if (!step.ok) return step;
     results.push({ events, transition: step.transition });
   }

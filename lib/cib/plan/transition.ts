@@ -53,6 +53,8 @@ export interface Transition {
   readonly actions: readonly GraphAction[];
   readonly before: ClusterStatus;
   readonly after: ClusterStatus | undefined;
+  /** What crm_simulate reported as failed (e.g. "Transition failed: terminated" when actions stay blocked). */
+  readonly errors: readonly string[];
 }
 
 const attr = (element: XmlElement, name: string): string | undefined => element.attributes[name];
@@ -149,6 +151,7 @@ export function readTransition(simulateXml: string, graphXml: string | undefined
       actions: readGraph(graph),
       before: readStatus(childNamed(root, "cluster_status")),
       after: revised ? readStatus(revised) : undefined,
+      errors: childrenNamed(childNamed(childNamed(root, "status") ?? NONE, "errors") ?? NONE, "error").map((e) => e.text.trim()),
     },
   };
 }
