@@ -80,8 +80,8 @@ export async function settleMigration(ctx: XenContext, transport: Transport, nam
 
   if (mine && conditionOf(mine.state) === "running") {
     if (runsThere) throw genericError(`${failure}; ${name} runs here AND on ${node}: ${state}`);
-    // our copy runs, so whatever arrived there is a dead end (xm's arriving copy is NAME, paused)
-    if (theirs && local.name === "xm") await destroyOrSay(ctx, remote, theirs, node);
+    // our copy runs, so whatever arrived there is a dead end; a toolstack without an incoming name (xm) has its arriving copy as NAME, paused
+    if (theirs && !names.some((worn) => worn.role === "incoming")) await destroyOrSay(ctx, remote, theirs, node);
     if (theirIncoming) await destroyOrSay(ctx, remote, theirIncoming.observation.domain, node);
     if (RESUMED.test(failure)) {
       // doc/xl-behaviour.md §7.7: a failure after the suspend ends xl's monitoring process for the domain, and no xl command restarts it
