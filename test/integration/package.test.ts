@@ -148,7 +148,8 @@ t.test("ocf-tester passes against the packaged XenDomain on a simulated host", a
   const config = writeSampleConfig({ root: simRoot, name: "vm-pkg", out: join(simRoot, "vm-pkg.cfg") });
   const run = await runCommand(
     "nsenter",
-    ["--target", String(holder.pid), "--mount", "--", "env", "-i", ...Object.entries(sim.env).map(([k, v]) => `${k}=${v}`),
+    // HA_RSCTMP: the agent's records stay in the test's tree, not in the machine's /run/resource-agents
+    ["--target", String(holder.pid), "--mount", "--", "env", "-i", ...Object.entries({ ...sim.env, HA_RSCTMP: join(simRoot, "rsctmp") }).map(([k, v]) => `${k}=${v}`),
       "ocf-tester", "-n", "vm-pkg", "-o", `xmfile=${config}`, "-o", "name=vm-pkg", "/usr/lib/ocf/resource.d/xen-ha/XenDomain"],
     { timeoutMs: 300_000 },
   );

@@ -23,7 +23,12 @@ export interface SimDomain {
   readonly name: string;
   readonly config: string;
   readonly tool: "xl" | "xm";
-  /** XEN_SIM_ROOT, XEN_SIM_HOST and PATH (the host's bin dir, then the system's). */
+  /**
+   * XEN_SIM_ROOT, XEN_SIM_HOST, PATH (the host's bin dir, then the system's),
+   * and HA_RSCTMP under the stage: an agent run through crm_resource,
+   * ocf-tester or an lrmd keeps its records there, never in the machine's
+   * /run/resource-agents.
+   */
   readonly env: Readonly<Record<string, string>>;
   readonly domain: () => DomainFacts | undefined;
   readonly calls: () => number;
@@ -51,7 +56,7 @@ export async function installedStage(label: string) {
       name,
       config,
       tool,
-      env: sim.env,
+      env: { ...sim.env, HA_RSCTMP: join(simRoot, "rsctmp", host) },
       domain: () => listDomains(simRoot, host).find((d) => d.name === name),
       calls: () => callLog(simRoot, host).length,
       toolstack: (...args) => {
