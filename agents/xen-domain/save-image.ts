@@ -7,6 +7,7 @@ import { migrationCommands } from "../../lib/toolstack/migration.ts";
 import { stderrSummary } from "../../lib/toolstack/invoke.ts";
 import { readSaveImageHeader } from "../../lib/toolstack/save-image.ts";
 import type { XenContext } from "./deps.ts";
+import { CONFIG_MAX_BYTES } from "./domain-config.ts";
 import { observe } from "./observe.ts";
 
 /**
@@ -33,7 +34,19 @@ const RESTORE_CAP_MS = 120_000;
 
 const imagePath = (dir: string, name: string): string => join(dir, `${name}.save`);
 const factsPath = (image: string): string => `${image}.json`;
-const digestOf = (path: string): string => createHash("sha256").update(readFileSync(path)).digest("hex");
+/** Reading the config for its digest may take this long; a save or restore goes on without it (never restoring). */
+const CONFIG_READ_CAP_MS = 2_000;
+
+/**
+ * The config as it is now, read like every file a user names (bounded, in
+ * children: lib/exec/read-user-file.ts): its digest ("" when it cannot be
+ * read now, which matches no recorded digest) and its modification time.
+ */
+async function configNow(ctx: XenContext): Promise<{ readonly digest: string; readonly mtimeMs: number }> {
+  const read = await ctx.deps.readUserFile(ctx.params.xmfile, { maxBytes: CONFIG_MAX_BYTES, timeoutMs: ctx.deadline.callTimeoutMs(CONFIG_READ_CAP_MS) });
+  if (!read.ok) return { digest: "", mtimeMs: Number.POSITIVE_INFINITY };
+  return { digest: createHash("sha256").update(read.text).digest("hex"), mtimeMs: read.mtimeMs };
+}
 
 function commands(ctx: XenContext) {
   return migrationCommands("xl", { run: ctx.deps.run, env: ctx.deps.env, callTimeoutMs: ctx.deadline.callTimeoutMs });
@@ -65,7 +78,7 @@ export async function saveOnStop(ctx: XenContext, name: string): Promise<boolean
   const facts: SavedFacts = {
     name,
     uuid: header.ok ? header.uuid : "",
-    configDigest: digestOf(ctx.params.xmfile),
+    configDigest: (await configNow(ctx)).digest,
     savedAt: new Date(ctx.deps.now()).toISOString(),
     savedOn: ctx.ocf.onNode ?? hostname(),
   };
@@ -76,7 +89,7 @@ export async function saveOnStop(ctx: XenContext, name: string): Promise<boolean
 }
 
 /** Why this image must not be restored, or undefined when it may. */
-function staleBecause(ctx: XenContext, name: string, image: string): string | undefined {
+async function staleBecause(ctx: XenContext, name: string, image: string): Promise<string | undefined> {
   let facts: Partial<SavedFacts>;
   try {
     facts = JSON.parse(readFileSync(factsPath(image), "utf8")) as Partial<SavedFacts>;
@@ -87,8 +100,9 @@ function staleBecause(ctx: XenContext, name: string, image: string): string | un
   if (!header.ok) return header.problem;
   if (header.name !== name || facts.name !== name) return `it holds domain ${header.name} (recorded: ${facts.name}), not ${name}`;
   if (header.uuid !== facts.uuid) return `its UUID ${header.uuid} differs from the recorded ${facts.uuid}`;
-  if (facts.configDigest !== digestOf(ctx.params.xmfile)) return `${ctx.params.xmfile} changed since it was saved`;
-  if (statSync(image).mtimeMs < statSync(ctx.params.xmfile).mtimeMs) return `it is older than ${ctx.params.xmfile}`;
+  const config = await configNow(ctx);
+  if (config.digest === "" || facts.configDigest !== config.digest) return `${ctx.params.xmfile} changed since it was saved, or cannot be read now`;
+  if (statSync(image).mtimeMs < config.mtimeMs) return `it is older than ${ctx.params.xmfile}`;
   return undefined;
 }
 
@@ -105,7 +119,7 @@ export async function restoreOnStart(ctx: XenContext, name: string): Promise<boo
   if (dir === undefined || ctx.deps.toolstack().name !== "xl") return false;
   const image = imagePath(dir, name);
   if (!existsSync(image)) return false;
-  const stale = staleBecause(ctx, name, image);
+  const stale = await staleBecause(ctx, name, image);
   if (stale !== undefined) {
     setAside(ctx, image, stale, "stale");
     return false;

@@ -34,7 +34,8 @@ import type { CommandRunner } from "./command.ts";
  * names should choose what reads their file.
  */
 export type UserFileRead =
-  | { readonly ok: true; readonly text: string }
+  /** `mtimeMs`: the last modification, to the second (stat's %Y). */
+  | { readonly ok: true; readonly text: string; readonly mtimeMs: number }
   /**
    * `missing`: the file does not exist; `refused`: it exists, but is not a
    * regular file of bounded size; `unreadable`: anything else. `problem`
@@ -66,13 +67,13 @@ export async function readUserFile(run: CommandRunner, path: string, options: Re
     problem: `did not answer within ${options.timeoutMs} ms (a network file system that does not respond?)`,
   });
 
-  const stat = await run(coreutil("stat"), ["-L", "--printf=%F\\n%s\\n", "--", path], { timeoutMs: left(), env: options.env });
+  const stat = await run(coreutil("stat"), ["-L", "--printf=%F\\n%s\\n%Y\\n", "--", path], { timeoutMs: left(), env: options.env });
   if (stat.timedOut) return noAnswer();
   if (stat.exitCode !== 0) {
     const why = lastLine(stat.stderr) || `stat exit ${stat.exitCode ?? stat.signal ?? stat.spawnError}`;
     return { ok: false, kind: /No such file or directory/.test(why) ? "missing" : "unreadable", problem: `cannot be read on this host (${why})` };
   }
-  const [type = "", sizeText = ""] = stat.stdout.split("\n");
+  const [type = "", sizeText = "", mtimeText = ""] = stat.stdout.split("\n");
   if (!REGULAR.has(type)) return { ok: false, kind: "refused", problem: `is a ${type || "file of unknown type"}, not a regular file` };
   const size = Number(sizeText);
   if (!(size <= options.maxBytes)) {
@@ -91,7 +92,7 @@ export async function readUserFile(run: CommandRunner, path: string, options: Re
   if (dd.stdout.length > options.maxBytes) {
     return { ok: false, kind: "refused", problem: `grew past ${options.maxBytes} bytes while it was read` };
   }
-  return { ok: true, text: dd.stdout };
+  return { ok: true, text: dd.stdout, mtimeMs: Number(mtimeText) * 1000 };
 }
 
 /**

@@ -50,7 +50,10 @@ for (const [name, path, expected] of cases) {
   t.test(name, async (t) => {
     const started = Date.now();
     const result = await read(path);
-    if (typeof expected === "string") t.same(result, { ok: true, text: expected });
+    if (typeof expected === "string") {
+      t.same(result.ok ? result.text : result, expected);
+      t.ok(result.ok && Math.abs(result.mtimeMs - Date.now()) < 3_600_000, "its modification time, from stat");
+    }
     else t.match(result.ok ? "ok" : `${result.kind}: ${result.problem}`, expected);
     t.ok(Date.now() - started < 2_000, `answered in ${Date.now() - started} ms`);
   });
