@@ -29,8 +29,13 @@ export function prefixProblem(prefix: string): string | undefined {
 /**
  * The text of an installed executable: a script for the installed Node that
  * loads one compiled entry point. It is valid as CommonJS and as ESM, so it
- * runs the same wherever it lands, and it turns on Node's compile cache (kept
- * under the prefix) because an agent is started afresh for every operation.
+ * runs the same wherever it lands, and it turns on Node's compile cache
+ * because an agent is started afresh for every operation. The cache lives
+ * under the prefix, written by root (the installer's check warms it, the LRM
+ * runs agents as root): never in a shared temporary directory, whose entries
+ * anyone could plant and root would then run. Where it cannot be written (a
+ * read-only /usr, ocf-tester's `su nobody`), enableCompileCache only reports
+ * so and the agent runs uncached.
  */
 export function launcherText(path: string, prefix: string, entry: string): string {
   const layout = prefixLayout(prefix);
