@@ -1,5 +1,3 @@
-import type { ChildProcess } from "node:child_process";
-
 /** Everything we keep from running an external tool. A non-zero exit is data, not an exception. */
 export interface CommandResult {
   /** argv joined for messages only; never run through a shell. */
@@ -101,10 +99,20 @@ function release(pgid: number): void {
   if (liveGroups.size === 0) unwatch();
 }
 
-/** The one place that starts processes. argv arrays only: no shell ever parses our arguments. */
-export const runCommand: CommandRunner = (file, args, options) =>
-  new Promise((resolve) => {
-    const started = Date.now();
+/**
+ * The one place that starts processes (execa's only import site). argv arrays
+ * only: no shell ever parses our arguments. execa starts the tool (its
+ * environment rules, its normalised start errors); what happens at a deadline
+ * is ours: execa's own timeout ends only the direct child and then waits for
+ * the pipes, which a grandchild can hold open for ever, so the tool runs in a
+ * process group of its own that the deadline kills whole, and its output is
+ * read here and abandoned at the deadline instead of awaited.
+ */
+export const runCommand: CommandRunner = async (file, args, options) => {
+  const started = Date.now();
+  // Loaded on first use: meta-data, usage and a refused parameter never start a process.
+  const { execa } = await import("execa");
+  return new Promise((resolve) => {
     const command = [file, ...args].join(" ");
     const finish = (fields: Partial<CommandResult>): CommandResult => ({
       command,
@@ -118,20 +126,27 @@ export const runCommand: CommandRunner = (file, args, options) =>
       durationMs: Date.now() - started,
     });
 
-    let child: ChildProcess;
-    try {
-      // node:child_process (with net, dgram and streams behind it) on first use:
-      // meta-data, usage and a refused parameter never start a process
-      const { spawn } = process.getBuiltinModule("node:child_process");
-      child = spawn(file, [...args], {
-        detached: true,
-        stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
-        env: { ...process.env, ...options.env, LC_ALL: "C" },
-        ...(options.cwd ? { cwd: options.cwd } : {}),
-      });
-    } catch (error) {
-      // arguments Node refuses before any fork (a NUL byte in argv or env)
-      resolve(finish({ spawnError: (error as NodeJS.ErrnoException).code ?? "EINVAL" }));
+    const child = execa(file, [...args], {
+      detached: true, // its own process group: see endGroup
+      cleanup: false, // the groups are ended below (watch), not only the direct child
+      buffer: false, // the output is read here, so that a deadline can abandon it
+      reject: false,
+      encoding: "buffer",
+      stdin: options.input === undefined ? "ignore" : "pipe",
+      stdout: "pipe",
+      stderr: "pipe",
+      env: { ...options.env, LC_ALL: "C" },
+      extendEnv: true,
+      ...(options.cwd ? { cwd: options.cwd } : {}),
+    });
+    // execa's own promise: with reject: false it carries a start failure (ENOENT,
+    // EACCES, or arguments Node refuses before any fork, such as a NUL byte)
+    const outcome = child.then(
+      (result) => result,
+      () => undefined,
+    );
+    if (child.pid === undefined) {
+      void outcome.then((result) => resolve(finish({ spawnError: startFailure(result) })));
       return;
     }
 
@@ -184,12 +199,6 @@ export const runCommand: CommandRunner = (file, args, options) =>
       timer.unref();
     };
 
-    child.once("error", (error: NodeJS.ErrnoException) => {
-      if (child.pid !== undefined) return; // a failed signal, not a failed start
-      settle({ spawnError: error.code ?? "EINVAL" });
-    });
-    if (child.pid === undefined) return; // the "error" event follows
-
     const pgid = child.pid;
     watch(pgid);
     const collect = (chunks: Buffer[]) => (chunk: Buffer) => {
@@ -214,7 +223,7 @@ export const runCommand: CommandRunner = (file, args, options) =>
       child.stdin!.end(options.input);
     }
 
-    child.once("exit", (code, signal) => {
+    child.nodeChildProcess.once("exit", (code, signal) => {
       exit = { code, signal };
       if (timedOut) {
         settle();
@@ -239,6 +248,12 @@ export const runCommand: CommandRunner = (file, args, options) =>
       if (exit) settle();
     });
   });
+};
+
+/** The errno code of a tool that never started, from execa's result. */
+function startFailure(result: { readonly code?: unknown } | undefined): string {
+  return typeof result?.code === "string" ? result.code : "EINVAL";
+}
 
 /** A short description of why a command did not succeed, for exit reasons and logs. */
 export function describeFailure(result: CommandResult): string {

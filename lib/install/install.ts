@@ -9,7 +9,7 @@ import { readPackageJson } from "./package-root.ts";
 import { closedAncestors, copyTree, ensureDir, normaliseModes, replaceTree, writeAtomically } from "./tree.ts";
 import { checkLaunchers, type LauncherCheck } from "./check.ts";
 
-/** commander 15 needs Node 22.12 or later; the copied runtime must run it. */
+/** commander 15 and execa 10 need Node 22.12 or later; the copied runtime must run them. */
 const MIN_NODE_MAJOR = 22;
 
 export interface InstallRequest {

@@ -27,6 +27,7 @@ t.test("the installed tree: private Node, dist, package.json, world-readable", a
   t.notOk(existsSync(join(dirs.prefix, "node_modules", "tap")), "no dev dependency");
   t.notOk(existsSync(join(dirs.prefix, "node_modules", "typescript")), "no dev dependency");
   t.ok(existsSync(join(dirs.prefix, "node_modules", "commander", "package.json")), "the xen-ha command's runtime dependency");
+  t.ok(existsSync(join(dirs.prefix, "node_modules", "execa", "package.json")), "the runner's");
   const version = await runCommand(layout.node, ["--version"], { timeoutMs: 10_000 });
   t.match(version.stdout, /^v2[4-9]\./, "the copied runtime is Node 24 or later");
 });
