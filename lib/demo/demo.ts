@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CommandRunner } from "../exec/command.ts";
 import type { InstallDirs } from "../install/plan.ts";
@@ -117,8 +117,11 @@ async function setScene(base: string, simRoot: string, options: DemoOptions): Pr
     `simulated host ${HOST} (${options.persona}, time factor ${options.timeFactor}); ` +
       `domain config ${config}; CIB ${cibFile}\n\n`,
   );
+  // the agent's per-resource record goes with the rest of the demo, not into the machine's /run
+  const rscTmp = join(base, "rsctmp");
+  mkdirSync(rscTmp);
   return {
-    target: { cibFile, ocfRoot: dirs.ocfRoot, env: host.env, run: options.run },
+    target: { cibFile, ocfRoot: dirs.ocfRoot, env: { ...host.env, HA_RSCTMP: rscTmp }, run: options.run },
     simRoot,
     config,
     domainState: () => listDomains(simRoot, HOST).find((d) => d.name === DOMAIN)?.state,

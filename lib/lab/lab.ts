@@ -67,18 +67,26 @@ export async function startClusterLab(options: ClusterLabOptions) {
     stonithDir: join(installBase, "stonith"),
     manDir: join(installBase, "man"),
   };
-  let downDone: Leftovers | undefined;
+  let downing: Promise<Leftovers> | undefined;
 
-  const down = async (): Promise<Leftovers> => {
-    if (downDone) return downDone;
-    for (const inode of inodes) killNetns(inode);
-    if (existsSync(paths.simRoot)) cleanupSim(paths.simRoot);
-    await removeNamespaces(ns);
-    rmSync(lab, { recursive: true, force: true });
-    rmSync(installBase, { recursive: true, force: true });
-    downDone = leftovers();
-    return downDone;
-  };
+  // one teardown however many callers (the driver's finally, a signal handler) ask for it
+  const down = (): Promise<Leftovers> =>
+    (downing ??= (async () => {
+      for (const inode of inodes) killNetns(inode);
+      if (existsSync(paths.simRoot)) cleanupSim(paths.simRoot);
+      await removeNamespaces(ns);
+      // once more for what a signal's kill of a command in flight left (lib/exec kills them on SIGINT)
+      if (leftovers().mounts.length + leftovers().namespaces.length > 0) await removeNamespaces(ns);
+      // a mount that would not go makes rmSync fail: leftovers() names it instead of an exception
+      for (const dir of [lab, installBase]) {
+        try {
+          rmSync(dir, { recursive: true, force: true });
+        } catch {
+          // reported below
+        }
+      }
+      return leftovers();
+    })());
   options.onDown?.(down);
   const leftovers = (): Leftovers => ({
     namespaces: existsSync("/run/netns") ? readdirSync("/run/netns").filter((n) => n.startsWith(prefix)) : [],
