@@ -20,7 +20,8 @@ import { property } from "./queries.ts";
  * no-quorum-policy (Pacemaker Explained, "Cluster Options") decides what a
  * partition without quorum does: stop (default), demote (stop for
  * non-promotable resources), suicide (fences itself) stop everything; freeze
- * keeps what runs where it runs and starts nothing; ignore carries on.
+ * starts nothing (crm_simulate shows it keeping some running domains and
+ * stopping others); ignore carries on.
  */
 export type NoQuorumPolicy = "stop" | "freeze" | "ignore" | "demote" | "suicide";
 export type QuorumOption = (typeof QUORUM_OPTIONS)[number];

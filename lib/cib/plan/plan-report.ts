@@ -16,7 +16,7 @@ const row = (report: PlanReport) => (c: FailureCase): string => {
   const failed = c.failed.length === 0 ? "(none)" : c.failed.join(",");
   if (c.quorumLost) {
     const left = report.model.nodes.length - c.failed.length;
-    const what = report.quorum.policy === "freeze" ? "domains on the failed hosts are not recovered, the others freeze where they run" : "Pacemaker stops every domain";
+    const what = report.quorum.policy === "freeze" ? "nothing is recovered; domains on the survivors may keep running (not modelled: counted as stopped) (?)" : "Pacemaker stops every domain";
     const verdict = c.lost.length === 0 ? "no protected domain affected" : `DOES NOT FIT: ${c.lost.length} protected domain${c.lost.length === 1 ? "" : "s"} stopped`;
     return `  ${failed.padEnd(24)} QUORUM LOST (${left} of ${report.model.nodes.length} hosts left): ${what}; ${verdict}\n`;
   }
@@ -34,7 +34,7 @@ function quorumLines(report: PlanReport): string[] {
   if (quorum.policy === "ignore") return [`  quorum: no-quorum-policy=ignore, so quorum is not modelled: a partition without it carries on (and may run domains twice)\n`];
   const option = quorum.option === undefined ? "" : ` with ${quorum.option}`;
   const sequential = quorum.option === "last_man_standing" ? " (hosts failing one at a time, each after the last_man_standing window)" : "";
-  const policy = quorum.policy === "freeze" ? "no-quorum-policy=freeze: what runs on the survivors stays, nothing is recovered" : `no-quorum-policy=${quorum.policy}: every domain stops`;
+  const policy = quorum.policy === "freeze" ? "no-quorum-policy=freeze: nothing is recovered, and what runs on the survivors may stop too" : `no-quorum-policy=${quorum.policy}: every domain stops`;
   return [`  quorum: corosync votequorum${option} keeps quorum with up to ${limit} of ${hosts} hosts failed${sequential}; beyond that ${policy}\n`];
 }
 
@@ -60,11 +60,11 @@ export function formatPlan(report: PlanReport): string {
   out.push(...quorumLines(report));
   out.push(`\n${report.failures} failed host${report.failures === 1 ? "" : "s"} (${report.cases.length} case${report.cases.length === 1 ? "" : "s"}):\n`);
   out.push(...report.cases.map(row(report)));
-  const unsure = report.cases.filter((c) => c.ambiguous.length > 0);
+  const unsure = report.cases.filter((c) => c.ambiguous.length > 0 && !c.quorumLost);
   if (unsure.length > 0 || report.steadyAmbiguous.length > 0) {
     const where = report.steadyAmbiguous.length > 0 ? "the steady state and " : "";
     out.push(
-      `  (?) not exact: in ${where}${unsure.length} failure set${unsure.length === 1 ? "" : "s"} Pacemaker chooses between hosts with the same score whose free capacities it cannot rank (more of one attribute, less of another); the choice then follows its internal node order, which this model does not know. Run with --confirm to replay them in crm_simulate.\n`,
+      `  (?) not exact: in ${where}${unsure.length} failure set${unsure.length === 1 ? "" : "s"} Pacemaker chooses between hosts with the same score whose free capacities it cannot rank (more of one attribute, less of another); the choice then follows its internal node order, which this model does not know: replay one with 'xen-ha cib simulate FILE --fail HOST,...' to see Pacemaker's choice.\n`,
     );
   }
   const { tolerated } = report;

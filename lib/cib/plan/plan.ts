@@ -76,9 +76,12 @@ function* combinations<T>(items: readonly T[], k: number, start = 0): Generator<
 function after(model: PlacementModel, quorum: Quorum, steady: Placement, failed: readonly string[]) {
   const up = new Set(model.nodes.filter((n) => !failed.includes(n)));
   if (quorum.policy === "ignore" || hasQuorum(quorum, up)) return { ...assignExplained(model, up, steady), quorumLost: false };
-  // Without quorum: freeze keeps what runs on the survivors where it is; every other policy stops everything.
-  const kept = new Map([...steady].map(([id, node]) => [id, quorum.policy === "freeze" && node !== undefined && up.has(node) ? node : undefined]));
-  return { placement: kept, keptApart: new Map<string, readonly string[]>(), ambiguous: [] as readonly string[], quorumLost: true };
+  // Without quorum nothing is recovered and, except under freeze, everything stops. Under freeze crm_simulate keeps some
+  // domains on the survivors and stops others (when capacity is involved); that is not modelled: they count as
+  // stopped, and as uncertain.
+  const stopped = new Map([...steady].map(([id]) => [id, undefined]));
+  const frozen = quorum.policy === "freeze" ? [...steady].filter(([, node]) => node !== undefined && up.has(node)).map(([id]) => id) : [];
+  return { placement: stopped, keptApart: new Map<string, readonly string[]>(), ambiguous: frozen as readonly string[], quorumLost: true };
 }
 
 function failureCase(model: PlacementModel, quorum: Quorum, steady: Placement, failed: readonly string[], protectedIds: ReadonlySet<string>): FailureCase {
@@ -124,8 +127,10 @@ export const stoppedDomains = (c: FailureCase, ids: readonly string[]): string =
   ids.map((id) => (c.keptApart.has(id) ? `${id} (kept apart from ${(c.keptApart.get(id) ?? []).join(", ")})` : id)).join(", ");
 
 /** Where everything runs after these hosts fail, starting from the report's steady state. */
-export const placementAfter = (report: PlanReport, failed: readonly string[]): Placement =>
-  after(report.model, report.quorum, report.steady, failed).placement;
+export const placementAfter = (report: PlanReport, failed: readonly string[]): Placement => outcomeAfter(report, failed).placement;
+
+/** `placementAfter`, with whether quorum was lost and which choices Pacemaker's node order made (ambiguous). */
+export const outcomeAfter = (report: PlanReport, failed: readonly string[]) => after(report.model, report.quorum, report.steady, failed);
 
 export function planCib(cib: Cib, options: PlanOptions = {}): PlanReport {
   const model = placementModel(cib);
