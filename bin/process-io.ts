@@ -49,12 +49,17 @@ function writeAll(fd: number, text: string): void {
     try {
       offset += writeSync(fd, bytes, offset);
     } catch (error) {
-      // a descriptor someone made non-blocking: wait a moment for the reader, as a blocking write would
-      if ((error as NodeJS.ErrnoException).code === "EAGAIN") Atomics.wait(PAUSE, 0, 0, 1);
-      else return;
+      // a descriptor someone made non-blocking: wait a moment for the reader, as a blocking
+      // write would, but not for ever: a reader that stopped reading loses the rest
+      if ((error as NodeJS.ErrnoException).code !== "EAGAIN" || waitedMs >= MAX_WRITE_WAIT_MS) return;
+      Atomics.wait(PAUSE, 0, 0, 1);
+      waitedMs += 1;
     }
   }
 }
+/** How long all of one process's writes to a full pipe may wait for its reader, in total. */
+const MAX_WRITE_WAIT_MS = 5_000;
+let waitedMs = 0;
 const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 
 /**
