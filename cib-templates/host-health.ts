@@ -9,7 +9,8 @@ import { ipmiFencing, ipmiVariables, nodesVariable } from "./parts/hosts.ts";
 /**
  * Host-health placement (doc/cib.md §2e). Health agents set node
  * attributes whose names start with #health (HealthCPU: #health-cpu,
- * HealthSMART: #health-smart, HealthIOWait: #health-iowait; any
+ * HealthSMART: #health-smart, HealthIOWait: #health-iowait, and ours, XenHost:
+ * #health-xen, doc/xen-host.md; any
  * `attrd_updater -n "#health-NAME" -U red` works the same); under
  * node-health-strategy a red (or, with only-green, yellow) host loses its
  * domains. The ping clone sets `pingd`; domains avoid hosts that lost the
@@ -20,6 +21,7 @@ const HEALTH_AGENTS = {
   cpu: "ocf:pacemaker:HealthCPU",
   smart: "ocf:pacemaker:HealthSMART",
   iowait: "ocf:pacemaker:HealthIOWait",
+  xen: "ocf:xen-ha:XenHost",
 } as const;
 type HealthAgent = keyof typeof HEALTH_AGENTS;
 
@@ -46,8 +48,8 @@ export const hostHealth = defineTemplate({
     }),
     health_agents: listOf(decodeHealthAgent)({
       default: "cpu,smart",
-      syntax: "cpu|smart|iowait,...",
-      shortdesc: "Health agents run on every host (#health-cpu, #health-smart, #health-iowait)",
+      syntax: "cpu|smart|iowait|xen,...",
+      shortdesc: "Health agents run on every host (#health-cpu, #health-smart, #health-iowait, #health-xen)",
     }),
     smart_drives: param.string({ default: "/dev/sda", shortdesc: "Drives HealthSMART watches (space-separated)" }),
     ping_hosts: addressList({
@@ -71,7 +73,8 @@ export const hostHealth = defineTemplate({
           id: makeId("health", name),
           agent: HEALTH_AGENTS[name],
           params: name === "smart" ? { drives: values.smart_drives } : {},
-          ops: [{ name: "monitor", interval: "10s", timeout: "10s" }],
+          // XenHost bounds each check inside its op timeout; it advertises 60 s for a hung toolstack or pool
+          ops: [name === "xen" ? { name: "monitor", interval: "30s", timeout: "60s" } : { name: "monitor", interval: "10s", timeout: "10s" }],
         }),
         { "allow-unhealthy-nodes": true },
       ),

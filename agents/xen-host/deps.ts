@@ -32,9 +32,14 @@ export const PUBLISH_RESERVE_MS = 3_000;
 export const checkTimeoutMs = (ctx: XenHostContext, capMs: number): number =>
   Math.max(100, Math.min(capMs, ctx.deadline.remainingMs() - PUBLISH_RESERVE_MS));
 
-/** The timeouts meta-data advertises; also the budget when the caller gives none. */
+/**
+ * The timeouts meta-data advertises; also the budget when the caller gives
+ * none. Start and stop stay within Pacemaker's default of 20 s, so a clone
+ * needs no start or stop op; a start's checks then get 15 s, more than the
+ * default toolstack_timeout and data_pool_timeout.
+ */
 export const ADVERTISED_TIMEOUTS = {
-  start: "60s",
+  start: "20s",
   stop: "20s",
   monitor: "60s",
   validate: "10s",
