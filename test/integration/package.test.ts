@@ -76,7 +76,7 @@ t.test("dpkg installs the older package, then upgrades it to this build", async 
 
 t.test("everything it installed runs from where it landed", async (t) => {
   const agents = await inside("crm_resource", ["--list-agents", "ocf:xen-ha"]);
-  t.equal(agents.stdout.trim(), "XenDomain", "crm_resource --list-agents ocf:xen-ha", { stderr: agents.stderr });
+  t.same(agents.stdout.trim().split("\n"), ["XenDomain", "XenHost"], "crm_resource --list-agents ocf:xen-ha", { stderr: agents.stderr });
   const fence = await inside("/usr/sbin/fence_xen", ["-o", "metadata"]);
   t.equal(fence.exitCode, 0, "fence_xen -o metadata");
   t.match(fence.stdout, /<resource-agent name="fence_xen"/);
@@ -84,7 +84,7 @@ t.test("everything it installed runs from where it landed", async (t) => {
   t.equal(plugin.exitCode, 0, "external/xen-ha getconfignames", { stderr: plugin.stderr });
   const cli = await inside("/usr/sbin/xen-ha", ["cib", "templates"]);
   t.equal(cli.exitCode, 0, "xen-ha cib templates", { stderr: cli.stderr });
-  for (const page of ["ocf_xen-ha_XenDomain", "fence_xen", "xen-ha"]) {
+  for (const page of ["ocf_xen-ha_XenDomain", "ocf_xen-ha_XenHost", "fence_xen", "xen-ha"]) {
     const where = await inside("man", ["-w", page]);
     t.match(where.stdout, new RegExp(`^/usr/share/man/man[78]/${page}\\.[78]\\.gz$`, "m"), `man finds ${page}`);
     const shown = await inside("man", ["-l", "-Tutf8", where.stdout.trim()], { MANWIDTH: "80" });
