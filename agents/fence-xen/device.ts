@@ -6,9 +6,9 @@ import { traceCommands } from "../../lib/ocf/trace.ts";
 import type { ParamValues } from "../../lib/ocf/params.ts";
 import type { PowerDevice } from "../../lib/fence/power-actions.ts";
 import { realLeaseFs, type LeaseFs } from "../../lib/lease/lease-fs.ts";
-import { connectDom0s, dom0AccessOf } from "./dom0s.ts";
+import { dom0sOf } from "../../lib/toolstack/dom0s.ts";
 import { fenceLeaseNotes } from "./lease-notes.ts";
-import type { XenDeviceParams } from "./params.ts";
+import { dom0Ssh, type XenDeviceParams } from "./params.ts";
 import { xenPowerDevice } from "./xen-power.ts";
 
 /** What the composition roots plug in; tests replace any of it. */
@@ -38,7 +38,12 @@ export function xenDevice(
   const { log, deadline, env } = context;
   return xenPowerDevice({
     // with --verbose every ssh and toolstack call is logged (argv only: secrets go on stdin)
-    dom0s: connectDom0s(dom0AccessOf(values), { env, deadline, run: traceCommands(deps.run, log) }),
+    dom0s: dom0sOf(values.dom0_list, dom0Ssh.settingsOf(values), {
+      tool: values.toolstack,
+      run: traceCommands(deps.run, log),
+      env,
+      callTimeoutMs: deadline.callTimeoutMs,
+    }),
     env,
     log,
     deadline,

@@ -1,12 +1,42 @@
 import { param } from "../../lib/ocf/params.ts";
 import { FENCE_PROTOCOL_LETTERS, fenceProtocolParams, type GetoptLetters } from "../../lib/fence/fence-params.ts";
-import { absolutePathProblem, hostProblem, listProblem, userNameProblem } from "../../lib/ocf/checks.ts";
+import { absolutePathProblem, hostProblem, listProblem } from "../../lib/ocf/checks.ts";
+import { sshParamGroup } from "../../lib/ocf/ssh-params.ts";
 import { domainNameProblem } from "../../lib/toolstack/domain-name.ts";
 import { UUID } from "../../lib/toolstack/list-verbose.ts";
 
 /** `local` or a host name / address for ssh; never anything ssh could read as an option. */
 export const dom0ListProblem = (text: string): string | undefined =>
   listProblem(text, (word) => (word === "local" ? undefined : hostProblem(word)), "dom0");
+
+/** How fence_xen logs in to the dom0s (lib/ocf/ssh-params.ts), under fence-agents' names. */
+export const dom0Ssh = sshParamGroup({
+  names: {
+    user: "username",
+    identity: "identity_file",
+    port: "ipport",
+    hostKeyPolicy: "ssh_host_key_policy",
+    knownHosts: "known_hosts_file",
+    sshPath: "ssh_path",
+    loginTimeout: "login_timeout",
+    commandTimeout: "shell_timeout",
+  },
+  where: "dom0s",
+  // fence-agents' words, which fence_virsh users know
+  docs: {
+    identity: { shortdesc: "Identity file (private key) for SSH" },
+    hostKeyPolicy: {
+      shortdesc: "How to treat dom0 host keys",
+      longdesc:
+        "strict: the dom0's key must be in known_hosts; accept-new: unknown keys are learnt, changed keys refused; " +
+        "ignore: no check (test labs only).",
+    },
+    loginTimeout: { shortdesc: "Wait X seconds for the ssh connection" },
+    commandTimeout: { shortdesc: "Wait X seconds for one toolstack command" },
+  },
+  defaults: { user: "root", port: 22, hostKeyPolicy: "strict", loginTimeoutS: 5 },
+  userAliases: ["login"],
+});
 
 /**
  * How fence_xen reaches the dom0s and what it does there: shared by the fence
@@ -25,44 +55,7 @@ export const xenDeviceParams = {
       "still found; off succeeds only when every one says the domain is absent.",
     check: dom0ListProblem,
   }),
-  username: param.string({
-    default: "root",
-    aliases: ["login"],
-    shortdesc: "Login name on the dom0s",
-    check: userNameProblem,
-  }),
-  identity_file: param.string({
-    shortdesc: "Identity file (private key) for SSH",
-    check: absolutePathProblem,
-  }),
-  ipport: param.integer({ min: 1, max: 65_535 })({
-    default: 22,
-    shortdesc: "TCP port of the dom0s' ssh servers",
-  }),
-  ssh_host_key_policy: param.select(["strict", "accept-new", "ignore"])({
-    default: "strict",
-    shortdesc: "How to treat dom0 host keys",
-    longdesc:
-      "strict: the dom0's key must be in known_hosts; accept-new: unknown keys are learnt, changed keys refused; " +
-      "ignore: no check (test labs only).",
-  }),
-  known_hosts_file: param.string({
-    shortdesc: "known_hosts file for the dom0s",
-    check: absolutePathProblem,
-  }),
-  ssh_path: param.string({
-    default: "ssh",
-    shortdesc: "Path to ssh binary",
-    longdesc: "The ssh client; a bare name is looked up on PATH.",
-  }),
-  login_timeout: param.integer({ min: 1, max: 600 })({
-    default: 5,
-    shortdesc: "Wait X seconds for the ssh connection",
-  }),
-  shell_timeout: param.integer({ min: 1, max: 600 })({
-    default: 10,
-    shortdesc: "Wait X seconds for one toolstack command",
-  }),
+  ...dom0Ssh.params,
   toolstack: param.select(["xl", "xm"])({
     default: "xl",
     shortdesc: "Toolstack on the dom0s",

@@ -1,4 +1,4 @@
-import type { Dom0 } from "./dom0s.ts";
+import type { Dom0 } from "../../lib/toolstack/dom0s.ts";
 
 /**
  * xl addresses domains by name or domid only, never by UUID

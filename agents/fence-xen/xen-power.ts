@@ -3,7 +3,7 @@ import type { Deadline } from "../../lib/ocf/deadline.ts";
 import { genericError, OcfError } from "../../lib/ocf/exit-code.ts";
 import type { Logger } from "../../lib/ocf/logger.ts";
 import type { PlugStatus, PowerDevice } from "../../lib/fence/power-actions.ts";
-import type { Dom0 } from "./dom0s.ts";
+import { copyNames, eachDom0Of, failuresOf, reasonOf, type Dom0 } from "../../lib/toolstack/dom0s.ts";
 import { UUID } from "../../lib/toolstack/list-verbose.ts";
 import { namesByUuid } from "./uuid-lookup.ts";
 
@@ -38,36 +38,6 @@ interface Sighting {
   readonly dom0: Dom0;
   readonly names: readonly string[];
 }
-
-const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
-/** The domain's name and the names it wears while it migrates on that dom0's toolstack. */
-export function copyNames(name: string, dom0: Dom0): string[] {
-  return [name, ...dom0.toolstack.migrationNames(name).map((worn) => worn.name)];
-}
-
-interface Answer<T> {
-  readonly dom0: Dom0;
-  readonly value: T | undefined;
-  readonly failure: string | undefined;
-}
-
-/** Asks every dom0 at once; an OcfError from one is that dom0's failure, in dom0_list order. */
-export const eachDom0Of =
-  (dom0s: readonly Dom0[]) =>
-  <T>(ask: (dom0: Dom0) => Promise<T>): Promise<Answer<T>[]> =>
-    Promise.all(
-      dom0s.map(async (dom0) => {
-        try {
-          return { dom0, value: await ask(dom0), failure: undefined };
-        } catch (error) {
-          if (!(error instanceof OcfError)) throw error;
-          return { dom0, value: undefined, failure: `${dom0.name}: ${reasonOf(error)}` };
-        }
-      }),
-    );
-
-export const failuresOf = (answers: readonly Answer<unknown>[]): string[] => answers.flatMap((a) => (a.failure ? [a.failure] : []));
 
 export function xenPowerDevice(options: XenPowerOptions): PowerDevice {
   const { dom0s, log } = options;

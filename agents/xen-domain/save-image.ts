@@ -3,11 +3,11 @@ import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync }
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { genericError } from "../../lib/ocf/exit-code.ts";
-import { migrationCommands } from "../../lib/toolstack/migration.ts";
 import { stderrSummary } from "../../lib/toolstack/invoke.ts";
 import { readSaveImageHeader } from "../../lib/toolstack/save-image.ts";
 import type { XenContext } from "./deps.ts";
 import { CONFIG_MAX_BYTES } from "./domain-config.ts";
+import { thisDom0 } from "./migrate/here.ts";
 import { observe } from "./observe.ts";
 
 /**
@@ -48,10 +48,6 @@ async function configNow(ctx: XenContext): Promise<{ readonly digest: string; re
   return { digest: createHash("sha256").update(read.text).digest("hex"), mtimeMs: read.mtimeMs };
 }
 
-function commands(ctx: XenContext) {
-  return migrationCommands("xl", { run: ctx.deps.run, env: ctx.deps.env, callTimeoutMs: ctx.deadline.callTimeoutMs });
-}
-
 /**
  * Saves the running domain into save_dir; true when it is saved (and, as
  * xl save does, destroyed). False, with a warning, when saving was not
@@ -68,7 +64,7 @@ export async function saveOnStop(ctx: XenContext, name: string): Promise<boolean
   const image = imagePath(dir, name);
   const partial = `${image}.partial`;
   ctx.log.info(`saving ${name} to ${image} within ${budgetMs} ms`);
-  const result = await commands(ctx).save(name, partial, budgetMs);
+  const result = await thisDom0(ctx).migration.save(name, partial, budgetMs);
   if (result.exitCode !== 0) {
     rmSync(partial, { force: true });
     ctx.log.warn(`saving ${name} failed (${result.timedOut ? `no answer within ${budgetMs} ms` : stderrSummary(result.stderr) || `exit ${result.exitCode}`}); shutting it down instead`);
@@ -125,7 +121,7 @@ export async function restoreOnStart(ctx: XenContext, name: string): Promise<boo
     return false;
   }
   ctx.log.info(`restoring ${name} from ${image}`);
-  const result = await commands(ctx).restore(image, RESTORE_CAP_MS);
+  const result = await thisDom0(ctx).migration.restore(image, RESTORE_CAP_MS);
   if (result.exitCode === 0) {
     rmSync(image, { force: true });
     rmSync(factsPath(image), { force: true });

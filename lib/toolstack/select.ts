@@ -2,8 +2,7 @@ import { accessSync, constants, statSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { notInstalled } from "../ocf/exit-code.ts";
 import type { Toolstack, ToolstackName, ToolstackOptions } from "./toolstack.ts";
-import { buildToolstack } from "./build-toolstack.ts";
-import { DIALECTS } from "./dialects.ts";
+import { LOCAL, toolstackOn } from "./dom0s.ts";
 
 export type ToolstackPreference = "auto" | ToolstackName;
 
@@ -27,9 +26,6 @@ export function findOnPath(program: string, path: string | undefined): string | 
     .find(isExecutableFile);
 }
 
-/** The toolstack of that name, local or (with a remote runner) on another dom0: the one place a Toolstack is built. */
-export const toolstackFor = (name: ToolstackName, options: ToolstackOptions): Toolstack => buildToolstack(DIALECTS[name], options);
-
 export interface SelectOptions extends ToolstackOptions {
   readonly preference: ToolstackPreference;
   /** ocf-tester's OCF_TESTER_FAIL_HAVE_BINARY: behave as if no toolstack were installed. */
@@ -49,5 +45,5 @@ export function selectToolstack(options: SelectOptions): Toolstack {
   if (!found) {
     throw notInstalled(`${candidates.join(" or ")} not found on PATH (${options.env["PATH"] ?? "unset"})`);
   }
-  return toolstackFor(found, options);
+  return toolstackOn(LOCAL, { tool: found, run: options.run, env: options.env, callTimeoutMs: options.callTimeoutMs }).toolstack;
 }

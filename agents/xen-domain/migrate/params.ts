@@ -1,5 +1,6 @@
-import { absolutePathProblem, hostProblem, listProblem, shown, splitList, userNameProblem } from "../../../lib/ocf/checks.ts";
+import { absolutePathProblem, hostProblem, listProblem, shown, splitList } from "../../../lib/ocf/checks.ts";
 import { param } from "../../../lib/ocf/params.ts";
+import { POLICIES_TEXT, sshParamGroup } from "../../../lib/ocf/ssh-params.ts";
 
 /**
  * XenDomain's live-migration and suspend-to-disk parameters
@@ -45,6 +46,41 @@ const plainPath = (value: string): string | undefined =>
     ? undefined
     : `${shown(value)} is not an absolute path of plain characters (letters, digits, _ . / @ % + , -)`;
 
+/**
+ * How the migration transport logs in to the target (lib/ocf/ssh-params.ts).
+ * Unset user, port and host-key policy leave the choice to ssh and its
+ * configuration, as they always have; its paths go into xl's `sh -c` line,
+ * so they must be plain.
+ */
+export const migrationSsh = sshParamGroup({
+  names: {
+    user: "migration_ssh_user",
+    identity: "migration_ssh_identity",
+    port: "migration_ssh_port",
+    hostKeyPolicy: "migration_ssh_host_key_policy",
+    loginTimeout: "migration_ssh_login_timeout",
+  },
+  where: "migration target",
+  docs: {
+    user: {
+      shortdesc: "Login name for the migration transport",
+      longdesc: "ssh logs in to the target as this user (xl migrate-receive must run there). Unset: ssh's default.",
+    },
+    identity: {
+      shortdesc: "ssh identity file for the migration transport",
+      longdesc: "Private key ssh uses to log in to the target (-i). An absolute path of plain characters. Unset: ssh's defaults.",
+    },
+    port: { shortdesc: "ssh port on the target", longdesc: "The port sshd listens on at the target (-p). Unset: ssh's default." },
+    hostKeyPolicy: {
+      shortdesc: "How to treat the target's host key",
+      longdesc: `${POLICIES_TEXT} Unset: ssh's configuration decides (StrictHostKeyChecking), and an unknown key is refused.`,
+    },
+  },
+  defaults: { loginTimeoutS: 10 },
+  reloadable: true,
+  pathCheck: plainPath,
+});
+
 export const migrateParams = {
   migration_addresses: param.string({
     reloadable: true,
@@ -63,23 +99,7 @@ export const migrateParams = {
       "VirtualDomain does: with '-mig', node2 becomes node2-mig and node2.example.com node2-mig.example.com.",
     check: (value: string) => (SUFFIX.test(value) ? undefined : `${shown(value)} may hold letters, digits, '.' and '-' only`),
   }),
-  migration_ssh_user: param.string({
-    reloadable: true,
-    shortdesc: "Login name for the migration transport",
-    longdesc: "ssh logs in to the target as this user (xl migrate-receive must run there). Unset: ssh's default.",
-    check: userNameProblem,
-  }),
-  migration_ssh_identity: param.string({
-    reloadable: true,
-    shortdesc: "ssh identity file for the migration transport",
-    longdesc: "Private key ssh uses to log in to the target (-i). An absolute path of plain characters. Unset: ssh's defaults.",
-    check: plainPath,
-  }),
-  migration_ssh_port: param.integer({ min: 1, max: 65_535 })({
-    reloadable: true,
-    shortdesc: "ssh port on the target",
-    longdesc: "The port sshd listens on at the target (-p). Unset: ssh's default.",
-  }),
+  ...migrationSsh.params,
   migration_ssh_options: param.string({
     reloadable: true,
     shortdesc: "Extra ssh options for the migration transport",

@@ -1,10 +1,9 @@
 import { genericError, OcfExit, type OcfExitCode } from "../../../lib/ocf/exit-code.ts";
-import { migrationCommands } from "../../../lib/toolstack/migration.ts";
 import type { DomainRow, Toolstack } from "../../../lib/toolstack/toolstack.ts";
 import type { XenContext } from "../deps.ts";
 import type { MigrationName } from "../../../lib/toolstack/migration-names.ts";
+import { thisDom0 } from "./here.ts";
 import { leftoversIn } from "./leftovers.ts";
-import { remoteToolstack } from "./preflight.ts";
 import type { Transport } from "./transport.ts";
 import { conditionOf, describe, type Observation } from "../observe.ts";
 
@@ -49,7 +48,7 @@ async function destroyOrSay(ctx: XenContext, toolstack: Toolstack, row: DomainRo
 
 /** The "go" was lost: the target holds the whole domain, paused as NAME--incoming; start it there. */
 async function finishHandover(ctx: XenContext, transport: Transport, remote: Toolstack, name: string, incoming: DomainRow): Promise<void> {
-  const commands = migrationCommands(ctx.deps.toolstack().name, { run: transport.remote, env: ctx.deps.env, callTimeoutMs: ctx.deadline.callTimeoutMs });
+  const commands = transport.target.migration;
   ctx.log.warn(`${describe(observationOf(incoming))} on ${transport.node} holds the whole domain: finishing the handover there`);
   await commands.rename(incoming.name as string, name);
   await commands.unpause(name);
@@ -61,7 +60,7 @@ async function finishHandover(ctx: XenContext, transport: Transport, remote: Too
 
 export async function settleMigration(ctx: XenContext, transport: Transport, name: string, failure: string): Promise<OcfExitCode> {
   const local = ctx.deps.toolstack();
-  const remote = remoteToolstack(ctx, transport);
+  const remote = transport.target.toolstack;
   const here = await local.list();
   let there: Rows | string;
   try {
@@ -96,7 +95,7 @@ export async function settleMigration(ctx: XenContext, transport: Transport, nam
   if (mine) throw genericError(`${failure}; ${state}`);
   if (away?.role === "migrating" && away.observation.kind === "running") {
     if (theirs && !runsThere) await destroyOrSay(ctx, remote, theirs, node);
-    await migrationCommands(local.name, { run: ctx.deps.run, env: ctx.deps.env, callTimeoutMs: ctx.deadline.callTimeoutMs }).rename(away.observation.name, name);
+    await thisDom0(ctx).migration.rename(away.observation.name, name);
     throw genericError(`${failure}; the relocation was cut short, ${name} has its name back and still runs here`);
   }
   if (away && runsThere) {

@@ -2,9 +2,9 @@ import { hostname } from "node:os";
 import type { CommandResult } from "../../../lib/exec/command.ts";
 import { genericError, invalidHere, OcfExit, type OcfExitCode } from "../../../lib/ocf/exit-code.ts";
 import { stderrSummary } from "../../../lib/toolstack/invoke.ts";
-import { migrationCommands } from "../../../lib/toolstack/migration.ts";
 import type { XenContext } from "../deps.ts";
 import { resolveResource } from "../domain-config.ts";
+import { thisDom0 } from "./here.ts";
 import { preflight } from "./preflight.ts";
 import { recordMigrationStart } from "./record.ts";
 import { settleMigration } from "./settle.ts";
@@ -58,8 +58,7 @@ export async function migrateTo(ctx: XenContext): Promise<OcfExitCode> {
   const startedAt = ctx.deps.now();
   await recordMigrationStart(ctx, name, { source: ctx.ocf.migrateSource ?? ctx.ocf.onNode ?? hostname(), target: node, startedAt });
   ctx.log.info(`migrating ${name} to ${node} (${transport.address}) within ${budgetMs} ms`);
-  const commands = migrationCommands(toolstack.name, { run: ctx.deps.run, env: ctx.deps.env, callTimeoutMs: ctx.deadline.callTimeoutMs });
-  const result = await commands.migrate(name, transport.address, { sshCommand: transport.sshCommand, config: ctx.params.migration_config }, budgetMs);
+  const result = await thisDom0(ctx).migration.migrate(name, transport.address, { sshCommand: transport.sshCommand, config: ctx.params.migration_config }, budgetMs);
   updateRecord(recordFile, seenRunning(undefined), ctx.log);
   if (result.exitCode === 0) {
     ctx.log.info(`${name} migrated to ${node}`, { ms: ctx.deps.now() - startedAt });

@@ -1,9 +1,9 @@
-import type { CommandRunner } from "../../../lib/exec/command.ts";
-import { quoteForShell } from "../../../lib/fence/ssh-runner.ts";
+import { sshOptions } from "../../../lib/exec/ssh.ts";
 import { genericError, notConfigured } from "../../../lib/ocf/exit-code.ts";
 import type { XenContext } from "../deps.ts";
 import { hostProblem } from "../../../lib/ocf/checks.ts";
-import { addressMap, sshOptionWords } from "./params.ts";
+import { toolstackOn, type Dom0 } from "../../../lib/toolstack/dom0s.ts";
+import { addressMap, migrationSsh, sshOptionWords } from "./params.ts";
 import { addressSourcesProblem } from "./validate.ts";
 
 /**
@@ -12,7 +12,6 @@ import { addressSourcesProblem } from "./validate.ts";
  * ssh command xl runs as its transport. The same ssh reaches the target for
  * the pre-flight and the clean-up, so what the checks see is what xl sees.
  */
-const CONNECT_TIMEOUT_S = 10;
 /** What the -s string may contain once assembled: xl passes it to `sh -c`. */
 const SHELL_SAFE = /^[A-Za-z0-9 _./:@%+=,-]+$/;
 const ATTRIBUTE_CAP_MS = 10_000;
@@ -22,22 +21,8 @@ export interface Transport {
   readonly address: string;
   /** xl migrate -s: ssh and its options, without the host. */
   readonly sshCommand: string;
-  /** Runs a program on the target through that ssh (words quoted for the remote shell). */
-  readonly remote: CommandRunner;
-}
-
-/** ssh with its options: batch mode (never a prompt), a connect timeout, then the configured pieces. */
-function sshWords(ctx: XenContext): string[] {
-  const { params } = ctx;
-  return [
-    "ssh",
-    "-o", "BatchMode=yes",
-    "-o", `ConnectTimeout=${CONNECT_TIMEOUT_S}`,
-    ...(params.migration_ssh_port !== undefined ? ["-p", String(params.migration_ssh_port)] : []),
-    ...(params.migration_ssh_user !== undefined ? ["-l", params.migration_ssh_user] : []),
-    ...(params.migration_ssh_identity !== undefined ? ["-i", params.migration_ssh_identity] : []),
-    ...sshOptionWords(params.migration_ssh_options).flatMap((option) => ["-o", option]),
-  ];
+  /** The target through that same ssh: its toolstack, its migration calls, a runner for other programs there. */
+  readonly target: Dom0;
 }
 
 /** `crm_attribute --type nodes --node=NODE --name=ATTR --query --quiet` (values glued to their options, never read as options): the node's value, or why there is none. */
@@ -78,15 +63,13 @@ export async function migrationAddress(ctx: XenContext, node: string): Promise<s
 
 export async function transportTo(ctx: XenContext, node: string): Promise<Transport> {
   const address = await migrationAddress(ctx, node);
-  const words = sshWords(ctx);
-  const sshCommand = words.join(" ");
+  const settings = { ...migrationSsh.settingsOf(ctx.params), extraOptions: sshOptionWords(ctx.params.migration_ssh_options) };
+  // the same options as every other ssh of ours (lib/exec/ssh.ts), so what the checks see is what xl sees
+  const sshCommand = [settings.sshPath, ...sshOptions(settings)].join(" ");
   if (!SHELL_SAFE.test(sshCommand)) throw notConfigured(`the migration ssh command would hold characters sh interprets: ${sshCommand}`);
-  const remote: CommandRunner = async (file, args, options) => {
-    const result = await ctx.deps.run(words[0] as string, [...words.slice(1), address, ...[file, ...args].map(quoteForShell)], options);
-    const command = `${[file, ...args].join(" ")} (on ${node} via ssh ${address})`;
-    // ssh missing here is ssh's failure (255), not the remote tool missing
-    if (result.spawnError) return { ...result, command, spawnError: undefined, exitCode: 255, stderr: `cannot run ssh: ${result.spawnError}\n` };
-    return { ...result, command };
-  };
-  return { node, address, sshCommand, remote };
+  const target = toolstackOn(
+    { ...settings, host: address, label: node },
+    { tool: ctx.deps.toolstack().name, run: ctx.deps.run, env: ctx.deps.env, callTimeoutMs: ctx.deadline.callTimeoutMs },
+  );
+  return { node, address, sshCommand, target };
 }

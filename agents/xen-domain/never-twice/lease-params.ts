@@ -1,9 +1,25 @@
-import { absolutePathProblem, hostProblem, listProblem, userNameProblem } from "../../../lib/ocf/checks.ts";
+import { absolutePathProblem, hostProblem, listProblem } from "../../../lib/ocf/checks.ts";
 import { param } from "../../../lib/ocf/params.ts";
+import { POLICIES_TEXT, sshParamGroup } from "../../../lib/ocf/ssh-params.ts";
 
 /** Host names reached with ssh; `local` would be this host, not a peer. */
 const peersProblem = (value: string): string | undefined =>
   listProblem(value, (word) => (word === "local" ? "'local' is this host, not a peer" : hostProblem(word)), "dom0");
+
+/** How the peers are reached (lib/ocf/ssh-params.ts): as fence_xen reaches its dom0s, under XenDomain's peer_ names. */
+export const peerSsh = sshParamGroup({
+  names: {
+    user: "peer_ssh_user",
+    identity: "peer_identity_file",
+    port: "peer_ssh_port",
+    hostKeyPolicy: "peer_host_key_policy",
+    loginTimeout: "peer_login_timeout",
+    commandTimeout: "peer_shell_timeout",
+  },
+  where: "peer dom0s",
+  docs: { hostKeyPolicy: { shortdesc: "How to treat peer host keys", longdesc: POLICIES_TEXT } },
+  defaults: { user: "root", port: 22, hostKeyPolicy: "strict", loginTimeoutS: 5 },
+});
 
 /**
  * XenDomain's never-twice parameters (agents/xen-domain/never-twice/lease-guard.ts): a
@@ -44,18 +60,5 @@ export const leaseParams = {
       "false: a peer that cannot be asked is logged and skipped (Pacemaker fences a lost host before it moves its " +
       "resources). true: the start is refused until every peer answers.",
   }),
-  peer_ssh_user: param.string({
-    default: "root",
-    shortdesc: "Login name on the peer dom0s",
-    check: userNameProblem,
-  }),
-  peer_identity_file: param.string({
-    shortdesc: "ssh identity file for the peer dom0s",
-    check: absolutePathProblem,
-  }),
-  peer_host_key_policy: param.select(["strict", "accept-new", "ignore"])({
-    default: "strict",
-    shortdesc: "How to treat peer host keys",
-    longdesc: "strict: known_hosts must have the key; accept-new: learn unknown keys, refuse changed ones; ignore: test labs only.",
-  }),
+  ...peerSsh.params,
 };

@@ -1,7 +1,7 @@
 import { genericError } from "../../../lib/ocf/exit-code.ts";
-import { connectDom0s } from "../../fence-xen/dom0s.ts";
-import { copyNames, eachDom0Of, failuresOf } from "../../fence-xen/xen-power.ts";
+import { copyNames, dom0sOf, eachDom0Of, failuresOf } from "../../../lib/toolstack/dom0s.ts";
 import type { XenContext } from "../deps.ts";
+import { peerSsh } from "./lease-params.ts";
 
 interface PeerLook {
   /** "node2 (vm1, vm1--incoming)" for each peer that lists one of the names asked for. */
@@ -10,25 +10,16 @@ interface PeerLook {
   readonly failures: readonly string[];
 }
 
-/** Asks every peer_dom0s host, over the same transport as fence_xen, which of the domain's names it lists. */
+/** Asks every peer_dom0s host, over the same ssh as fence_xen, which of the domain's names it lists. */
 async function lookAtPeers(ctx: XenContext, name: string, withMigrationNames: boolean): Promise<PeerLook | undefined> {
   const { params } = ctx;
   if (params.peer_dom0s === undefined) return undefined;
-  const peers = connectDom0s(
-    {
-      hosts: params.peer_dom0s,
-      user: params.peer_ssh_user,
-      port: 22,
-      identityFile: params.peer_identity_file,
-      hostKeyPolicy: params.peer_host_key_policy,
-      knownHostsFile: undefined,
-      sshPath: "ssh",
-      loginTimeoutS: 5,
-      shellTimeoutS: 10,
-      toolstack: ctx.deps.toolstack().name,
-    },
-    { env: ctx.deps.env, deadline: ctx.deadline, run: ctx.deps.run },
-  );
+  const peers = dom0sOf(params.peer_dom0s, peerSsh.settingsOf(params), {
+    tool: ctx.deps.toolstack().name,
+    run: ctx.deps.run,
+    env: ctx.deps.env,
+    callTimeoutMs: ctx.deadline.callTimeoutMs,
+  });
   const answers = await eachDom0Of(peers)(async (peer) => {
     const wanted = new Set(withMigrationNames ? copyNames(name, peer) : [name]);
     return (await peer.toolstack.list()).flatMap((row) => (row.name !== undefined && wanted.has(row.name) ? [row.name] : []));

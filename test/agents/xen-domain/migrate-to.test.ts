@@ -178,9 +178,22 @@ const rows: readonly Row[] = [
     runsOn: "node2",
     check: (t, lab) =>
       t.ok(
-        callLog(lab.root, "node1").some((c) => c.tool === "ssh" && c.argv.join(" ").includes("-p 22 -l root -o Compression=no 10.0.0.2")),
+        callLog(lab.root, "node1").some((c) => c.tool === "ssh" && c.argv.join(" ").includes("-o Compression=no -p 22 -l root -T 10.0.0.2")),
         "the transport carries the options",
       ),
+  },
+  {
+    name: "the migration's host-key policy and login timeout reach every ssh of it, xl migrate's own too",
+    only: ["xl"],
+    env: { OCF_RESKEY_migration_ssh_host_key_policy: "accept-new", OCF_RESKEY_migration_ssh_login_timeout: "3" },
+    to: { code: 0 },
+    from: { code: 0 },
+    runsOn: "node2",
+    check: (t, lab) => {
+      const ssh = callLog(lab.root, "node1").filter((c) => c.tool === "ssh");
+      t.ok(ssh.some((c) => c.argv.includes("migrate-receive")), "xl migrate's transport is among them");
+      for (const c of ssh) t.ok(c.argv.join(" ").includes("-o ConnectTimeout=3 -o StrictHostKeyChecking=accept-new"), c.argv.slice(-3).join(" "));
+    },
   },
   {
     name: "address from migration_network_suffix",

@@ -1,6 +1,6 @@
 import t from "tap";
 import { splitRemoteLine } from "../../../lib/sim/host/remote-shell.ts";
-import { quoteForShell } from "../../../lib/fence/ssh-runner.ts";
+import { quoteForShell } from "../../../lib/exec/ssh.ts";
 
 const rows: readonly { line: string; words?: readonly string[]; problem?: RegExp }[] = [
   { line: "xl list vm1", words: ["xl", "list", "vm1"] },

@@ -1,7 +1,6 @@
 import t from "tap";
 import { OcfError } from "../../../lib/ocf/exit-code.ts";
-import { migrationCommands } from "../../../lib/toolstack/migration.ts";
-import { toolstackFor } from "../../../lib/toolstack/select.ts";
+import { LOCAL, toolstackOn } from "../../../lib/toolstack/dom0s.ts";
 import type { Toolstack } from "../../../lib/toolstack/toolstack.ts";
 import { fixture } from "../../support/fixtures.ts";
 import { scriptedRunner, type Reply } from "../../support/scripted-runner.ts";
@@ -10,7 +9,7 @@ const env = { PATH: "/sim/bin", XEN_SIM_HOST: "node1" };
 const make = (tool: "xl" | "xm", argv: readonly string[], reply: Reply, times = 1) => {
   const runner = scriptedRunner(Array.from({ length: times }, () => ({ argv: [tool, ...argv], reply })));
   const options = { run: runner.run, env, callTimeoutMs: (cap: number) => Math.min(cap, 2_000) };
-  return { toolstack: toolstackFor(tool, options), runner };
+  return { toolstack: toolstackOn(LOCAL, { tool, ...options }).toolstack, runner };
 };
 
 /** What a call came to: its value, or the OcfError's code and message. */
@@ -64,7 +63,7 @@ for (const c of lookups) {
 t.test("a failed listing is asked again only when the deadline leaves room for it", async (t) => {
   for (const [left, asked] of [[2_000, 2], [600, 1]] as const) {
     const runner = scriptedRunner([1, 2].map(() => ({ argv: ["xl", "list"], reply: { exitCode: 1, stderr: noHypervisor } })));
-    const toolstack = toolstackFor("xl", { run: runner.run, env, callTimeoutMs: (cap: number) => Math.min(cap, left) });
+    const { toolstack } = toolstackOn(LOCAL, { tool: "xl", run: runner.run, env, callTimeoutMs: (cap: number) => Math.min(cap, left) });
     t.match(await outcome(() => toolstack.list()), { code: 1, reason: /cannot init xl context/ });
     t.equal(runner.calls.length, asked, `${left} ms left: asked ${asked} time(s)`);
   }
@@ -159,7 +158,7 @@ t.test("migrate: xl names its transport and optional config, xm relocates throug
   ] as const;
   for (const c of cases) {
     const runner = scriptedRunner([{ argv: [c.tool, ...c.argv], reply: {} }]);
-    const commands = migrationCommands(c.tool, { run: runner.run, env, callTimeoutMs: (cap) => cap });
+    const commands = toolstackOn(LOCAL, { tool: c.tool, run: runner.run, env, callTimeoutMs: (cap) => cap }).migration;
     t.equal((await commands.migrate("vm1", "10.0.0.2", c.settings, 1_000)).exitCode, 0);
     t.same(runner.unexpected, [], `${c.tool}: ${c.argv.join(" ")}`);
   }
@@ -174,7 +173,7 @@ t.test("a word that xl or xm would read as an option never reaches them, whateve
     ["dump-core", () => toolstack.dumpCore("vm1", "-x", 1_000)],
   ];
   for (const [label, call] of calls) t.match(await outcome(call), { code: 1, reason: /would be read as an option$/ }, label);
-  const commands = migrationCommands("xl", { run: runner.run, env, callTimeoutMs: (cap) => cap });
+  const commands = toolstackOn(LOCAL, { tool: "xl", run: runner.run, env, callTimeoutMs: (cap) => cap }).migration;
   t.match(await outcome(() => commands.migrate("vm1", "-oProxyCommand=x", { sshCommand: "ssh", config: undefined }, 1_000)), { code: 1, reason: /'-oProxyCommand=x' would be read as an option$/ });
   t.match(await outcome(() => commands.rename("vm1--incoming", "-vm1")), { code: 1 });
   t.same(runner.calls, [], "no call at all");
