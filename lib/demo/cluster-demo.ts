@@ -93,7 +93,8 @@ export async function runClusterDemo(options: ClusterDemoOptions): Promise<boole
       const timer = setInterval(() => note(precopyNote(lab as ClusterLab, target)), 200);
       return moveVm1(lab as ClusterLab, service, target).finally(() => clearInterval(timer));
     });
-    reportMove(move, out, check);
+    reportMove(move, out);
+    for (const problem of moveProblems(move)) check(false, problem);
     out(`  ${await crmMonLine(lab)}\n\n`);
 
     const victim = lab.vm1Hosts()[0] ?? "(none)";
@@ -104,7 +105,8 @@ export async function runClusterDemo(options: ClusterDemoOptions): Promise<boole
       return crashVm1Host(lab as ClusterLab, service).finally(() => clearInterval(timer));
     });
     const detectedAt = crashDetected(lab, failover, crashedAt);
-    reportFailover(failover, crashedAt, detectedAt, out, check);
+    reportFailover(failover, crashedAt, detectedAt, out);
+    for (const problem of failoverProblems(failover)) check(false, problem);
     out(`  ${await crmMonLine(lab)}\n\n`);
 
     twice.stop();
@@ -191,12 +193,31 @@ function crashDetected(lab: ClusterLab, failover: FailoverOutcome, since: number
 
 const secs = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 
-function reportMove(move: MoveOutcome, out: (text: string) => void, check: (ok: boolean, broken: string) => void): void {
-  const ops = move.results.map((r) => `${r.op} on ${r.node}: ${r.result}`);
-  out(`  Pacemaker ran ${ops.join(", ")}\n`);
-  check(ops.includes(`migrate_to on ${move.source}: ok`) && ops.includes(`migrate_from on ${move.target}: ok`), "migrate_to and migrate_from did not both succeed");
-  check(!move.results.some((r) => r.op === "start"), `${DOMAIN} was restarted, not migrated`);
-  check(move.hostsAfter.length === 1 && move.hostsAfter[0] === move.target, `${DOMAIN} is not on ${move.target} only (${move.hostsAfter.join(", ")})`);
+const opsOf = (move: MoveOutcome): string[] => move.results.map((r) => `${r.op} on ${r.node}: ${r.result}`);
+
+/** What went wrong in a move that should have been a live migration; empty when nothing did. */
+export function moveProblems(move: MoveOutcome): string[] {
+  const ops = opsOf(move);
+  return [
+    ...(ops.includes(`migrate_to on ${move.source}: ok`) && ops.includes(`migrate_from on ${move.target}: ok`) ? [] : ["migrate_to and migrate_from did not both succeed"]),
+    ...(move.results.some((r) => r.op === "start") ? [`${DOMAIN} was restarted, not migrated`] : []),
+    ...(move.hostsAfter.length === 1 && move.hostsAfter[0] === move.target ? [] : [`${DOMAIN} is not on ${move.target} only (${move.hostsAfter.join(", ")})`]),
+  ];
+}
+
+/** What went wrong in a failover: no fence, a domain created before the fence was done, a failed start, a domain not on the survivor alone. */
+export function failoverProblems(failover: FailoverOutcome): string[] {
+  const { fence, createdAt, survivor, victim } = failover;
+  return [
+    ...(fence ? [] : [`${victim} was not fenced`]),
+    ...(fence && createdAt !== undefined && fence.at <= createdAt ? [] : [`${DOMAIN} was created on ${survivor} before ${victim} was fenced (or either was not seen)`]),
+    ...(failover.startResult?.result === "ok" ? [] : [`${DOMAIN}'s start on ${survivor} was not ok`]),
+    ...(failover.hostsAfter.length === 1 && failover.hostsAfter[0] === survivor ? [] : [`${DOMAIN} is not on ${survivor} only (${failover.hostsAfter.join(", ")})`]),
+  ];
+}
+
+function reportMove(move: MoveOutcome, out: (text: string) => void): void {
+  out(`  Pacemaker ran ${opsOf(move).join(", ")}\n`);
   out(
     move.outage
       ? `  client-visible gap: ${secs(move.outage.gapMs)} (first failed probe to the next answer)\n`
@@ -210,7 +231,6 @@ function reportFailover(
   crashedAt: number,
   detected: { at: number; node: string } | undefined,
   out: (text: string) => void,
-  check: (ok: boolean, broken: string) => void,
 ): void {
   const row = (what: string, at: number | undefined, how: string): void =>
     out(`  ${what.padEnd(18)} ${at === undefined ? "never seen" : `+${secs(at - crashedAt)}`}  (${how})\n`);
@@ -218,13 +238,6 @@ function reportFailover(
   row("host fenced", failover.fence?.at, `fence_lab ${failover.fence?.action ?? "?"} ${failover.victim} done, asked by the cluster`);
   row(`${DOMAIN} started`, failover.createdAt, `xl create on ${failover.survivor}; Pacemaker's start: ${failover.startResult?.result ?? "not seen"}`);
   row("service answers", crashedAt + failover.downtimeMs, "the client's first answer since the crash");
-  check(failover.fence !== undefined, `${failover.victim} was not fenced`);
-  check(
-    failover.fence !== undefined && failover.createdAt !== undefined && failover.fence.at <= failover.createdAt,
-    `${DOMAIN} was created on ${failover.survivor} before ${failover.victim} was fenced`,
-  );
-  check(failover.startResult?.result === "ok", `${DOMAIN}'s start on ${failover.survivor} was not ok`);
-  check(failover.hostsAfter.length === 1 && failover.hostsAfter[0] === failover.survivor, `${DOMAIN} is not on ${failover.survivor} only`);
 }
 
 /** The source's `xl migrate` during the move, from its toolstack's call log: when it began and ended, epoch ms. */

@@ -1,5 +1,5 @@
 import t from "tap";
-import { failoverTimeline, migrationTimeline, STUDY } from "../../../lib/demo/cluster-demo.ts";
+import { failoverProblems, failoverTimeline, migrationTimeline, moveProblems, STUDY } from "../../../lib/demo/cluster-demo.ts";
 import { renderTimeline, type Timeline } from "../../../lib/demo/timeline.ts";
 import type { FailoverOutcome, MoveOutcome } from "../../../lib/lab/scenarios.ts";
 import { matchGolden } from "../../support/golden.ts";
@@ -14,7 +14,11 @@ const recordedMove: MoveOutcome = {
   source: "node2",
   target: "node3",
   startedAt: T0,
-  results: [],
+  results: [
+    { op: "migrate_to", node: "node2", result: "ok", line: 200 },
+    { op: "stop", node: "node2", result: "ok", line: 210 },
+    { op: "migrate_from", node: "node3", result: "ok", line: 150 },
+  ],
   totalMs: 6_360,
   outage: { startedAt: T0 + 5_630, gapMs: 320 },
   located: ["node3"],
@@ -71,4 +75,27 @@ t.test("the renderer's edges", async (t) => {
   const late = renderTimeline({ ...base, outage: { fromMs: 2_000, toMs: 2_500 }, study: [STUDY.betweenVms] });
   const bars = late.split("\n").filter((l) => /[█▒]/.test(l));
   t.equal(bars[0]?.indexOf("█"), bars[1]?.indexOf("▒"), "the study's bar starts where the outage starts");
+});
+
+/** The demo's verdicts: each misbehaviour the demo must exit non-zero for, made from the recorded good outcome. */
+t.test("the verdicts: the recorded run is clean, every broken promise is named", async (t) => {
+  t.same(moveProblems(recordedMove), [], "the recorded move is a clean live migration");
+  t.same(failoverProblems(recordedFailover), [], "the recorded failover is clean");
+  const moves: [string, Partial<MoveOutcome>, RegExp][] = [
+    ["restarted instead of migrated", { results: [...recordedMove.results, { op: "start", node: "node3", result: "ok", line: 160 }] }, /restarted, not migrated/],
+    ["migrate_from failed", { results: recordedMove.results.map((r) => (r.op === "migrate_from" ? { ...r, result: "error" } : r)) }, /did not both succeed/],
+    ["left on two hosts", { hostsAfter: ["node2", "node3"] }, /not on node3 only/],
+    ["ended on the source", { hostsAfter: ["node2"] }, /not on node3 only/],
+  ];
+  for (const [what, change, expected] of moves) t.match(moveProblems({ ...recordedMove, ...change }).join("; "), expected, `move: ${what}`);
+  const failovers: [string, Partial<FailoverOutcome>, RegExp][] = [
+    ["never fenced", { fence: undefined }, /node3 was not fenced/],
+    ["created 1 ms before the fence was done", { createdAt: T0 + 2_609 }, /created on node2 before node3 was fenced/],
+    ["no xl create seen", { createdAt: undefined }, /before node3 was fenced \(or either was not seen\)/],
+    ["start failed", { startResult: { op: "start", node: "node2", result: "error", line: 131 } }, /start on node2 was not ok/],
+    ["no start seen", { startResult: undefined }, /start on node2 was not ok/],
+    ["running twice after", { hostsAfter: ["node1", "node2"] }, /not on node2 only/],
+  ];
+  for (const [what, change, expected] of failovers) t.match(failoverProblems({ ...recordedFailover, ...change }).join("; "), expected, `failover: ${what}`);
+  t.same(failoverProblems({ ...recordedFailover, createdAt: T0 + 2_610 }), [], "created in the same millisecond the fence was done: allowed (fence_lab logs done before it returns)");
 });
