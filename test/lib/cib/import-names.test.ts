@@ -72,9 +72,9 @@ t.test("every option name the 3.0 schema forbids is carried somewhere valid", { 
   });
 });
 
-t.test("the cluster options Pacemaker 2.1 knows are its daemons' meta-data", async (t) => {
-  const daemons = ["pacemaker-schedulerd", "pacemaker-controld", "pacemaker-based"].map((name) => `/usr/lib/pacemaker/${name}`);
-  if (!daemons.every((path) => existsSync(path))) return t.skip("Pacemaker's daemons are not installed");
+const daemons = ["pacemaker-schedulerd", "pacemaker-controld", "pacemaker-based"].map((name) => `/usr/lib/pacemaker/${name}`);
+const noDaemons = daemons.every((path) => existsSync(path)) ? false : "Pacemaker's daemons are not installed";
+t.test("the cluster options Pacemaker 2.1 knows are its daemons' meta-data", { skip: noDaemons }, async (t) => {
   const listed = new Set<string>();
   for (const daemon of daemons) {
     const result = await runCommand(daemon, ["metadata"], { timeoutMs: 20_000 });
