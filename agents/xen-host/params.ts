@@ -1,6 +1,5 @@
 import { absolutePathProblem, listProblem, shown } from "../../lib/ocf/checks.ts";
 import { param } from "../../lib/ocf/params.ts";
-import { isIP } from "node:net";
 
 /** A Linux interface name (IFNAMSIZ less its NUL: 15), never a leading '-' or '.', never '/'. */
 const bridgeProblem = (word: string): string | undefined =>
@@ -11,7 +10,9 @@ const bridgeProblem = (word: string): string | undefined =>
  * on libuv's thread pool, and a resolver that does not answer would hold the
  * agent's exit (doc/xen-host.md §3).
  */
-const addressProblem = (word: string): string | undefined => (isIP(word) !== 0 ? undefined : `${shown(word)} is not an IPv4 or IPv6 address`);
+const addressProblem = (word: string): string | undefined =>
+  // node:net (and the streams behind it) only when the parameter is set, never for meta-data
+  process.getBuiltinModule("node:net").isIP(word) !== 0 ? undefined : `${shown(word)} is not an IPv4 or IPv6 address`;
 
 const listOf =
   (wordProblem: (word: string) => string | undefined, what: string) =>

@@ -37,7 +37,8 @@ export async function checkPeers(ctx: XenHostContext): Promise<readonly Finding[
   const timeoutMs = checkTimeoutMs(ctx, ctx.params.peer_timeout * 1000);
   const port = ctx.params.migration_port;
   const results = await Promise.all(peers.map(async (peer) => ({ peer, reach: await reach(peer, port, timeoutMs, ctx.deps.now) })));
-  const failed = results.filter((r) => !r.reach.ok).map((r) => `${r.peer}:${port} ${r.reach.ok ? "" : r.reach.why}`);
+  const { isIPv6 } = process.getBuiltinModule("node:net");
+  const failed = results.flatMap(({ peer, reach }) => (reach.ok ? [] : [`${isIPv6(peer) ? `[${peer}]` : peer}:${port} ${reach.why}`]));
   if (failed.length === 0) return [green("migration network", `${peers.length} peer(s) answer on port ${port}`)];
   const what = `no connection to ${failed.join(", ")}`;
   return [failed.length === peers.length ? red("migration network", what) : yellow("migration network", what)];

@@ -105,7 +105,7 @@ const scenarios: readonly Scenario[] = [
     name: "one of two migration peers answers",
     params: (_, p) => ({ migration_peers: `${p.open.address} ::1`, migration_port: String(p.open.port) }),
     health: "yellow",
-    reason: /yellow: migration network: no connection to ::1:\d+/,
+    reason: /yellow: migration network: no connection to \[::1\]:\d+ /,
   },
   { name: "data pool path missing", params: (s) => ({ data_pool_paths: join(s.pool, "gone") }), health: "red", reason: /red: data pool .*\/gone: .*dd .*No such file or directory/ },
   {
