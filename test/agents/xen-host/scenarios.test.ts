@@ -125,6 +125,19 @@ const scenarios: readonly Scenario[] = [
     reason: /red: data pool .*: no answer within \d+ ms \(sleep killed\)/,
     withinMs: 5_000,
   },
+  {
+    name: "everything hangs at once under a 5 s op timeout: the agent still answers in time, red, published",
+    scene: (s) => {
+      setHostKnobs(s.root, "node1", { hang: ["info"] });
+      execFileSync("mkfifo", [join(s.pool, ".xen-ha-probe.node1")]);
+    },
+    params: (s) => ({ CRM_meta_timeout: "5000", toolstack_timeout: "300", data_pool_paths: s.pool, data_pool_timeout: "300" }),
+    health: "red",
+    reason: /red: toolstack: xl info: no answer .*; red: data pool .*: no answer within/,
+    figures: false,
+    withinMs: 5_000,
+    probeFileStays: true,
+  },
   { name: "dom0 memory low", scene: kernel({ memAvailableKiB: 200 * 1024 }), health: "yellow", reason: /yellow: dom0 memory: 200 MiB available, less than 256 MiB/ },
   { name: "dom0 memory exhausted", scene: kernel({ memAvailableKiB: 20 * 1024 }), health: "red", reason: /red: dom0 memory: 20 MiB available, less than 64 MiB/ },
   { name: "dom0 loaded", scene: kernel({ loadavg: "5.00 5.00 5.00 3/200 99", cpus: 2 }), health: "yellow", reason: /yellow: dom0 load: 5-minute load 5 on 2 CPU\(s\) \(250%\)/ },
