@@ -1,7 +1,6 @@
 import type { CommandResult } from "../exec/command.ts";
-import { toMs } from "../ocf/define-agent.ts";
+import { toMs, type AgentDocs } from "../ocf/define-agent.ts";
 import { callLog, guestServicePort } from "../sim/index.ts";
-import { ADVERTISED_TIMEOUTS } from "../../agents/xen-domain/deps.ts";
 import { xenDomainResource, type XenDomainOps } from "./cib.ts";
 import { until } from "./host-command.ts";
 import type { ClusterLab } from "./lab.ts";
@@ -14,8 +13,16 @@ import { fenceDone, fencedLine, firstAnswerAfter, lineCount, opResults, outageAf
  * happened, read from the ground truth, the nodes' logs and a client of the
  * guest's service.
  */
-/** migrate_from gets what XenDomain advertises, the least `xen-ha cib check` accepts. */
-export const VM1_OPS: XenDomainOps = { start: 90, stop: 90, monitor: 30, monitorInterval: 10, migrateTo: 180, migrateFrom: toMs(ADVERTISED_TIMEOUTS.migrate) / 1000 };
+/**
+ * vm1's operations; migrate_from gets what the XenDomain it is given advertises,
+ * the least `xen-ha cib check` accepts (the agent is passed in: lib/ does not
+ * import agents/).
+ */
+export function vm1Ops(xenDomain: AgentDocs): XenDomainOps {
+  const advertised = xenDomain.advertised.find((a) => a.name === "migrate_from");
+  if (!advertised) throw new Error(`${xenDomain.name} advertises no migrate_from`);
+  return { start: 90, stop: 90, monitor: 30, monitorInterval: 10, migrateTo: 180, migrateFrom: toMs(advertised.timeout) / 1000 };
+}
 
 type Service = ReturnType<typeof watchService>;
 
@@ -39,9 +46,9 @@ export const settle = (lab: ClusterLab, node: string): Promise<CommandResult> =>
 const onlyVm1On = (lab: ClusterLab, host: string) => () => (sameHosts(lab.vm1Hosts(), [host]) ? true : undefined);
 
 /** Loads vm1 with cibadmin and waits until it runs on one node and the cluster is idle. */
-export async function loadVm1(lab: ClusterLab): Promise<{ host: string; port: number }> {
+export async function loadVm1(lab: ClusterLab, ops: XenDomainOps): Promise<{ host: string; port: number }> {
   const node = lab.nodes[0] as string;
-  await must(lab, node, ["cibadmin", "--create", "-o", "resources", "-X", xenDomainResource(lab.resource, lab.config, VM1_OPS).text]);
+  await must(lab, node, ["cibadmin", "--create", "-o", "resources", "-X", xenDomainResource(lab.resource, lab.config, ops).text]);
   const host = await until("vm1 on one simulated host", () => (lab.vm1Hosts().length === 1 ? lab.vm1Hosts()[0] : undefined), 120_000, 100);
   await settle(lab, node);
   const port = guestServicePort(lab.simRoot, host, "vm1");

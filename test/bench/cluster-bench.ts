@@ -18,7 +18,8 @@ import { parseArgs } from "node:util";
 import { labUnsupported, startClusterLab } from "../../lib/lab/lab.ts";
 import { installInto } from "../support/install-once.ts";
 import { watchService } from "../../lib/lab/observe.ts";
-import { crashVm1Host, loadVm1, moveVm1, settle } from "../../lib/lab/scenarios.ts";
+import { crashVm1Host, loadVm1, moveVm1, settle, vm1Ops } from "../../lib/lab/scenarios.ts";
+import { xenDomain } from "../../agents/xen-domain/agent.ts";
 import { median } from "./measure.ts";
 import { formatTable } from "./table.ts";
 
@@ -51,7 +52,7 @@ const lab = await startClusterLab({ nodes: NODES, timeFactor: TIME_FACTOR, memor
 const runs: Run[] = [];
 try {
   console.log(`lab up in ${Date.now() - started} ms (${NODES.length} nodes, corosync token 1000 ms, simulator time factor ${TIME_FACTOR}, vm1 ${MEMORY_MIB} MiB)`);
-  const { port } = await loadVm1(lab);
+  const { port } = await loadVm1(lab, vm1Ops(xenDomain));
   const service = watchService(lab.ns.guestsNet, port);
   try {
     for (let run = 1; run <= RUNS; run++) {

@@ -8,12 +8,13 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import t from "tap";
+import { xenDomain } from "../../agents/xen-domain/agent.ts";
 import { xml } from "../../lib/xml/xml.ts";
 import { xenDomainResource } from "../../lib/lab/cib.ts";
 import { until } from "../../lib/lab/host-command.ts";
 import { labUnsupported, startClusterLab, type ClusterLab } from "../../lib/lab/lab.ts";
 import { installInto } from "../support/install-once.ts";
-import { locate, settle, VM1_OPS } from "../../lib/lab/scenarios.ts";
+import { locate, settle, vm1Ops } from "../../lib/lab/scenarios.ts";
 
 const TIME_FACTOR = 0.1;
 
@@ -40,9 +41,9 @@ t.test("xen-ha cib load against the live CIB of a namespace cluster", { skip: (a
   const dir = join(lab.lab, "cib-load");
   mkdirSync(dir);
   const good = join(dir, "vm1.xml");
-  writeFileSync(good, xml`<resources>${xenDomainResource("vm1", lab.config, VM1_OPS)}</resources>`.text);
+  writeFileSync(good, xml`<resources>${xenDomainResource("vm1", lab.config, vm1Ops(xenDomain))}</resources>`.text);
   const broken = join(dir, "vm1-misspelled.xml");
-  writeFileSync(broken, xml`<resources>${xenDomainResource("vm1", lab.config, VM1_OPS, { shutdown_timout: "60" })}</resources>`.text);
+  writeFileSync(broken, xml`<resources>${xenDomainResource("vm1", lab.config, vm1Ops(xenDomain), { shutdown_timout: "60" })}</resources>`.text);
 
   await t.test("the installed xen-ha command is on node1's PATH", async (t) => {
     const which = await lab.run("node1", ["xen-ha", "cib", "load", "--help"]);

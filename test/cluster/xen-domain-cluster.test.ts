@@ -8,10 +8,13 @@
  * domain named vm1 on two hosts at any 20 ms poll fails the test.
  */
 import t, { type Test } from "tap";
+import { xenDomain } from "../../agents/xen-domain/agent.ts";
 import { labUnsupported, startClusterLab } from "../../lib/lab/lab.ts";
 import { installInto } from "../support/install-once.ts";
-import { crashVm1Guest, crashVm1Host, drainVm1Host, loadVm1, locate, moveVm1, standby, VM1_OPS, type MoveOutcome } from "../../lib/lab/scenarios.ts";
+import { crashVm1Guest, crashVm1Host, drainVm1Host, loadVm1, locate, moveVm1, standby, vm1Ops, type MoveOutcome } from "../../lib/lab/scenarios.ts";
 import { watchNeverTwice, watchService } from "../../lib/lab/observe.ts";
+
+const VM1_OPS = vm1Ops(xenDomain);
 
 /** Simulated Xen latencies at a tenth: xl create 150 ms, a 256 MiB migration ~0.3 s. */
 const TIME_FACTOR = 0.1;
@@ -35,7 +38,7 @@ t.test("XenDomain under a real Pacemaker cluster of simulated Xen hosts", { skip
     t.equal(stonith.stdout.trim(), "true", "stonith enabled");
   });
 
-  const { host, port } = await loadVm1(lab);
+  const { host, port } = await loadVm1(lab, VM1_OPS);
   const service = watchService(lab.ns.guestsNet, port);
   t.teardown(service.stop);
 
