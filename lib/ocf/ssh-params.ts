@@ -65,7 +65,7 @@ const wording = (where: string): Readonly<Record<Member, Docs>> => ({
   loginTimeout: { shortdesc: `Seconds ssh may take to log in to the ${where}` },
   commandTimeout: {
     shortdesc: `Seconds one toolstack command on the ${where} may take`,
-    longdesc: "Its login not counted. The action's own timeout bounds both in any case.",
+    longdesc: `Seconds one toolstack command on the ${where} may take once ssh has logged in (the login has its own limit). The action's own timeout bounds both in any case.`,
   },
 });
 
