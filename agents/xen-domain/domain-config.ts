@@ -1,3 +1,4 @@
+import { featuresOf } from "../../lib/toolstack/dialects.ts";
 import { notConfigured, notInstalled } from "../../lib/ocf/exit-code.ts";
 import { domainSettings, type DomainSettings } from "../../lib/toolstack/domain-settings.ts";
 import type { Toolstack, ToolstackName } from "../../lib/toolstack/toolstack.ts";
@@ -49,7 +50,7 @@ export async function readDomainConfig(ctx: XenContext, path: string, toolstack:
   if (!read.ok) return { kind: "unreadable", problem: `xmfile ${path} ${read.problem}` };
   const parsed = parseXlConfig(read.text);
   if (parsed.ok) return { kind: "ok", settings: domainSettings(parsed.settings, toolstack) };
-  if (toolstack === "xm") return { kind: "ok", settings: domainSettings(lenientSettings(read.text), toolstack) };
+  if (featuresOf(toolstack).pythonConfigs) return { kind: "ok", settings: domainSettings(lenientSettings(read.text), toolstack) };
   return { kind: "unparseable", problem: `xmfile ${path}: ${parsed.problem}` };
 }
 

@@ -1,3 +1,4 @@
+import { featuresOf } from "../../lib/toolstack/dialects.ts";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
@@ -55,7 +56,7 @@ async function configNow(ctx: XenContext): Promise<{ readonly digest: string; re
  */
 export async function saveOnStop(ctx: XenContext, name: string): Promise<boolean> {
   const dir = ctx.params.save_dir;
-  if (dir === undefined || ctx.deps.toolstack().name !== "xl") return false;
+  if (dir === undefined || !featuresOf(ctx.deps.toolstack().name).saveImages) return false;
   const budgetMs = ctx.deadline.remainingMs() - Math.max(STOP_RESERVE_MS, Math.round((ctx.ocf.timeoutMs ?? 40_000) / 3));
   if (budgetMs < MIN_SAVE_MS) {
     ctx.log.warn(`no time to save ${name} within the stop timeout (${budgetMs} ms left for it); shutting it down instead`);
@@ -112,7 +113,7 @@ function setAside(ctx: XenContext, image: string, why: string, tag: string): voi
 /** Restores the domain from save_dir when a valid image is there; true when the domain came back from it. */
 export async function restoreOnStart(ctx: XenContext, name: string): Promise<boolean> {
   const dir = ctx.params.save_dir;
-  if (dir === undefined || ctx.deps.toolstack().name !== "xl") return false;
+  if (dir === undefined || !featuresOf(ctx.deps.toolstack().name).saveImages) return false;
   const image = imagePath(dir, name);
   if (!existsSync(image)) return false;
   const stale = await staleBecause(ctx, name, image);

@@ -13,9 +13,20 @@ export interface MigrateSettings {
   readonly config: string | undefined;
 }
 
+/** What one toolstack can do that the other cannot: data the agents ask, instead of comparing names. */
+export interface ToolstackFeatures {
+  /** Save to and restore from image files (`xl save` / `xl restore`): save_dir. */
+  readonly saveImages: boolean;
+  /** A configuration sent with the domain on migration (`xl migrate -C`): migration_config. */
+  readonly migrateWithConfig: boolean;
+  /** Configuration files are Python (xm, xend): one xl's parser refuses may still be valid, so it is read leniently. */
+  readonly pythonConfigs: boolean;
+}
+
 /** Where xl and xm differ: texts, arguments and formats. Behaviour shared by both lives in build-toolstack.ts. */
 export interface Dialect {
   readonly name: ToolstackName;
+  readonly features: ToolstackFeatures;
   readonly parseList: (stdout: string) => TableParse;
   readonly parseListLong: (stdout: string) => LongParse<readonly DomainMemory[]>;
   /** Only the toolstack's own "no such domain" answer for exactly `target` means absent. */

@@ -13,6 +13,7 @@ import { parseVerboseList } from "./list-verbose.ts";
  */
 export const xlDialect: Dialect = {
   name: "xl",
+  features: { saveImages: true, migrateWithConfig: true, pythonConfigs: false },
   parseList: parseXlList,
   parseListLong: parseXlListLong,
   saysAbsent: (result, target) =>

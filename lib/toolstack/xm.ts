@@ -11,6 +11,8 @@ import { parseXmList } from "./list-table.ts";
  */
 export const xmDialect: Dialect = {
   name: "xm",
+  // xm has save/restore too, but xen-ha's save_dir records and restores through xl's image format only
+  features: { saveImages: false, migrateWithConfig: false, pythonConfigs: true },
   parseList: parseXmList,
   parseListLong: parseXmListLong,
   saysAbsent: (result, target) => result.exitCode === 3 && saysLine(result, `Error: Domain '${target}' does not exist.`),

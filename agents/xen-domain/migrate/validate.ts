@@ -1,3 +1,4 @@
+import { featuresOf } from "../../../lib/toolstack/dialects.ts";
 import { accessSync, constants, statSync } from "node:fs";
 import { notConfigured, notInstalled } from "../../../lib/ocf/exit-code.ts";
 import type { ParamValues } from "../../../lib/ocf/params.ts";
@@ -28,8 +29,9 @@ export function validateMigration(ctx: XenContext, toolstack: ToolstackName): vo
   const sources = addressSourcesProblem(params);
   if (sources) throw notConfigured(sources);
   if (params.save_dir !== undefined && params.force_stop) throw notConfigured("save_dir and force_stop contradict each other: stop would both save and destroy the domain");
-  if (params.migration_config !== undefined && toolstack === "xm") throw notConfigured("migration_config (xl migrate -C) has no xm counterpart");
-  if (params.save_dir !== undefined && toolstack === "xm") throw notInstalled("save_dir needs the xl toolstack; this host has xm");
+  const features = featuresOf(toolstack);
+  if (params.migration_config !== undefined && !features.migrateWithConfig) throw notConfigured(`migration_config (xl migrate -C) has no ${toolstack} counterpart`);
+  if (params.save_dir !== undefined && !features.saveImages) throw notInstalled(`save_dir needs the xl toolstack; this host has ${toolstack}`);
   if (params.save_dir !== undefined && !isDirectory(params.save_dir)) throw notInstalled(`save_dir ${params.save_dir} is not a directory on this host`);
   for (const file of [params.migration_ssh_identity, params.migration_config]) {
     if (file === undefined) continue;
