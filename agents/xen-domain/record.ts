@@ -23,9 +23,15 @@ export interface ResourceRecord {
 
 const EMPTY: ResourceRecord = { utilization: {} };
 
-export function recordPath(stateDir: string, instance: string): string {
-  return join(stateDir, `XenDomain-${instance.replace(/[^A-Za-z0-9_.-]/g, "_")}.json`);
+/**
+ * The per-resource file `XenDomain-INSTANCE.SUFFIX` in the state dir: the
+ * instance (a resource id, clones with ":N") made a plain file name.
+ */
+export function stateFile(stateDir: string, instance: string, suffix: string): string {
+  return join(stateDir, `XenDomain-${instance.replace(/[^A-Za-z0-9_.-]/g, "_")}.${suffix}`);
 }
+
+export const recordPath = (stateDir: string, instance: string): string => stateFile(stateDir, instance, "json");
 
 export function readRecord(path: string): ResourceRecord {
   try {

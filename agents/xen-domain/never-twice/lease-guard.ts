@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
-import { join } from "node:path";
+import { stateFile } from "../record.ts";
 import { genericError } from "../../../lib/ocf/exit-code.ts";
 import { acquireLease, releaseLease, renewLease, type LeaseContext, type RenewResult } from "../../../lib/lease/lease.ts";
 import type { XenContext } from "../deps.ts";
@@ -48,7 +48,7 @@ const NO_GUARD: LeaseGuard = {
 };
 
 function heldFile(ctx: XenContext): string {
-  return join(ctx.deps.stateDir, `XenDomain-${ctx.ocf.instance.replace(/[^A-Za-z0-9_.-]/g, "_")}.lease.json`);
+  return stateFile(ctx.deps.stateDir, ctx.ocf.instance, "lease.json");
 }
 
 function readHeld(file: string): HeldLease | undefined {
