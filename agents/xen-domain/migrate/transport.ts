@@ -10,8 +10,10 @@ import { addressSourcesProblem } from "./validate.ts";
  * Where a migration goes and how: the target's address (migration_addresses,
  * node_ip_attribute, migration_network_suffix, else the node name) and the
  * ssh command xl runs as its transport. The same ssh reaches the target for
- * the pre-flight and the clean-up, so what the checks see is what xl sees.
+ * the pre-flight and the clean-up (lib/exec/ssh.ts, lib/toolstack/dom0s.ts),
+ * so what the checks see is what xl sees.
  */
+
 /** What the -s string may contain once assembled: xl passes it to `sh -c`. */
 const SHELL_SAFE = /^[A-Za-z0-9 _./:@%+=,-]+$/;
 const ATTRIBUTE_CAP_MS = 10_000;
