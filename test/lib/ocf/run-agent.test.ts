@@ -47,8 +47,10 @@ const scenarios: readonly { name: string; action?: string; env: Record<string, s
   { name: "no action at all is an argument error", env: {}, code: 2, reason: "no action given" },
   { name: "undecodable parameters are a configuration error naming each", action: "start", env: { OCF_RESKEY_count: "x" }, code: 6, reason: "behaviour: required parameter is not set; count: 'x' is not a whole number" },
   { name: "an OcfError becomes its code and one exit reason", action: "monitor", env: { OCF_RESKEY_behaviour: "refuse" }, code: 1, reason: "xl list vm1: exit 1: cannot init xl context" },
-  { name: "missing software: stop has nothing to stop", action: "stop", env: { OCF_RESKEY_behaviour: "missing" }, code: 0 },
-  { name: "missing software: a probe finds nothing running", action: "monitor", env: { OCF_RESKEY_behaviour: "missing", OCF_RESKEY_CRM_meta_interval: "0" }, code: 7 },
+  // "not installed" is never turned into "stopped" by the run loop: only the agent's own evidence can say
+  // nothing runs (agents/xen-domain/evidence.ts), so a stop or a probe without xl is 5, not 0 or 7
+  { name: "missing software: stop cannot say nothing runs", action: "stop", env: { OCF_RESKEY_behaviour: "missing" }, code: 5, reason: "cannot run xl: ENOENT" },
+  { name: "missing software: a probe cannot say nothing runs", action: "monitor", env: { OCF_RESKEY_behaviour: "missing", OCF_RESKEY_CRM_meta_interval: "0" }, code: 5, reason: "cannot run xl: ENOENT" },
   { name: "missing software: a recurring monitor is an error", action: "monitor", env: { OCF_RESKEY_behaviour: "missing", OCF_RESKEY_CRM_meta_interval: "10000" }, code: 5, reason: "cannot run xl: ENOENT" },
   { name: "missing software: start cannot start", action: "start", env: { OCF_RESKEY_behaviour: "missing" }, code: 5, reason: "cannot run xl: ENOENT" },
   { name: "a bug is a generic error, never a guess", action: "monitor", env: { OCF_RESKEY_behaviour: "bug" }, code: 1, reason: "internal error (see log)" },
