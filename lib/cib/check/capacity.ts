@@ -3,6 +3,7 @@ import { type Cib } from "../model/model.ts";
 import { property } from "../model/queries.ts";
 import { planCib, stoppedDomains } from "../plan/plan.ts";
 import { isDomainAgent } from "../plan/placement.ts";
+import { quorumLimit, quorumOf } from "../model/quorum.ts";
 import { error, warning, type Problem } from "../model/problem.ts";
 
 /**
@@ -54,28 +55,42 @@ export function capacityProblems(cib: Cib): Problem[] {
 }
 
 /**
- * Quorum against the claim: corosync's votequorum keeps quorum while more
- * than half of the hosts' votes remain (votequorum(5)); without it Pacemaker
- * stops every resource (no-quorum-policy=stop, the default). So a claim of
- * losing half or more of the hosts holds only with an option that changes
- * that, declared in CLAIM_OPTIONS.quorum because it lives in corosync.conf:
- * auto_tie_breaker (or two_node, for two hosts) keeps quorum for exactly
- * half; last_man_standing recalculates it as hosts leave one at a time.
+ * Quorum against the claim, decided by model/quorum.ts exactly as the planner
+ * decides it (doc/quorum.md): the claim holds only if every set of that many
+ * failed hosts leaves a quorate partition (quorumLimit). Without an option a
+ * plain majority must remain; the options that change it live in
+ * corosync.conf, so the configuration declares the one it relies on in
+ * CLAIM_OPTIONS.quorum (two hosts without a declaration: two_node, as the
+ * setup tools write it). no-quorum-policy=ignore has its own finding
+ * (fencing.ts) and makes quorum moot here.
  */
 function quorumProblems(cib: Cib, claim: number, line: number | undefined): Problem[] {
   const hosts = cib.nodes.length;
-  if (hosts === 0 || claim * 2 < hosts) return [];
-  const where = `crm_config ${CLAIM_OPTIONS.failuresTolerated}`;
   const declared = cib.properties.find((p) => p.name === CLAIM_OPTIONS.quorum);
-  const option = declared?.value;
   if (declared && !(QUORUM_OPTIONS as readonly string[]).includes(declared.value)) {
     return [error(`crm_config ${CLAIM_OPTIONS.quorum}`, declared.line, `'${declared.value}' is not a votequorum option xen-ha knows`, `use one of: ${QUORUM_OPTIONS.join(", ")}`)];
   }
-  const half = claim * 2 === hosts;
-  if (option === "last_man_standing" || (half && option === "auto_tie_breaker") || (half && hosts === 2 && option === "two_node")) return [];
-  const lost = `${claim} of ${hosts} hosts failing leaves ${hosts - claim}, ${half ? "exactly half" : "less than half"}: corosync loses quorum and Pacemaker stops every domain instead of recovering them`;
-  const fix = half
-    ? `set auto_tie_breaker: 1${hosts === 2 ? " (or two_node: 1)" : ""} or last_man_standing: 1 in corosync.conf's quorum section and declare it with ${CLAIM_OPTIONS.quorum} (template value quorum), or lower the claim below half the hosts`
-    : `set last_man_standing: 1 in corosync.conf (hosts must then fail one at a time) and declare it with ${CLAIM_OPTIONS.quorum} (template value quorum), or lower the claim below half the hosts`;
-  return [error(where, line, lost, fix)];
+  const quorum = quorumOf(cib);
+  const limit = quorumLimit(quorum);
+  if (hosts === 0 || quorum.policy === "ignore" || claim <= limit) return [];
+  const where = `crm_config ${CLAIM_OPTIONS.failuresTolerated}`;
+  const left = hosts - claim;
+  const stops = "corosync loses quorum and Pacemaker stops every domain instead of recovering them";
+  const lower = `or lower the claim to ${limit}`;
+  const declare = `declare it with ${CLAIM_OPTIONS.quorum} (template value quorum)`;
+  switch (quorum.option) {
+    case "two_node":
+      return [error(where, line, `two_node keeps quorum for one of two hosts only; ${claim} of ${hosts} hosts failing leaves ${left}: ${stops}`, `use last_man_standing: 1 in corosync.conf and ${declare}, ${lower}`)];
+    case "auto_tie_breaker":
+      return [error(where, line, `with auto_tie_breaker exactly half keeps quorum only if it holds the host with the lowest node id (${quorum.lowest ?? "?"}); ${claim} of ${hosts} hosts failing${2 * left === hosts ? ` including ${quorum.lowest ?? "it"}` : ""} leaves ${left}: ${stops}`, `use last_man_standing: 1 in corosync.conf (hosts must then fail one at a time) and ${declare}, ${lower}`)];
+    case "last_man_standing":
+      return [error(where, line, `last_man_standing keeps quorum down to 2 hosts (auto_tie_breaker as well would be needed for 1); ${claim} of ${hosts} hosts failing leaves ${left}: ${stops}`, `${lower}, or add hosts`)];
+    case undefined: {
+      const half = 2 * claim === hosts;
+      const fix = half
+        ? `set auto_tie_breaker: 1 or last_man_standing: 1 in corosync.conf's quorum section and ${declare}, or lower the claim below half the hosts`
+        : `set last_man_standing: 1 in corosync.conf (hosts must then fail one at a time) and ${declare}, or lower the claim below half the hosts`;
+      return [error(where, line, `${claim} of ${hosts} hosts failing leaves ${left}, ${half ? "exactly half" : "less than half"}: ${stops}`, fix)];
+    }
+  }
 }
