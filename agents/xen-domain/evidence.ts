@@ -15,8 +15,11 @@ export type ActionKind = "stop" | "monitor" | "other";
  * host-evidence.ts: it did not boot Xen, or it is a Xen guest) turns it
  * into the truth for this host: stop 0, monitor and probe 7, every other
  * action 5 (this host cannot run the resource; a configuration error stays 6).
+ * Such a stop leaves what a normal stop leaves: the record cleared and this
+ * host's lease released (lease_dir), so another host need not wait out its
+ * timeout for a domain that cannot be running here.
  */
-export function judgeFailure(ctx: XenContext, kind: ActionKind, error: unknown): OcfExitCode {
+export async function judgeFailure(ctx: XenContext, kind: ActionKind, error: unknown): Promise<OcfExitCode> {
   if (!(error instanceof OcfError)) throw error;
   const host = hostEvidence(ctx.deps.env);
   if (!host.noXen) throw error;
@@ -25,8 +28,10 @@ export function judgeFailure(ctx: XenContext, kind: ActionKind, error: unknown):
     throw notInstalled(`${host.evidence}; no Xen domain can run on this host (${error.message})`);
   }
   ctx.log.info(`${error.message}; but ${host.evidence}, so no domain runs here`);
+  // a stop leaves what every stop leaves (stop.ts), loaded only for a stop
+  if (kind === "stop") return (await import("./stop.ts")).stoppedWithoutXen(ctx);
   updateRecord(recordPath(ctx.deps.stateDir, ctx.ocf.instance), seenRunning(undefined), ctx.log);
-  return kind === "stop" ? OcfExit.Success : OcfExit.NotRunning;
+  return OcfExit.NotRunning;
 }
 
 /** The action, its failures judged by judgeFailure. */
@@ -36,6 +41,6 @@ export const judged =
     try {
       return await action(ctx);
     } catch (error) {
-      return judgeFailure(ctx, kind, error);
+      return await judgeFailure(ctx, kind, error);
     }
   };

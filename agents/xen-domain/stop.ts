@@ -3,15 +3,19 @@ import { toMs } from "../../lib/ocf/define-agent.ts";
 import type { DomainSettings } from "../../lib/toolstack/domain-settings.ts";
 import type { ShutdownMode } from "../../lib/toolstack/toolstack.ts";
 import { ADVERTISED_TIMEOUTS, POLL_MS, type XenContext } from "./deps.ts";
-import { resolveResource, settingsIfReadable } from "./domain-config.ts";
+import { readDomainConfig, resolveResource, settingsIfReadable } from "./domain-config.ts";
 import { leaseGuard } from "./never-twice/lease-guard.ts";
 import { comingBack, describe, observe, observeSettled, type Observation } from "./observe.ts";
-import { readRecord, seenRunning, updateRecord } from "./record.ts";
+import { readRecord, recordPath, seenRunning, updateRecord } from "./record.ts";
+import { domainNameProblem } from "../../lib/toolstack/domain-name.ts";
 import { confirmGone } from "./confirm-gone.ts";
 import { findLeftovers, observeHere } from "./migrate/leftovers.ts";
 import { saveOnStop } from "./save-image.ts";
 
 type Present = Exclude<Observation, { kind: "absent" }>;
+
+/** Reading the config only for the name whose lease to release: a stop without Xen does not wait long for it. */
+const NO_XEN_CONFIG_READ_MS = 2_000;
 
 /**
  * When the graceful part of stop ends, in ms since the action began:
@@ -120,8 +124,34 @@ export async function stop(ctx: XenContext): Promise<OcfExitCode> {
     await bringDown(ctx, target, settings);
     runningDomid = undefined;
   }
-  updateRecord(recordFile, seenRunning(undefined), ctx.log);
-  await leaseGuard(ctx, name).afterStop();
+  await leaveStopped(ctx, recordFile, name);
   ctx.log.info(`domain ${name} is stopped`, { ms: ctx.deadline.elapsedMs() });
+  return OcfExit.Success;
+}
+
+/** What every successful stop leaves: no running domain in the record, this host's lease released. */
+async function leaveStopped(ctx: XenContext, recordFile: string, name: string | undefined): Promise<void> {
+  updateRecord(recordFile, seenRunning(undefined), ctx.log);
+  if (name !== undefined) await leaseGuard(ctx, name).afterStop();
+  else if (ctx.params.lease_dir !== undefined) ctx.log.warn("the domain's name is not known here, so its lease is not released; other hosts wait for its timeout");
+}
+
+/**
+ * A stop on a host with positive evidence that no Xen runs here (evidence.ts):
+ * success, leaving what a stop that saw the domain go leaves. The name comes
+ * as stop finds it (domain-config.ts resolveResource), without the toolstack:
+ * the name parameter, this host's record, else the config's name= (read
+ * bounded; a config that cannot tell leaves the lease to its timeout).
+ */
+export async function stoppedWithoutXen(ctx: XenContext): Promise<OcfExitCode> {
+  const recordFile = recordPath(ctx.deps.stateDir, ctx.ocf.instance);
+  const recorded = readRecord(recordFile).runningName;
+  let name = ctx.params.name ?? (recorded !== undefined && domainNameProblem(recorded) === undefined ? recorded : undefined);
+  if (name === undefined && ctx.params.lease_dir !== undefined) {
+    const config = await readDomainConfig(ctx, ctx.params.xmfile, "xl", NO_XEN_CONFIG_READ_MS);
+    const fromFile = config.kind === "ok" ? config.settings.name : undefined;
+    name = fromFile !== undefined && domainNameProblem(fromFile) === undefined ? fromFile : undefined;
+  }
+  await leaveStopped(ctx, recordFile, name);
   return OcfExit.Success;
 }

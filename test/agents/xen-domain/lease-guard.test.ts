@@ -1,7 +1,7 @@
 import t from "tap";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { killHost, sharedDir } from "../../../lib/sim/index.ts";
+import { killHost, setHostKnobs, sharedDir, startHost } from "../../../lib/sim/index.ts";
 import { runCommand } from "../../../lib/exec/command.ts";
 import { domainLeaseDir, leaseFileName } from "../../../lib/lease/lease-store.ts";
 import { formatLease } from "../../../lib/lease/lease-record.ts";
@@ -119,6 +119,26 @@ t.test("stop releases the lease only once the domain is gone; then another host 
   t.equal(next.code, 0);
   t.match(next.stderr, /previous="released by node1"/);
   t.equal((await lab.run("node2", "stop", { OCF_RESKEY_CRM_meta_timeout: "20000" })).code, 0);
+});
+
+t.test("stop on a host that came back without Xen releases its lease as a normal stop does", async (t) => {
+  for (const named of [true, false]) {
+    const lab = leaseLab(t);
+    const name = named ? { OCF_RESKEY_name: "vm1" } : {};
+    t.equal((await lab.run("node1", "start", name)).code, 0);
+    t.match((await lab.run("node2", "start", name)).reasons.at(-1), /node1 holds the lease/, "held while node1 runs vm1");
+    // node1 rebooted without the hypervisor: its domains are gone, xl answers 'cannot init xl context'
+    killHost(lab.root, "node1");
+    setHostKnobs(lab.root, "node1", { hypervisor: false });
+    await startHost(lab.root, "node1");
+    const stop = await lab.run("node1", "stop", name);
+    t.equal(stop.code, 0, `${named ? "name set" : "name from the record"}: stop 0 on positive evidence`, { stderr: stop.stderr });
+    t.match(stop.stderr, /this kernel does not run on Xen/);
+    const next = await lab.run("node2", "start", name);
+    t.equal(next.code, 0, "node2 starts it at once, without waiting out the lease");
+    t.match(next.stderr, /previous="released by node1"/);
+    t.same(lab.where(), ["node2"]);
+  }
 });
 
 t.test("peer check without a lease: a domain running on a peer is not started here", async (t) => {
