@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import t from "tap";
-import { setHostKnobs } from "../../../lib/sim/index.ts";
+import { setHostKnobs, stopGuest } from "../../../lib/sim/index.ts";
 import type { SimResource } from "../../support/sim-resource.ts";
 import { opTimeout, playTable, probe, recurring, type Scenario, type Step } from "./scenario-table.ts";
 
@@ -10,7 +10,7 @@ import { opTimeout, playTable, probe, recurring, type Scenario, type Step } from
  * XenDomain in a broken environment: a config file that is not one (a FIFO
  * standing for a hung NFS export, a device, a directory, a huge file), a
  * config broken while the domain runs, no toolstack, no hypervisor, a
- * missing monitor script, a paused domain, a transient toolstack failure.
+ * missing monitor script, a paused or suspended domain, a transient toolstack failure.
  * Each scenario says what the agent answers, how fast, and what it left
  * alone (the simulator's call log and domain list).
  */
@@ -128,6 +128,19 @@ const scenarios: readonly Scenario[] = [
       // far inside the 60 s it used to wait out (at most the 5 s allowed a domain still being built)
       { act: "start", env: opTimeout(60_000), code: 1, reason: /is paused, state --p---; start does not unpause it/, withinMs: 15_000 },
       { check: "still paused; created once, paused by the scene, nothing else", run: (r) => [r.domain()?.state, changes(r).map((a) => a.split(" ")[0])], is: ["--p---", ["create", "pause"]] },
+    ],
+  },
+  {
+    // xl save and the stop-and-copy pass of a migration leave a guest suspended (---ss-) until the toolstack destroys or resumes it
+    name: "a suspended domain at start: an answer with its reason at once, nothing resumed, created or destroyed",
+    // xm's listing has no shutdown reason (doc/xl-behaviour.md): there a suspended domain reads as shut down
+    only: ["xl"],
+    steps: [
+      { act: "start", code: 0 },
+      { scene: "the guest suspends (what xl save and migrate ask of it)", run: (r) => stopGuest(r.root, r.host, r.name, "suspend") },
+      { check: "the toolstack shows it suspended", run: (r) => r.domain()?.state, is: "---ss-" },
+      { act: "start", env: opTimeout(60_000), code: 1, reason: /^domain vm1 \(id \d+\) is suspended \(a save or migration is in progress\), state ---ss-; not starting another copy$/, withinMs: 5_000 },
+      { check: "still suspended; created once, nothing else", run: (r) => [r.domain()?.state, changes(r).map((a) => a.split(" ")[0])], is: ["---ss-", ["create"]] },
     ],
   },
   {
