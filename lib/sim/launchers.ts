@@ -4,6 +4,7 @@ import { pathToFileURL } from "node:url";
 import { PERSONAS, type PersonaId } from "./personas.ts";
 import { hostPaths } from "./host/paths.ts";
 import { compileCacheDir, simExecutable } from "./host/processes.ts";
+import { XENSTORE_MODES } from "./xenstore/modes.ts";
 
 /**
  * The executables in a host's bin dir. Each is a small Node script (shebang:
@@ -11,9 +12,13 @@ import { compileCacheDir, simExecutable } from "./host/processes.ts";
  * XEN_SIM_ROOT and XEN_SIM_HOST and loads bin/xl.ts (or dist/bin/xl.js), so
  * a PATH entry alone selects the host. The persona decides which exist:
  * xl for Xen 4 personas, xm for the Xen 3 one, neither for "none"; every
- * host has the fake ssh and a `stat` that sees the host's disks and bridges.
+ * host has the fake ssh and a `stat` that sees the host's disks and bridges;
+ * an xl host also has the xenstore client under each name it is installed
+ * as (one program, the mode from its name: doc/xenstore.md; not simulated
+ * for the Xen 3 persona).
  */
 const TOOL_ENTRY: Readonly<Record<string, string>> = { xl: "xl", xm: "xm", ssh: "sim-ssh", stat: "sim-stat" };
+const XENSTORE_NAMES = ["xenstore", ...XENSTORE_MODES.map((mode) => `xenstore-${mode}`)];
 
 function launcherText(root: string, host: string, entry: string): string {
   const target = pathToFileURL(simExecutable(entry)).href;
@@ -40,6 +45,15 @@ export function writeLaunchers(root: string, host: string, persona: PersonaId): 
       chmodSync(file, 0o755);
     } else {
       rmSync(file, { force: true });
+    }
+  }
+  for (const name of XENSTORE_NAMES) {
+    const file = join(binDir, name);
+    if (tool !== "xl") {
+      rmSync(file, { force: true });
+    } else {
+      writeFileSync(file, launcherText(root, host, "sim-xenstore"));
+      chmodSync(file, 0o755);
     }
   }
   return binDir;
