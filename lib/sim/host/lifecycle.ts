@@ -4,7 +4,7 @@ import { hostPaths } from "./paths.ts";
 import { finishDestroy, insertDomain, isRunnable, pauseDomain, removeFromXenstore, stopDomain, unpauseDomain } from "./hypervisor.ts";
 import { libxlLine } from "../xl/messages.ts";
 import type { DomainConfig } from "./model.ts";
-import { signalPid, spawnDetached } from "./processes.ts";
+import { COMMAND_ENV, signalPid, spawnDetached } from "./processes.ts";
 import { currentMemoryMiB, findByDomid } from "./store.ts";
 
 /**
@@ -22,9 +22,9 @@ export function daemonErrorLog(ctx: SimContext): string {
   return join(hostPaths(ctx.root, ctx.host).logDir, "sim-daemons.err");
 }
 
-/** Environment for the simulator's own child processes: the tool's env plus the host it runs on. */
+/** Environment for the simulator's own child processes: the tool's env, the host it runs on, and the tool's command line. */
 export function childEnv(ctx: SimContext): Record<string, string | undefined> {
-  return { ...ctx.io.env, XEN_SIM_ROOT: ctx.root, XEN_SIM_HOST: ctx.host };
+  return { ...ctx.io.env, XEN_SIM_ROOT: ctx.root, XEN_SIM_HOST: ctx.host, [COMMAND_ENV]: JSON.stringify([ctx.persona.tool, ...ctx.io.argv]) };
 }
 
 function failureLines(reason: "name-clash" | "no-memory", domid: number, name: string): string {

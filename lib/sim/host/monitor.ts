@@ -1,6 +1,7 @@
 import type { SimContext } from "../context.ts";
 import { buildDomain, destroyDomain } from "./lifecycle.ts";
 import { reasonCode, type DomainConfig, type DomainRecord, type ShutdownAction } from "./model.ts";
+import type { MonitorLog } from "./monitor-log.ts";
 import { ignoreStrayWakes, WAKE_SIGNAL } from "./processes.ts";
 import { findByDomid, HostMissing } from "./store.ts";
 
@@ -8,13 +9,15 @@ import { findByDomid, HostMissing } from "./store.ts";
  * xl's domain monitoring daemon (xl_vmcontrol.c create_domain after
  * daemonize): waits for the domain to shut down and carries out on_poweroff,
  * on_reboot, on_crash; restart = destroy, sleep(2), create again with a new
- * domid. Under the xm persona it plays xend, which does the same job but
- * refuses to restart a guest that dies within 60 s of starting.
+ * domid. Under the xm persona it plays xend, which does the same job
+ * without the sleep but refuses to restart a guest that dies within 60 s of
+ * starting (XendDomainInfo.py _restart). What each writes to its log:
+ * monitor-log.ts.
  */
 const POLL_MS = 200;
 
 export interface MonitorOptions {
-  readonly log: (line: string) => void;
+  readonly log: MonitorLog;
   /** xm persona: xend's lifecycle rules. */
   readonly xend: boolean;
 }
@@ -64,7 +67,7 @@ export async function monitorDomain(ctx: SimContext, firstDomid: number, options
   let domid = firstDomid;
   let config = ctx.read().domains.find((d) => d.domid === domid)?.config;
   if (!config) return;
-  log(`Waiting for domain ${config.name} (domid ${domid}) to die [pid ${process.pid}]`);
+  log.waiting(config.name, domid);
   for (;;) {
     await waitForWake();
     let domain: DomainRecord | undefined;
@@ -75,62 +78,64 @@ export async function monitorDomain(ctx: SimContext, firstDomid: number, options
       throw error;
     }
     if (!domain || domain.name === null || domain.dying) {
-      log(`Domain ${domid} has been destroyed.`);
+      log.destroyed(domid);
       return;
     }
     if (domain.monitorPid !== process.pid) return;
     if (domain.shutdownReason === null) continue;
     config = domain.config ?? config;
     const code = reasonCode(domain.shutdownReason);
-    log(`Domain ${domid} has shut down, reason code ${code} 0x${code.toString(16)}`);
+    log.shutDown(domid, config.name, domain.shutdownReason, code);
     if (domain.shutdownReason === "suspend") {
       // xl's daemon exits here: a domain resumed after a failed migration is unmonitored
       ctx.update((record) => {
         const suspended = findByDomid(record, domid);
         if (suspended?.monitorPid === process.pid) suspended.monitorPid = null;
       });
-      log("Domain has suspended.");
-      log("Done. Exiting now");
+      log.suspended();
+      log.exiting();
       return;
     }
     let action = actionFor(config, domain);
-    if (options.xend && action.endsWith("restart") && Date.now() - domain.createdAt < ctx.clock.ms("xmMinimumRestartMs")) {
-      log(`Domain ${config.name} restarted too fast; destroying it instead`);
+    const ranMs = Date.now() - domain.createdAt;
+    if (options.xend && action.endsWith("restart") && ranMs < ctx.clock.ms("xmMinimumRestartMs")) {
+      log.tooFast(config.name, ranMs / 1000);
       action = "destroy";
     }
-    log(`Action for shutdown reason code ${code} is ${action}`);
+    log.action(code, action);
     if (action.startsWith("coredump-")) {
-      log(`dumping core to /var/lib/xen/dump/${config.name}`);
+      log.coreDump(config.name);
       action = action === "coredump-restart" ? "restart" : "destroy";
     }
     if (action === "preserve") {
-      log("Done. Exiting now");
+      log.exiting();
       return;
     }
     if (action === "rename-restart") {
       const suffix = new Date().toISOString().replace(/[-:]/g, "").replace(/^(\d{8}T\d{4}).*$/, "-$1Z");
-      log(`Preserving domain ${domid} ${config.name} with suffix${suffix}`);
+      log.preserving(domid, config.name, suffix);
       ctx.update((record) => {
         const old = findByDomid(record, domid);
         if (old) old.name = `${config?.name}${suffix}`;
       });
     } else {
-      log(`Domain ${domid} needs to be cleaned up: destroying the domain`);
+      log.cleaningUp(domid);
       await destroyDomain(ctx, domid);
     }
     if (action === "destroy") {
-      log("Done. Exiting now");
+      log.exiting();
       return;
     }
-    log("Done. Rebooting now");
-    await ctx.clock.sleep(ctx.clock.ms("restartGapMs"));
+    log.rebooting();
+    // xl sleeps 2 s before re-creating ("XXX FIXME: If this sleep is not there then domain re-creation fails sometimes"); xend does not
+    if (!options.xend) await ctx.clock.sleep(ctx.clock.ms("restartGapMs"));
     const built = await buildDomain(ctx, config, false);
     if (!built.ok) {
-      log(built.stderr.trimEnd());
+      log.restartFailed(domid, built.stderr);
       return;
     }
     domid = built.domid;
     if (!registerMonitor(ctx, domid, config.uuid)) return;
-    log(`Waiting for domain ${config.name} (domid ${domid}) to die [pid ${process.pid}]`);
+    log.waiting(config.name, domid);
   }
 }

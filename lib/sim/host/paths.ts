@@ -19,7 +19,11 @@ export interface HostPaths {
   /** The simulated /var/lock/xl, taken by creates while autoballoon is on. */
   readonly xlLockFile: string;
   readonly binDir: string;
-  /** The simulated /var/log/xen: monitor logs xl-NAME.log. */
+  /**
+   * The simulated /var/log/xen, under the kernel view (`sysroot/var/log/xen`)
+   * so that XenDomain finds xl-NAME.log (xend.log) where it looks on a real
+   * host, below XEN_HA_SYSROOT.
+   */
   readonly logDir: string;
   /** The simulated /etc/xen (xm's config search path, /etc/xen/auto for xendomains). */
   readonly etcXenDir: string;
@@ -42,7 +46,7 @@ export function hostPaths(root: string, host: string): HostPaths {
     lockFile: join(dir, "host.lock"),
     xlLockFile: join(dir, "var-lock-xl"),
     binDir: join(dir, "bin"),
-    logDir: join(dir, "log"),
+    logDir: join(dir, "sysroot", "var", "log", "xen"),
     etcXenDir: join(dir, "etc-xen"),
     callLogFile: join(dir, "calls.jsonl"),
     runningDir: join(dir, "running"),

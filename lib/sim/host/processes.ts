@@ -45,6 +45,9 @@ export function signalPid(pid: number | null | undefined, signal: NodeJS.Signals
   }
 }
 
+/** The argv (JSON) of the simulated tool that started a daemon: the monitor takes it as its command line (monitor-daemon.ts). */
+export const COMMAND_ENV = "XEN_SIM_COMMAND";
+
 /** The "look at the state again" nudge for guests and monitors. */
 export const WAKE_SIGNAL: NodeJS.Signals = "SIGUSR2";
 

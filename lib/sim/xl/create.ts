@@ -1,4 +1,4 @@
-import { appendFileSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { parseCfg } from "./cfg-parser.ts";
 import { ToolExit, type SimContext } from "../context.ts";
@@ -10,6 +10,7 @@ import { buildDomain } from "../host/lifecycle.ts";
 import { acquireUnbounded } from "../host/lock.ts";
 import type { DomainConfig } from "../host/model.ts";
 import { monitorDomain, registerMonitor } from "../host/monitor.ts";
+import { xlMonitorLog } from "../host/monitor-log.ts";
 import { hostPaths } from "../host/paths.ts";
 import { helpText, type XlCommand } from "./command.ts";
 
@@ -57,11 +58,6 @@ async function freeMemory(ctx: SimContext, config: DomainConfig): Promise<void> 
   await ctx.clock.sleep(ctx.clock.ms("autoballoonCreditMs"));
   ctx.io.stderr("failed to free memory for the domain\n");
   throw new ToolExit(3);
-}
-
-export function monitorLog(ctx: SimContext, name: string): (line: string) => void {
-  const file = join(hostPaths(ctx.root, ctx.host).logDir, `xl-${name}.log`);
-  return (line) => appendFileSync(file, `${line}\n`);
 }
 
 export const xlCreate: XlCommand = {
@@ -124,7 +120,7 @@ export const xlCreate: XlCommand = {
     if (flags.has("e")) return 0;
     if (flags.has("F")) {
       registerMonitor(ctx, built.domid, config.uuid);
-      await monitorDomain(ctx, built.domid, { log: (line) => ctx.io.stderr(`${line}\n`), xend: false });
+      await monitorDomain(ctx, built.domid, { log: xlMonitorLog((line) => ctx.io.stderr(`${line}\n`)), xend: false });
       return 0;
     }
     return 0;

@@ -16,7 +16,7 @@ async function running(t: Test, name = "vm1", extraLines: string[] = [], persona
   return { host, cfg };
 }
 
-const monitorLog = (root: string, host: string, name: string): string => readFileSync(join(root, "hosts", host, "log", `xl-${name}.log`), "utf8");
+const monitorLog = (root: string, host: string, name: string): string => readFileSync(join(root, "hosts", host, "sysroot", "var", "log", "xen", `xl-${name}.log`), "utf8");
 
 t.test("create shows the domain paused (--p---) under its name while it builds", async (t) => {
   const host = simHost(t);
