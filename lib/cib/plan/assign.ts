@@ -57,9 +57,16 @@ interface Prepared {
   readonly location: Float64Array;
   /** Each resource's utilization as [key, amount] pairs (only the attributes it declares). */
   readonly utilization: readonly (readonly (readonly [number, number])[])[];
+  /** The same flat, for the hot paths: resource r's pairs are at utilStart[r] .. utilStart[r + 1] - 1. */
+  readonly utilStart: Int32Array;
+  readonly utilKey: Int32Array;
+  readonly utilAmount: Float64Array;
   /** Mandatory colocations where the resource is the dependent / the primary, in Pacemaker's order. */
   readonly thisWith: readonly (readonly Colocation[])[];
   readonly withThis: readonly (readonly Colocation[])[];
+  /** The other side's resource index for each entry of thisWith / withThis (-1: not a placed resource). */
+  readonly thisWithIndex: readonly Int32Array[];
+  readonly withThisIndex: readonly Int32Array[];
   /** The resource and those tied to it by +INFINITY colocations (pcmk__colocated_resources). */
   readonly chain: readonly (readonly number[])[];
   readonly withClone: readonly boolean[];
@@ -67,7 +74,33 @@ interface Prepared {
   readonly dynamic: readonly number[];
   /** What depends only on where resources run now, per current placement. */
   readonly byCurrent: WeakMap<Placement, FromCurrent>;
+  /** Buffers one assignment reuses instead of allocating (assignments never overlap: they are synchronous). */
+  readonly scratch: Scratch;
 }
+
+/** Per-assignment working memory, allocated once per model. */
+interface Scratch {
+  /** Each resource's working scores (a view of one block), valid for the assignment whose number is in `stamp`. */
+  readonly rows: readonly Float64Array[];
+  readonly stamp: Int32Array;
+  generation: number;
+  /** Sort weights of the resources in `dynamic`, by their position there. */
+  readonly dynamicRows: readonly Float64Array[];
+  readonly placement: Int32Array;
+  readonly free: Float64Array;
+  readonly assigned: Int32Array;
+  readonly available: Uint8Array;
+  readonly merging: Uint8Array;
+  readonly assigning: Uint8Array;
+  /** addColocated's copy of the scores for a rollback, one per recursion depth. */
+  readonly saved: Float64Array[];
+}
+
+/** `count` rows of `n` numbers as views of one block (one allocation, not `count`). */
+const rowsOf = (count: number, n: number): Float64Array[] => {
+  const block = new Float64Array(count * n);
+  return Array.from({ length: count }, (_, i) => block.subarray(i * n, (i + 1) * n));
+};
 
 /** Resources that sort together: same priority, score where they run, and score on every node. */
 interface SortItem {
@@ -88,10 +121,16 @@ interface SortClass extends SortItem {
 interface FromCurrent {
   /** Each resource's current node index (-1: stopped). */
   readonly currentOf: Int32Array;
+  /** 1 where the current placement has no node for the resource (a dependent may then pull it: see hasInfluence). */
+  readonly notRunning: Uint8Array;
   /** Whether a resource with no colocation scores higher on its current node than on any other. */
   readonly favourite: Uint8Array;
   /** The resources without colocations, grouped by equal sort keys. */
   readonly classes: readonly SortClass[];
+  /** Each resource's base scores (baseScore by node), the rows its working scores start from. */
+  readonly baseRows: readonly Float64Array[];
+  /** For each class in `classes`, a row its weights are masked into when its members are tied to a clone. */
+  readonly maskRows: readonly Float64Array[];
 }
 
 /** The resource's score on a node before capacity: locations plus stickiness where it runs. */
@@ -117,7 +156,13 @@ function fromCurrent(p: Prepared, current: Placement): FromCurrent {
     for (let node = 0; node < p.n; node++) if (node !== here && base(r, node) >= top) return 0;
     return 1;
   });
-  const result = { currentOf, favourite, classes: staticClasses(p, currentOf, base) };
+  const baseRows = rowsOf(p.model.resources.length, p.n);
+  baseRows.forEach((row, r) => {
+    for (let node = 0; node < p.n; node++) row[node] = base(r, node);
+  });
+  const classes = staticClasses(p, currentOf, base);
+  const notRunning = Uint8Array.from(p.model.resources, (r) => (current.get(r.id) === undefined ? 1 : 0));
+  const result = { currentOf, notRunning, favourite, classes, baseRows, maskRows: rowsOf(classes.length, p.n) };
   p.byCurrent.set(current, result);
   return result;
 }
@@ -185,6 +230,13 @@ function prepare(model: PlacementModel): Prepared {
     visit(origin);
     return [...chain];
   };
+  const dynamic = model.resources.flatMap((_, i) => ((thisWith[i]?.length ?? 0) > 0 ? [i] : []));
+  const count = model.resources.length;
+  const utilization = model.resources.map((r) => Object.entries(r.utilization).map(([key, amount]) => [keyIndex.get(key) ?? 0, amount] as const));
+  const utilStart = new Int32Array(count + 1);
+  utilization.forEach((pairs, r) => (utilStart[r + 1] = (utilStart[r] as number) + pairs.length));
+  const flat = utilization.flat();
+  const indexes = (ids: readonly string[]): Int32Array => Int32Array.from(ids, (id) => resourceIndex.get(id) ?? -1);
   const result: Prepared = {
     model,
     n,
@@ -194,13 +246,31 @@ function prepare(model: PlacementModel): Prepared {
     capacity,
     resourceIndex,
     location,
-    utilization: model.resources.map((r) => Object.entries(r.utilization).map(([key, amount]) => [keyIndex.get(key) ?? 0, amount] as const)),
+    utilization,
+    utilStart,
+    utilKey: Int32Array.from(flat, ([key]) => key),
+    utilAmount: Float64Array.from(flat, ([, amount]) => amount),
     thisWith,
     withThis,
+    thisWithIndex: thisWith.map((list) => indexes(list.map((c) => c.primary))),
+    withThisIndex: withThis.map((list) => indexes(list.map((c) => c.dependent))),
     chain: model.resources.map((_, i) => chainOf(i)),
     withClone: model.resources.map((r) => model.withClones.has(r.id)),
-    dynamic: model.resources.flatMap((_, i) => ((thisWith[i]?.length ?? 0) > 0 ? [i] : [])),
+    dynamic,
     byCurrent: new WeakMap(),
+    scratch: {
+      rows: rowsOf(count, n),
+      stamp: new Int32Array(count),
+      generation: 0,
+      dynamicRows: rowsOf(dynamic.length, n),
+      placement: new Int32Array(count),
+      free: new Float64Array(capacity.length),
+      assigned: new Int32Array(n),
+      available: new Uint8Array(n),
+      merging: new Uint8Array(count),
+      assigning: new Uint8Array(count),
+      saved: [],
+    },
   };
   prepared.set(model, result);
   return result;
@@ -237,27 +307,36 @@ export function assign(model: PlacementModel, up: ReadonlySet<string>, current: 
 /** `assign`, with the domains left stopped by anti-colocations (for each, the primaries holding hosts it could have had) and the ambiguous choices. */
 export function assignExplained(model: PlacementModel, up: ReadonlySet<string>, current: Placement): AssignResult {
   const p = prepare(model);
-  const { n, keyCount: k, resourceIndex, thisWith, withThis } = p;
+  const { n, keyCount: k, thisWith, withThis, thisWithIndex, withThisIndex, utilStart, utilKey, utilAmount } = p;
   const resources = model.resources;
   const strategy: Strategy = model.strategy;
   const usesCapacity = strategy !== "default";
-  const available = new Uint8Array(n);
+  const scratch = p.scratch;
+  const { available, free, assigned, stamp, rows, merging, saved, assigning } = scratch;
   model.nodes.forEach((name, i) => {
     available[i] = up.has(name) && !model.standby.includes(name) ? 1 : 0;
   });
-  const free = Float64Array.from(p.capacity);
-  const assigned = new Int32Array(n);
+  free.set(p.capacity);
+  assigned.fill(0);
+  merging.fill(0);
+  assigning.fill(0);
+  const generation = ++scratch.generation;
   const known = fromCurrent(p, current);
-  const { currentOf } = known;
-  const base = (r: number, node: number): number => baseScore(p, currentOf, r, node);
-  // Each resource's allowed-node scores, changed by colocations and capacity as it is assigned (made when first needed).
-  const allowed: (Float64Array | undefined)[] = new Array(resources.length);
+  const { currentOf, baseRows } = known;
+  /** resource r's own utilization fits on node. */
+  const fitsOwn = (node: number, r: number): boolean => {
+    for (let i = utilStart[r] as number, end = utilStart[r + 1] as number; i < end; i++) {
+      if ((utilAmount[i] as number) > (free[node * k + (utilKey[i] as number)] as number)) return false;
+    }
+    return true;
+  };
+  const base = (r: number, node: number): number => baseRows[r]?.[node] as number;
+  // Each resource's allowed-node scores, changed by colocations and capacity as it is assigned (set from the base scores when first needed).
   const scoresOf = (r: number): Float64Array => {
-    let scores = allowed[r];
-    if (!scores) {
-      scores = new Float64Array(n);
-      for (let node = 0; node < n; node++) scores[node] = base(r, node);
-      allowed[r] = scores;
+    const scores = rows[r] as Float64Array;
+    if (stamp[r] !== generation) {
+      scores.set(baseRows[r] as Float64Array);
+      stamp[r] = generation;
     }
     return scores;
   };
@@ -265,12 +344,10 @@ export function assignExplained(model: PlacementModel, up: ReadonlySet<string>, 
     for (let node = 0; node < n; node++) if (available[node] && (scores[node] as number) >= 0) return true;
     return false;
   };
-  const placement = new Int32Array(resources.length).fill(UNSET);
-  const hasInfluence = (c: Colocation): boolean => c.influence || current.get(c.primary) === undefined;
+  const placement = scratch.placement.fill(UNSET);
+  /** Whether a dependent pulls its primary (c, whose primary is resource `primary`): by influence, or when the primary is not running. */
+  const hasInfluence = (c: Colocation, primary: number): boolean => c.influence || primary < 0 || known.notRunning[primary] === 1;
 
-  // addColocated's state, reused: which resources are being merged, and each recursion level's copy for a rollback.
-  const merging = new Uint8Array(resources.length);
-  const saved: Float64Array[] = [];
 
   /**
    * pcmk__add_colocated_node_scores for primitives, in place: adds `source`'s
@@ -297,10 +374,13 @@ export function assignExplained(model: PlacementModel, up: ReadonlySet<string>, 
       for (let node = 0; node < n; node++) if (!available[node]) work[node] = -INFINITY;
     }
     if (anyAvailable(work)) {
-      for (const c of primaries ? (thisWith[source] ?? []) : (withThis[source] ?? [])) {
-        if (!primaries && !hasInfluence(c)) continue;
-        const other = resourceIndex.get(primaries ? c.primary : c.dependent);
-        if (other !== undefined) addColocated(other, work, factor * Math.sign(c.score), primaries, depth + 1, false);
+      const list = (primaries ? thisWith[source] : withThis[source]) ?? [];
+      const others = (primaries ? thisWithIndex[source] : withThisIndex[source]) as Int32Array;
+      for (let i = 0; i < list.length; i++) {
+        const c = list[i] as Colocation;
+        const other = others[i] as number;
+        if (!primaries && !hasInfluence(c, source)) continue;
+        if (other >= 0) addColocated(other, work, factor * Math.sign(c.score), primaries, depth + 1, false);
       }
     } else if (!top) {
       // Rolled back: these scores would leave no node.
@@ -345,15 +425,16 @@ export function assignExplained(model: PlacementModel, up: ReadonlySet<string>, 
   function assignmentOrder(): number[] {
     const sortedNodes = [...allNodes].sort((a, b) => compareNodes(a, b, undefined, -1));
     // Resources with colocations or a clone: their sort scores depend on which nodes are up.
-    const dynamic = p.dynamic.map((r) => {
-      const scores = new Float64Array(n);
+    const dynamic = p.dynamic.map((r, i) => {
+      const scores = (scratch.dynamicRows[i] as Float64Array).fill(0);
       addColocated(r, scores, 1, true, 0, true);
       const here = currentOf[r] as number;
       return { members: [r], priority: resources[r]?.priority ?? 0, here: here < 0 ? -INFINITY : (scores[here] as number), weights: scores };
     });
-    const mask = (item: SortClass): SortItem => {
+    const mask = (item: SortClass, i: number): SortItem => {
       if (!item.masked) return item;
-      const weights = item.weights.map((w, node) => (available[node] ? w : -INFINITY));
+      const weights = known.maskRows[i] as Float64Array;
+      for (let node = 0; node < n; node++) weights[node] = available[node] ? (item.weights[node] as number) : -INFINITY;
       return { members: item.members, priority: item.priority, here: item.current < 0 ? -INFINITY : (weights[item.current] as number), weights };
     };
     const items = [...known.classes.map(mask), ...dynamic];
@@ -389,7 +470,6 @@ export function assignExplained(model: PlacementModel, up: ReadonlySet<string>, 
   };
   const ambiguous: string[] = [];
   const keptApart = new Map<string, string[]>();
-  const assigning = new Uint8Array(resources.length);
 
   /** The node the scheduler chooses among allowed ones, or -1 when the best scores below 0. */
   function bestNode(r: number, scores: Float64Array): number {
@@ -419,13 +499,17 @@ export function assignExplained(model: PlacementModel, up: ReadonlySet<string>, 
   /** A resource with no colocation: its current node when that is still the strict favourite and has room. */
   const stays = (r: number): boolean => {
     const here = currentOf[r] as number;
-    return known.favourite[r] === 1 && available[here] === 1 && (!usesCapacity || fits(here, p.utilization[r] ?? []));
+    return known.favourite[r] === 1 && available[here] === 1 && (!usesCapacity || fitsOwn(here, r));
   };
 
   function place(r: number, node: number): void {
     placement[r] = node;
     assigned[node] = (assigned[node] as number) + 1;
-    if (usesCapacity) for (const [key, amount] of p.utilization[r] ?? []) free[node * k + key] = (free[node * k + key] as number) - amount;
+    if (!usesCapacity) return;
+    for (let i = utilStart[r] as number, end = utilStart[r + 1] as number; i < end; i++) {
+      const at = node * k + (utilKey[i] as number);
+      free[at] = (free[at] as number) - (utilAmount[i] as number);
+    }
   }
 
   function assignOne(r: number): void {
@@ -434,20 +518,23 @@ export function assignExplained(model: PlacementModel, up: ReadonlySet<string>, 
     assigning[r] = 1;
     // Scores change only in the resource's own assignment: until here they are its base scores.
     const scores = scoresOf(r);
-    for (const c of thisWith[r] ?? []) {
-      const primary = resourceIndex.get(c.primary);
-      if (primary !== undefined) assignOne(primary);
-      const where = primary === undefined ? STOPPED : (placement[primary] as number);
+    const primaries = thisWith[r] ?? [];
+    for (let i = 0; i < primaries.length; i++) {
+      const c = primaries[i] as Colocation;
+      const primary = thisWithIndex[r]?.[i] as number;
+      if (primary >= 0) assignOne(primary);
+      const where = primary < 0 ? STOPPED : (placement[primary] as number);
       for (let node = 0; node < n; node++) {
         if (where < 0) {
           if (c.score > 0) scores[node] = -INFINITY;
         } else if (node === where ? c.score < 0 : c.score > 0) scores[node] = -INFINITY;
       }
     }
-    for (const c of withThis[r] ?? []) {
-      if (!hasInfluence(c)) continue;
-      const dependent = resourceIndex.get(c.dependent);
-      if (dependent === undefined) continue;
+    const dependents = withThis[r] ?? [];
+    for (let i = 0; i < dependents.length; i++) {
+      const c = dependents[i] as Colocation;
+      const dependent = withThisIndex[r]?.[i] as number;
+      if (!hasInfluence(c, r) || dependent < 0) continue;
       addColocated(dependent, scores, Math.sign(c.score), false, 0, false);
     }
     if (resources[r]?.disabled) scores.fill(-INFINITY);
@@ -463,17 +550,21 @@ export function assignExplained(model: PlacementModel, up: ReadonlySet<string>, 
         need = [...sum];
       }
       const usable = (node: number): boolean => available[node] === 1 && (scores[node] as number) >= 0;
-      const limit = need === own || allNodes.some((node) => usable(node) && fits(node, need)) ? need : own;
-      for (let node = 0; node < n; node++) if (usable(node) && !fits(node, limit)) scores[node] = -INFINITY;
+      if (need === own) {
+        for (let node = 0; node < n; node++) if (usable(node) && !fitsOwn(node, r)) scores[node] = -INFINITY;
+      } else {
+        const limit = allNodes.some((node) => usable(node) && fits(node, need)) ? need : own;
+        for (let node = 0; node < n; node++) if (usable(node) && !fits(node, limit)) scores[node] = -INFINITY;
+      }
     }
     const chosen = bestNode(r, scores);
     assigning[r] = 0;
     if (chosen >= 0) return place(r, chosen);
     placement[r] = STOPPED;
     // Hosts it could have had (allowed, with room) but for a primary it must stay apart from.
-    const holders = (thisWith[r] ?? []).filter((c) => {
-      const where = placement[resourceIndex.get(c.primary) ?? -1] ?? STOPPED;
-      return c.score < 0 && where >= 0 && available[where] && base(r, where) >= 0 && (!usesCapacity || fits(where, p.utilization[r] ?? []));
+    const holders = primaries.filter((c, i) => {
+      const where = placement[thisWithIndex[r]?.[i] ?? -1] ?? STOPPED;
+      return c.score < 0 && where >= 0 && available[where] && base(r, where) >= 0 && (!usesCapacity || fitsOwn(where, r));
     });
     if (holders.length > 0) keptApart.set(resources[r]?.id ?? "", holders.map((c) => c.primary));
   }

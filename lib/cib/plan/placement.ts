@@ -1,4 +1,4 @@
-import { type Cib, type PrimitiveDef } from "../model/model.ts";
+import { type Cib, type ConstraintDef, type PrimitiveDef } from "../model/model.ts";
 import { findContainer, isTrue, metaValue, pairValue, property } from "../model/queries.ts";
 import { addScores, INFINITY, parseScore } from "../model/scores.ts";
 
@@ -61,10 +61,22 @@ export const isDomainAgent = (agent: string): boolean => DOMAIN_AGENTS.has(agent
 const numbers = (pairs: readonly { readonly name: string; readonly value: string }[]): Record<string, number> =>
   Object.fromEntries(pairs.map((p) => [p.name, Number.parseInt(p.value, 10) || 0]));
 
-function resourceOf(cib: Cib, primitive: PrimitiveDef, ignored: Set<string>): PlacedResource {
-  const scores = new Map<string, number>();
+/** Each resource's rsc_location constraints (with `rsc`), in document order: one pass, not one per resource. */
+function locationsByResource(cib: Cib): Map<string, ConstraintDef[]> {
+  const byResource = new Map<string, ConstraintDef[]>();
   for (const constraint of cib.constraints) {
-    if (constraint.kind !== "rsc_location" || constraint.attributes["rsc"] !== primitive.id) continue;
+    const rsc = constraint.attributes["rsc"];
+    if (constraint.kind !== "rsc_location" || rsc === undefined) continue;
+    const list = byResource.get(rsc);
+    if (list) list.push(constraint);
+    else byResource.set(rsc, [constraint]);
+  }
+  return byResource;
+}
+
+function resourceOf(cib: Cib, primitive: PrimitiveDef, locations: readonly ConstraintDef[], ignored: Set<string>): PlacedResource {
+  const scores = new Map<string, number>();
+  for (const constraint of locations) {
     const node = constraint.attributes["node"];
     const score = parseScore(constraint.attributes["score"]);
     if (node === undefined || score === undefined) {
@@ -89,6 +101,7 @@ const STARTED = new Set(["", "started"]);
 /** Colocations the model follows; the rest named in `ignored` (colocations with clones: clones run everywhere). */
 function colocationsOf(cib: Cib, placed: ReadonlySet<string>, ignored: Set<string>): Colocation[] {
   const colocations: Colocation[] = [];
+  const primitives = new Map(cib.primitives.map((p) => [p.id, p]));
   for (const constraint of cib.constraints) {
     if (constraint.kind !== "rsc_colocation") continue;
     const { rsc, "with-rsc": withRsc } = constraint.attributes;
@@ -104,7 +117,7 @@ function colocationsOf(cib: Cib, placed: ReadonlySet<string>, ignored: Set<strin
     else if (!roles.every((role) => STARTED.has(role)) || constraint.attributes["node-attribute"] !== undefined) {
       ignored.add(`colocations with roles or node-attribute (${constraint.id})`);
     } else {
-      const dependent = cib.primitives.find((p) => p.id === rsc);
+      const dependent = primitives.get(rsc);
       const influence = constraint.attributes["influence"] ?? (dependent && metaValue(cib, dependent, "critical")) ?? "true";
       colocations.push({ id: constraint.id, dependent: rsc, primary: withRsc, score, influence: isTrue(influence) });
     }
@@ -121,15 +134,27 @@ const withClones = (cib: Cib, placed: ReadonlySet<string>): Set<string> =>
       .map((c) => c.attributes["rsc"] ?? ""),
   );
 
+// One model per CIB: the checks and the planner all ask for it (a Cib is never changed once read).
+const models = new WeakMap<Cib, PlacementModel>();
+
 export function placementModel(cib: Cib): PlacementModel {
+  const known = models.get(cib);
+  if (known) return known;
+  const model = readModel(cib);
+  models.set(cib, model);
+  return model;
+}
+
+function readModel(cib: Cib): PlacementModel {
   const ignored = new Set<string>();
+  const locations = locationsByResource(cib);
   if (cib.containers.some((c) => c.kind === "group")) ignored.add("groups");
   const primitives = cib.primitives.filter((p) => p.parent === undefined);
   const strategy = (property(cib, "placement-strategy") ?? "default").toLowerCase();
   return {
     nodes: cib.nodes.map((n) => n.uname),
     capacity: new Map(cib.nodes.map((n) => [n.uname, numbers(n.utilization)])),
-    resources: primitives.map((p) => resourceOf(cib, p, ignored)),
+    resources: primitives.map((p) => resourceOf(cib, p, locations.get(p.id) ?? [], ignored)),
     strategy: (["utilization", "balanced", "minimal"].includes(strategy) ? strategy : "default") as Strategy,
     symmetric: property(cib, "symmetric-cluster") === undefined || isTrue(property(cib, "symmetric-cluster")),
     standby: cib.nodes.filter((n) => isTrue(pairValue(n.attributes, "standby"))).map((n) => n.uname),
