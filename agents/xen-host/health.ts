@@ -13,7 +13,7 @@ export interface Finding {
   readonly detail: string;
 }
 
-const RANK: Readonly<Record<Colour, number>> = { green: 0, yellow: 1, red: 2 };
+export const RANK: Readonly<Record<Colour, number>> = { green: 0, yellow: 1, red: 2 };
 
 export const worst = (findings: readonly Finding[]): Colour =>
   findings.reduce<Colour>((acc, f) => (RANK[f.colour] > RANK[acc] ? f.colour : acc), "green");

@@ -9,24 +9,39 @@ import { checkPeers } from "./checks/peers.ts";
 import { checkToolstack } from "./checks/toolstack.ts";
 import type { XenHostContext } from "./deps.ts";
 import { causes, worst, type Colour } from "./health.ts";
-import { isStarted } from "./state.ts";
+import { damp } from "./hysteresis.ts";
+import { isStarted, loadMemory, saveMemory } from "./state.ts";
 
-/** Runs every check at once (each bounded by its own timeout) and publishes the result; the host's colour. */
+/** The CIB is read only for the CIB reserve; its code is loaded only then. */
+async function reserve(ctx: XenHostContext) {
+  if (!ctx.params.reserve_from_cib) return undefined;
+  const { readReserveBasis, reserveFindings } = await import("./checks/reserve.ts");
+  return { read: await readReserveBasis(ctx), reserveFindings };
+}
+
+/**
+ * Runs every check at once (each bounded by its own timeout), damps the
+ * colour (hysteresis.ts) and publishes it; the published colour. The memory
+ * is saved only once published, so a failed publish is tried again as new.
+ */
 export async function checkAndPublish(ctx: XenHostContext): Promise<Colour> {
   const node = ctx.ocf.onNode ?? hostname();
-  const [toolstack, peers, pool] = await Promise.all([checkToolstack(ctx), checkPeers(ctx), checkDataPool(ctx, node)]);
-  const findings = [...toolstack.findings, ...checkDaemons(ctx), ...checkBridges(ctx), ...peers, ...pool, ...checkDom0(ctx)];
-  const health = worst(findings);
+  const [toolstack, peers, pool, cib] = await Promise.all([checkToolstack(ctx), checkPeers(ctx), checkDataPool(ctx, node), reserve(ctx)]);
+  const reserveFindings = cib ? cib.reserveFindings(ctx, cib.read, toolstack.freeMemoryMiB, toolstack.runningHere) : [];
+  const findings = [...toolstack.findings, ...reserveFindings, ...checkDaemons(ctx), ...checkBridges(ctx), ...peers, ...pool, ...checkDom0(ctx)];
+  const found = worst(findings);
+  const why = causes(findings);
   for (const f of findings) ctx.log.debug(`${f.check}: ${f.colour}: ${f.detail}`);
+  const damped = damp(loadMemory(ctx), found, why, Date.now(), { recoverAfter: ctx.params.recover_after, minDwellMs: ctx.params.min_dwell * 1000 });
+  const health = damped.publish;
   await publish(ctx, { health, freeMemory: toolstack.freeMemoryMiB, toolstackLatency: toolstack.latencyMs });
-  if (health === "green") {
-    ctx.log.debug("host is green");
-  } else {
-    const why = causes(findings);
-    if (health === "red") ctx.log.error(`host is red: ${why}`);
-    else ctx.log.warn(`host is yellow: ${why}`);
-    ctx.deps.exitReason(why);
-  }
+  saveMemory(ctx, damped.memory);
+  if (found === "red") ctx.log.error(`host is red: ${why}`);
+  else if (found === "yellow") ctx.log.warn(`host is yellow: ${why}`);
+  else ctx.log.debug("checks are green");
+  if (damped.held !== undefined) ctx.log.warn(`host checks ${found}, ${damped.held}`);
+  const reason = damped.held !== undefined ? `checks ${found}${found === "green" ? "" : ` (${why})`}; ${damped.held}` : found === "green" ? undefined : why;
+  if (reason !== undefined) ctx.deps.exitReason(reason);
   return health;
 }
 

@@ -49,10 +49,50 @@ export const xenHostParams = {
   memory_reserve: mib({
     default: 0,
     reloadable: true,
-    shortdesc: "MiB of free Xen memory the host must keep (0: no check)",
+    shortdesc: "MiB of free Xen memory the host must keep (0: no fixed floor)",
     longdesc:
       "What this host must be able to absorb when a peer fails: the memory of the domains it would take over, in MiB. " +
-      "Xen's free_memory (xl info) below it makes the host red. The figure itself is published as xen-free-memory-mib.",
+      "Xen's free_memory (xl info) below it makes the host red. The figure itself is published as xen-free-memory-mib. " +
+      "With reserve_from_cib, the larger of this and the computed reserve applies.",
+  }),
+  reserve_from_cib: param.boolean({
+    default: false,
+    reloadable: true,
+    shortdesc: "Compute the memory reserve from the CIB (the host's share of its failed peers' domains)",
+    longdesc:
+      "Reads the CIB's configuration (cibadmin --query, within cib_timeout): every XenDomain's memory (its utilization " +
+      "hv_memory, else its configuration file's memory), the hosts, and xen-ha-failures-tolerated (else failures_tolerated). " +
+      "When that many hosts fail, the survivors hold every domain, each an equal share; this host must have free what its " +
+      "share exceeds the domains it runs now (doc/xen-host.md §5). Short of it is red; within reserve_yellow_percent of it " +
+      "yellow; a CIB or configuration that cannot be read is yellow.",
+  }),
+  failures_tolerated: param.integer({ min: 1, max: 1_000 })({
+    default: 1,
+    reloadable: true,
+    shortdesc: "Host failures the reserve covers when the CIB does not declare xen-ha-failures-tolerated",
+  }),
+  reserve_yellow_percent: param.integer({ min: 100, max: 1_000 })({
+    default: 120,
+    reloadable: true,
+    shortdesc: "Free memory below this percent of the reserve is yellow",
+  }),
+  cib_timeout: seconds(60)({
+    default: 5,
+    reloadable: true,
+    shortdesc: "Seconds reading the CIB and the domains' configuration files may take",
+  }),
+  recover_after: param.integer({ min: 1, max: 1_000 })({
+    default: 3,
+    reloadable: true,
+    shortdesc: "Consecutive monitors a better colour must hold before it is published",
+    longdesc:
+      "A host turns worse at once, but better (red to yellow or green, yellow to green) only when this many monitors in a " +
+      "row found it no worse than the new colour, and min_dwell has passed: a flapping check does not send domains back and forth.",
+  }),
+  min_dwell: param.integer({ max: 86_400 })({
+    default: 120,
+    reloadable: true,
+    shortdesc: "Seconds a published colour holds at least before it may turn better",
   }),
   check_daemons: param.boolean({
     default: true,

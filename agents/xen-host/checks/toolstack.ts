@@ -9,6 +9,8 @@ export interface ToolstackReport {
   readonly freeMemoryMiB: number | undefined;
   /** How long `xl info` took, when it answered. */
   readonly latencyMs: number | undefined;
+  /** The domains running here (`xl list`, own names), asked only for the CIB reserve. */
+  readonly runningHere: ReadonlySet<string> | undefined;
 }
 
 /**
@@ -44,10 +46,14 @@ export async function checkToolstack(ctx: XenHostContext): Promise<ToolstackRepo
               ? red("memory", `Xen has ${free} MiB free, less than the ${params.memory_reserve} MiB reserve`)
               : green("memory", `Xen has ${free} MiB free (reserve ${params.memory_reserve} MiB)`),
           ];
-    return { findings: [answered, ...memory], freeMemoryMiB: free, latencyMs };
+    // a domain arriving by migration (NAME--incoming) already holds its memory here
+    const runningHere = params.reserve_from_cib
+      ? new Set((await toolstack.list()).flatMap((row) => (row.domid === 0 || row.name === undefined ? [] : [toolstack.ownName(row.name)])))
+      : undefined;
+    return { findings: [answered, ...memory], freeMemoryMiB: free, latencyMs, runningHere };
   } catch (error) {
     if (!(error instanceof OcfError)) throw error;
     // not installed, hung, failing or talking nonsense: this host cannot manage domains now
-    return { findings: [red("toolstack", error.message)], freeMemoryMiB: undefined, latencyMs: undefined };
+    return { findings: [red("toolstack", error.message)], freeMemoryMiB: undefined, latencyMs: undefined, runningHere: undefined };
   }
 }
