@@ -35,6 +35,15 @@ export function validateFenceXen(values: ParamValues<XenDeviceParams>): string[]
       problems.push(`identity_file: cannot read ${values.identity_file} (${(error as NodeJS.ErrnoException).code ?? "error"})`);
     }
   }
+  // an absolute ssh_path must be a program (a FIFO, a device or a directory fails every ssh call); a bare name is found on PATH by the spawn
+  if (values.ssh_path.startsWith("/")) {
+    try {
+      accessSync(values.ssh_path, constants.X_OK);
+      if (!statSync(values.ssh_path).isFile()) problems.push(`ssh_path: ${values.ssh_path} is not an executable file`);
+    } catch (error) {
+      problems.push(`ssh_path: ${values.ssh_path} is not an executable file (${(error as NodeJS.ErrnoException).code ?? "error"})`);
+    }
+  }
   return problems;
 }
 

@@ -127,9 +127,17 @@ export function parseFenceArgv(argv: readonly string[], params: Params, letters:
 /** The most stdin may hold: Pacemaker sends a few hundred bytes; fencing.py sets no bound at all. */
 export const STDIN_MAX_BYTES = 1024 * 1024;
 /**
- * How long to wait for the end of stdin. Pacemaker writes every option right
- * after fork and closes the pipe; 60 s is its default stonith-timeout, past
- * which the fencer has given up on the action anyway.
+ * How long to wait for the end of stdin: fixed, because nothing known before
+ * stdin is read gives a better bound (doc/fence-input.md §1). Pacemaker's
+ * fencer passes no timeout to the agent (make_args in lib/fencing/
+ * st_actions.c drops every pcmk_* parameter; the fencer kills the agent at
+ * pcmk_<action>_timeout itself), and fencing.py's login_timeout,
+ * shell_timeout and power_timeout arrive on this same stdin and bound only
+ * what comes after it (fencing.py reads stdin with no bound at all).
+ * Pacemaker writes every option right after fork and closes the pipe; 60 s is
+ * its default stonith-timeout, past which the fencer has given up anyway.
+ * The wait counts against the action's own budget (run-loop.ts's deadline
+ * starts with the process), so a late stdin shortens the action.
  */
 export const STDIN_TIMEOUT_MS = 60_000;
 

@@ -39,6 +39,19 @@ export function absolutePathProblem(value: string): string | undefined {
   return undefined;
 }
 
+/** A program name looked up on PATH: nothing a tool could read as an option, nothing to quote. */
+const PROGRAM_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,254}$/;
+
+/**
+ * A program to run (ssh_path): an absolute path (absolutePathProblem), or a
+ * bare name that is looked up on PATH; never a leading '-', never a relative
+ * path, which would depend on the directory the fencer runs in.
+ */
+export function programProblem(value: string): string | undefined {
+  if (value.startsWith("/")) return absolutePathProblem(value);
+  return PROGRAM_NAME.test(value) ? undefined : `${shown(value)} is neither an absolute path nor a program name (letters, digits, _ . + -, not beginning with '-')`;
+}
+
 /**
  * The words of a list parameter: separated by commas, spaces or both
  * ("a, b c" is three words). Two commas with nothing between them is a

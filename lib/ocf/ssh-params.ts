@@ -1,5 +1,5 @@
 import { HOST_KEY_POLICIES, type HostKeyPolicy, type SshSettings } from "../exec/ssh.ts";
-import { absolutePathProblem, userNameProblem } from "./checks.ts";
+import { absolutePathProblem, programProblem, userNameProblem } from "./checks.ts";
 import { param, type ParamValues } from "./params.ts";
 
 /**
@@ -61,7 +61,10 @@ const wording = (where: string): Readonly<Record<Member, Docs>> => ({
   port: { shortdesc: `TCP port of the ${where}' ssh servers` },
   hostKeyPolicy: { shortdesc: `How to treat host keys of the ${where}`, longdesc: POLICIES_TEXT },
   knownHosts: { shortdesc: `known_hosts file for the ${where}` },
-  sshPath: { shortdesc: "Path to ssh binary", longdesc: "The ssh client; a bare name is looked up on PATH." },
+  sshPath: {
+    shortdesc: "Path to ssh binary",
+    longdesc: "The ssh client: an absolute path to an executable file, or a bare program name looked up on PATH (never beginning with '-').",
+  },
   loginTimeout: { shortdesc: `Seconds ssh may take to log in to the ${where}` },
   commandTimeout: {
     shortdesc: `Seconds one toolstack command on the ${where} may take`,
@@ -87,7 +90,7 @@ const builders = (spec: SshParamSpec<SshParamNames>) => {
     port: () => param.integer({ min: 1, max: 65_535 })({ ...docs("port"), default: defaults.port }),
     hostKeyPolicy: () => param.select(HOST_KEY_POLICIES)({ ...docs("hostKeyPolicy"), default: defaults.hostKeyPolicy }),
     knownHosts: () => param.string({ ...docs("knownHosts"), check: pathCheck }),
-    sshPath: () => param.string({ ...docs("sshPath"), default: "ssh" }),
+    sshPath: () => param.string({ ...docs("sshPath"), default: "ssh", check: programProblem }),
     loginTimeout: () => param.integer({ min: 1, max: 600 })({ ...docs("loginTimeout"), default: defaults.loginTimeoutS }),
     commandTimeout: () => param.integer({ min: 1, max: 600 })({ ...docs("commandTimeout"), default: COMMAND_TIMEOUT_S }),
   };

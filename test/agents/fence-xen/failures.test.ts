@@ -1,5 +1,5 @@
 import t from "tap";
-import { killHost, setGuestBehaviour, setHostKnobs } from "../../../lib/sim/index.ts";
+import { callLog, killHost, setGuestBehaviour, setHostKnobs } from "../../../lib/sim/index.ts";
 import { domainsOn, fence, fenceLab, labOptions, startDomain, xl } from "./support.ts";
 
 t.test("a domain that ignores shutdown is fenced all the same (destroy, not a shutdown request)", async (t) => {
@@ -80,9 +80,15 @@ t.test("a domain caught in the middle of a migration: both copies are destroyed"
   t.same([domainsOn(lab, "dom0a"), domainsOn(lab, "dom0b")], [[], []]);
 });
 
-t.test("a missing ssh program is ssh's failure, not a missing toolstack", async (t) => {
+t.test("an ssh_path that is no program is refused before any call; a bare name missing from PATH is ssh's failure", async (t) => {
   const lab = fenceLab(t, ["dom0a"]);
-  const run = await fence(lab, { ...labOptions(lab), action: "monitor", ssh_path: "/nonexistent/ssh" });
+  for (const [path, why] of [["/nonexistent/ssh", "ENOENT"], ["/dev/null", ""], ["/etc", ""]] as const) {
+    const run = await fence(lab, { ...labOptions(lab), action: "monitor", ssh_path: path });
+    t.equal(run.code, 1, path);
+    t.match(run.stderr, new RegExp(`ERROR: Failed: ssh_path: ${path} is not an executable file${why ? ` \\(${why}\\)` : ""}`), `${path}: refused, naming ssh_path`);
+  }
+  t.same(callLog(lab.root, "dom0a"), [], "no dom0 was asked anything");
+  const run = await fence(lab, { ...labOptions(lab), action: "monitor", ssh_path: "no-such-ssh-client" });
   t.equal(run.code, 1);
-  t.match(run.stderr, /dom0a: xl list \(on dom0a via ssh\): exit 255: cannot run \/nonexistent\/ssh: ENOENT/);
+  t.match(run.stderr, /dom0a: xl list \(on dom0a via ssh\): exit 255: cannot run no-such-ssh-client: ENOENT/, "not a missing toolstack");
 });

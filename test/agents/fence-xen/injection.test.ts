@@ -25,7 +25,8 @@ const rows: readonly { option: string; value: string; outcome: "refused" | "lite
   { option: "username", value: HOSTILE, outcome: "refused" },
   { option: "identity_file", value: `/etc/${HOSTILE}`, outcome: "refused" },
   { option: "known_hosts_file", value: `/etc/${HOSTILE}`, outcome: "literal" },
-  { option: "ssh_path", value: `/usr/bin/${HOSTILE}`, outcome: "literal" },
+  // no such file: refused as no executable before anything runs
+  { option: "ssh_path", value: `/usr/bin/${HOSTILE}`, outcome: "refused" },
   { option: "dump_dir", value: `/var/${HOSTILE}`, outcome: "literal" },
   { option: "config_dir", value: `/etc/${HOSTILE}`, outcome: "literal" },
   { option: "lease_dir", value: `/srv/${HOSTILE}`, outcome: "literal" },

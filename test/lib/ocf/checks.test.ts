@@ -1,5 +1,5 @@
 import t from "tap";
-import { absolutePathProblem, booleanOf, hostProblem, isTrue, listProblem, shown, splitList, userNameProblem } from "../../../lib/ocf/checks.ts";
+import { absolutePathProblem, booleanOf, hostProblem, isTrue, listProblem, programProblem, shown, splitList, userNameProblem } from "../../../lib/ocf/checks.ts";
 
 t.test("shown quotes plain values as typed and escapes the rest, cut to a readable length", async (t) => {
   t.equal(shown("vm1"), "'vm1'");
@@ -21,6 +21,27 @@ t.test("absolute paths", async (t) => {
     [`/${"x".repeat(5000)}`, /longer than a path may be/],
   ];
   for (const [value, reason] of cases) t.match(absolutePathProblem(value), reason, JSON.stringify(value.slice(0, 30)));
+});
+
+t.test("programs (ssh_path): an absolute path or a bare name on PATH, never an option", async (t) => {
+  for (const ok of ["ssh", "/usr/bin/ssh", "ssh.real", "x86_64-ssh+2"]) t.equal(programProblem(ok), undefined, ok);
+  const cases: readonly (readonly [string, RegExp])[] = [
+    ["-oProxyCommand=touch /tmp/x", /^'-oProxyCommand=touch \/tmp\/x' is neither an absolute path nor a program name/],
+    ["--help", /neither an absolute path nor a program name/],
+    ["bin/ssh", /neither/],
+    ["./ssh", /neither/],
+    [" ssh", /neither/],
+    ["ssh ", /neither/],
+    ['"ssh"', /neither/],
+    ["ssh\n", /neither/],
+    ["ssh\u0000", /neither/],
+    ["", /neither/],
+    ["/usr/bin/ssh ", /ends with a space/],
+    ["/usr/bin/\u0000ssh", /control character/],
+    [`/${"x".repeat(1 << 20)}`, /longer than a path may be/],
+    ["x".repeat(300), /neither/],
+  ];
+  for (const [value, reason] of cases) t.match(programProblem(value), reason, JSON.stringify(value.slice(0, 30)));
 });
 
 t.test("lists: commas, spaces or both; an empty item is a mistake", async (t) => {
