@@ -1,3 +1,19 @@
+/**
+ * Running external tools: every child in a process group of its own, a
+ * deadline that ends the whole group and abandons its pipes (runWith). Two
+ * backends start the tools, and only start them: execa (start-execa.ts) for
+ * the xen-ha command, the lab, the simulator, benchmarks and tests; and
+ * node:child_process (start-node.ts) for the agents the LRM and the fencer
+ * run, whose bundles lib/install/bundle.ts builds with it. The reason is cost:
+ * an agent is a fresh Node process for every operation, and on a 2-core
+ * machine spawning /bin/true costs 40 ms CPU and 45.5 MiB peak through
+ * node:child_process, 110 ms and 57 MiB through a bundled execa (merely
+ * loading execa: 70 ms, 56 MiB), while the goal for a monitor is
+ * 50 ms and 45 MB (doc/cost.md).
+ */
+import type { ChildProcess } from "node:child_process";
+import { startProcess } from "./start-execa.ts";
+
 /** Everything we keep from running an external tool. A non-zero exit is data, not an exception. */
 export interface CommandResult {
   /** argv joined for messages only; never run through a shell. */
@@ -100,19 +116,36 @@ function release(pgid: number): void {
 }
 
 /**
- * The one place that starts processes (execa's only import site). argv arrays
- * only: no shell ever parses our arguments. execa starts the tool (its
- * environment rules, its normalised start errors); what happens at a deadline
- * is ours: execa's own timeout ends only the direct child and then waits for
- * the pipes, which a grandchild can hold open for ever, so the tool runs in a
- * process group of its own that the deadline kills whole, and its output is
- * read here and abandoned at the deadline instead of awaited.
+ * A way to start a tool: the tool runs with exactly these Node spawn options
+ * (its own process group, the pipes, the environment, all decided in runWith)
+ * and comes back as a running ChildProcess, or as the errno code of why it
+ * could not start. A backend only starts; everything after the start is
+ * runWith's, whichever backend started the tool. A backend may also throw
+ * for arguments refused before any fork (a NUL byte).
  */
-export const runCommand: CommandRunner = async (file, args, options) => {
-  const started = Date.now();
-  // Loaded on first use: meta-data, usage and a refused parameter never start a process.
-  const { execa } = await import("execa");
-  return new Promise((resolve) => {
+export type StartProcess = (file: string, args: readonly string[], options: StartOptions) => Promise<Started>;
+/** Node's spawn options, as far as runWith sets them. */
+export interface StartOptions {
+  readonly detached: true;
+  readonly stdio: ["ignore" | "pipe", "pipe", "pipe"];
+  /** The whole environment of the tool (undefined: unset). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd?: string;
+}
+export type Started = { readonly child: ChildProcess } | { readonly startError: string };
+
+/**
+ * The one place that runs processes, for every backend (this module's first
+ * comment says which runs where). argv arrays only: no shell ever parses our
+ * arguments. The tool runs in a process group of its own that the deadline
+ * kills whole, and its output is read here and abandoned at the deadline
+ * instead of awaited: a timeout that ends only the direct child and then
+ * waits for the pipes (execa's own, child_process's) waits for ever on a
+ * grandchild that holds them.
+ */
+export function runWith(start: StartProcess): CommandRunner {
+  return async (file, args, options) => {
+    const started = Date.now();
     const command = [file, ...args].join(" ");
     const finish = (fields: Partial<CommandResult>): CommandResult => ({
       command,
@@ -125,31 +158,31 @@ export const runCommand: CommandRunner = async (file, args, options) => {
       ...fields,
       durationMs: Date.now() - started,
     });
-
-    const child = execa(file, [...args], {
-      detached: true, // its own process group: see endGroup
-      cleanup: false, // the groups are ended below (watch), not only the direct child
-      buffer: false, // the output is read here, so that a deadline can abandon it
-      reject: false,
-      encoding: "buffer",
-      stdin: options.input === undefined ? "ignore" : "pipe",
-      stdout: "pipe",
-      stderr: "pipe",
-      env: { ...options.env, LC_ALL: "C" },
-      extendEnv: true,
-      ...(options.cwd ? { cwd: options.cwd } : {}),
-    });
-    // execa's own promise: with reject: false it carries a start failure (ENOENT,
-    // EACCES, or arguments Node refuses before any fork, such as a NUL byte)
-    const outcome = child.then(
-      (result) => result,
-      () => undefined,
-    );
-    if (child.pid === undefined) {
-      void outcome.then((result) => resolve(finish({ spawnError: startFailure(result) })));
-      return;
+    let outcome: Started;
+    try {
+      outcome = await start(file, args, {
+        detached: true, // its own process group: see endGroup
+        stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+        env: { ...process.env, ...options.env, LC_ALL: "C" },
+        ...(options.cwd ? { cwd: options.cwd } : {}),
+      });
+    } catch {
+      // refused before any fork: a NUL byte in an argument or in the environment
+      return finish({ spawnError: "EINVAL" });
     }
+    if ("startError" in outcome) return finish({ spawnError: outcome.startError });
+    return supervise(outcome.child, options, finish);
+  };
+}
 
+/** From a started tool to its result, under the deadline (see runWith). */
+function supervise(
+  child: ChildProcess,
+  options: CommandOptions,
+  finish: (fields: Partial<CommandResult>) => CommandResult,
+): Promise<CommandResult> {
+  return new Promise((resolve) => {
+    const pgid = child.pid!;
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let outputBytes = 0;
@@ -186,8 +219,7 @@ export const runCommand: CommandRunner = async (file, args, options) => {
     /** TERM to the whole group now, KILL shortly after; the KILL is also sent if we exit first. */
     let ending = false;
     const endGroup = (): void => {
-      const pgid = child.pid;
-      if (pgid === undefined || ending) return;
+      if (ending) return;
       ending = true;
       signalGroup(pgid, "SIGTERM");
       const timer = setTimeout(() => {
@@ -199,8 +231,9 @@ export const runCommand: CommandRunner = async (file, args, options) => {
       timer.unref();
     };
 
-    const pgid = child.pid;
     watch(pgid);
+    // once started, a ChildProcess reports errors only from kill() and send(), neither used here
+    child.on("error", () => {});
     const collect = (chunks: Buffer[]) => (chunk: Buffer) => {
       outputBytes += chunk.length;
       if (outputBytes > MAX_OUTPUT_BYTES) {
@@ -223,7 +256,7 @@ export const runCommand: CommandRunner = async (file, args, options) => {
       child.stdin!.end(options.input);
     }
 
-    child.nodeChildProcess.once("exit", (code, signal) => {
+    child.once("exit", (code, signal) => {
       exit = { code, signal };
       if (timedOut) {
         settle();
@@ -248,12 +281,14 @@ export const runCommand: CommandRunner = async (file, args, options) => {
       if (exit) settle();
     });
   });
-};
-
-/** The errno code of a tool that never started, from execa's result. */
-function startFailure(result: { readonly code?: unknown } | undefined): string {
-  return typeof result?.code === "string" ? result.code : "EINVAL";
 }
+
+/**
+ * Runs a tool started by execa (./start-execa.ts). The agents' bundles start
+ * it with node:child_process instead (./start-node.ts, put in its place by
+ * lib/install/bundle.ts): the same runWith, the same deadline.
+ */
+export const runCommand: CommandRunner = runWith(startProcess);
 
 /** A short description of why a command did not succeed, for exit reasons and logs. */
 export function describeFailure(result: CommandResult): string {

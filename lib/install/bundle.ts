@@ -1,5 +1,6 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
+import type { Plugin } from "esbuild";
 
 /**
  * The agents ship as one bundled file each. Pacemaker starts an agent afresh
@@ -19,13 +20,31 @@ export function bundledEntry(entry: string): string {
   return `${BUNDLE_DIR}/${base}.cjs`;
 }
 
+/**
+ * The agents' process backend: in their bundles, lib/exec/command.ts starts
+ * tools with node:child_process (start-node) where everything else uses
+ * execa (start-execa). The deadline, the process groups and the output stay
+ * command.ts's runWith for both. Why: doc/cost.md (execa alone costs an
+ * agent 30 ms of CPU and 11 MiB at every start).
+ */
+const LEAN_BACKEND = { from: "start-execa.js", to: "start-node.js" } as const;
+
+const leanBackend: Plugin = {
+  name: "xen-ha-lean-backend",
+  setup(build) {
+    build.onResolve({ filter: new RegExp(`^\\./${LEAN_BACKEND.from.replace(".", "\\.")}$`) }, (args) =>
+      args.importer.endsWith(join("lib", "exec", "command.js")) ? { path: join(args.resolveDir, LEAN_BACKEND.to) } : undefined,
+    );
+  },
+};
+
 /** Bundles each entry point of `distDir` into distDir/bundle/ (build time only: esbuild is a dev dependency). */
 export async function bundleEntries(distDir: string, entries: readonly string[]): Promise<void> {
   const { build } = await import("esbuild");
   // nothing of an earlier layout (bundle/*.mjs) may ship with this one
   rmSync(join(distDir, BUNDLE_DIR), { recursive: true, force: true });
   for (const entry of entries) {
-    await build({
+    const { metafile } = await build({
       entryPoints: [join(distDir, entry)],
       outfile: join(distDir, bundledEntry(entry)),
       bundle: true,
@@ -33,6 +52,10 @@ export async function bundleEntries(distDir: string, entries: readonly string[])
       format: "cjs",
       target: "node22",
       logLevel: "warning",
+      plugins: [leanBackend],
+      metafile: true,
     });
+    const execa = Object.keys(metafile.inputs).filter((input) => /(^|\/)(node_modules\/execa|lib\/exec\/start-execa\.js)/.test(input));
+    if (execa.length > 0) throw new Error(`${entry}: the agent's bundle must not contain execa, but holds ${execa.join(", ")}`);
   }
 }

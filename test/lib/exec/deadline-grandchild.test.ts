@@ -2,7 +2,8 @@ import t from "tap";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { KILL_AFTER_MS, OUTPUT_GRACE_MS, runCommand } from "../../../lib/exec/command.ts";
+import { KILL_AFTER_MS, OUTPUT_GRACE_MS, runCommand, runWith } from "../../../lib/exec/command.ts";
+import { BACKENDS } from "./backends.ts";
 import { pidsIn, survivors } from "../../support/process-groups.ts";
 
 /**
@@ -11,7 +12,8 @@ import { pidsIn, survivors } from "../../support/process-groups.ts";
  * Each command writes its own pid (the group's id) to a file, so the test
  * can look in /proc for anything of that group still alive afterwards.
  * Bounds carry generous slack for a loaded machine; they are far below the
- * 600 s the hung processes would otherwise take.
+ * 600 s the hung processes would otherwise take. Every case runs with each
+ * backend that starts tools (execa, and node:child_process for the agents).
  */
 const SLACK_MS = 3_000;
 
@@ -60,11 +62,12 @@ const cases: readonly Case[] = [
 const dir = mkdtempSync(join(tmpdir(), "xen-ha-deadline-"));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 
+for (const backend of BACKENDS)
 for (const [index, c] of cases.entries()) {
-  t.test(c.name, async (t) => {
-    const pidFile = join(dir, `case-${index}.pid`);
+  t.test(`${backend.name}: ${c.name}`, async (t) => {
+    const pidFile = join(dir, `${backend.module}-case-${index}.pid`);
     const started = Date.now();
-    const result = await runCommand("sh", ["-c", c.script], { timeoutMs: c.timeoutMs, env: { PIDFILE: pidFile } });
+    const result = await runWith(backend.start)("sh", ["-c", c.script], { timeoutMs: c.timeoutMs, env: { PIDFILE: pidFile } });
     const wall = Date.now() - started;
     t.ok(wall < c.boundMs + SLACK_MS, `answered in ${wall} ms (bound ${c.boundMs} ms + ${SLACK_MS} ms slack)`);
     t.match(result, c.expect);
@@ -74,8 +77,9 @@ for (const [index, c] of cases.entries()) {
   });
 }
 
-t.test("the output a tool printed before it hung is kept", async (t) => {
-  const result = await runCommand("sh", ["-c", "printf 'line 1\\nline 2\\n'; echo oops >&2; exec sleep 600"], { timeoutMs: 500 });
+for (const backend of BACKENDS)
+t.test(`${backend.name}: the output a tool printed before it hung is kept`, async (t) => {
+  const result = await runWith(backend.start)("sh", ["-c", "printf 'line 1\\nline 2\\n'; echo oops >&2; exec sleep 600"], { timeoutMs: 500 });
   t.match(result, { timedOut: true, stdout: "line 1\nline 2\n", stderr: "oops\n" });
 });
 
@@ -84,11 +88,12 @@ t.test("the output a tool printed before it hung is kept", async (t) => {
  * exits while a tool still runs takes the tool's group with it: the groups
  * live outside the agent's own group, where the LRM's kill would not reach.
  */
-const holder = (pidFile: string, then: string) => `
-import { runCommand } from ${JSON.stringify(new URL("../../../lib/exec/command.ts", import.meta.url).pathname)};
+const holder = (backend: string, pidFile: string, then: string) => `
+import { runWith } from ${JSON.stringify(new URL("../../../lib/exec/command.ts", import.meta.url).pathname)};
+import { startProcess } from ${JSON.stringify(new URL(`../../../lib/exec/${backend}.ts`, import.meta.url).pathname)};
 import { writeFileSync } from "node:fs";
 writeFileSync(${JSON.stringify(`${pidFile}.agent`)}, String(process.pid));
-void runCommand("sh", ["-c", 'echo $$ > "$PIDFILE"; sh -c "sleep 600"'], { timeoutMs: 600_000, env: { PIDFILE: ${JSON.stringify(pidFile)} } });
+void runWith(startProcess)("sh", ["-c", 'echo $$ > "$PIDFILE"; sh -c "sleep 600"'], { timeoutMs: 600_000, env: { PIDFILE: ${JSON.stringify(pidFile)} } });
 ${then}
 `;
 
@@ -101,15 +106,16 @@ async function waitFor<T>(probe: () => T | undefined, withinMs = 10_000): Promis
   }
 }
 
+for (const backend of BACKENDS)
 for (const [name, then, signal] of [
   ["ended by TERM", "setInterval(() => {}, 1000);", "SIGTERM"],
   ["ended by HUP", "setInterval(() => {}, 1000);", "SIGHUP"],
   ["exiting on its own", "setTimeout(() => process.exit(0), 1000);", undefined],
 ] as const) {
-  t.test(`an agent ${name} while its tool runs leaves nothing of the tool`, async (t) => {
-    const pidFile = join(dir, `agent-${name.replace(/\W/g, "-")}.pid`);
-    const program = join(dir, `agent-${name.replace(/\W/g, "-")}.mts`);
-    writeFileSync(program, holder(pidFile, then));
+  t.test(`${backend.name}: an agent ${name} while its tool runs leaves nothing of the tool`, async (t) => {
+    const pidFile = join(dir, `${backend.module}-agent-${name.replace(/\W/g, "-")}.pid`);
+    const program = join(dir, `${backend.module}-agent-${name.replace(/\W/g, "-")}.mts`);
+    writeFileSync(program, holder(backend.module, pidFile, then));
     const agent = runCommand(process.execPath, [program], { timeoutMs: 60_000, env: { NODE_OPTIONS: undefined } });
     const pgid = await waitFor(() => pidsIn(pidFile)[0]);
     t.ok(pgid, "the tool started");
