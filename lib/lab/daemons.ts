@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
 import { join } from "node:path";
 import { runCommand, type CommandResult } from "../exec/command.ts";
+import { SYSROOT_ENV } from "../toolstack/host-evidence.ts";
 import { SYSTEM_PATH, until } from "./host-command.ts";
 import type { Namespaces } from "./namespaces.ts";
 import { labPaths } from "./power.ts";
@@ -37,7 +38,9 @@ function startDaemon(ns: Namespaces, node: string, command: readonly string[], e
 export async function startNode(ns: Namespaces, node: string): Promise<void> {
   startDaemon(ns, node, ["corosync", "-f"]);
   await until(`corosync on ${node}`, async () => ((await nodeRun(ns, node, ["corosync-cfgtool", "-s"], 5_000)).exitCode === 0 ? true : undefined), 30_000, 100);
-  startDaemon(ns, node, ["pacemakerd"], ["PCMK_logfile=/var/log/pacemaker/pacemaker.log", "PCMK_logfacility=none", "PCMK_debug=no"]);
+  // execd hands its environment to the agents: they read the node's simulated /sys and /proc (a dom0's), not the machine's
+  const sysroot = `${SYSROOT_ENV}=${labPaths(ns.lab).sysroot(node)}`;
+  startDaemon(ns, node, ["pacemakerd"], ["PCMK_logfile=/var/log/pacemaker/pacemaker.log", "PCMK_logfacility=none", "PCMK_debug=no", sysroot]);
 }
 
 /** crm_mon's view from `node`: the DC (if any) and the online nodes. */

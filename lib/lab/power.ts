@@ -10,10 +10,14 @@ import { killHost } from "../sim/index.ts";
  * driver (a crash) and the lab fence agent (a fence), so both pull the same
  * plug.
  */
-export const labPaths = (lab: string) => ({
-  simRoot: join(lab, "sim"),
+export const labPaths = (lab: string, simRoot = join(lab, "sim")) => ({
+  simRoot,
   fenceLog: join(lab, "fence.log"),
+  /** How many more fences fence_lab is to fail (a number; absent = none). */
+  fenceFailures: join(lab, "fence-failures"),
   node: (node: string) => join(lab, "nodes", node),
+  /** The kernel view (/sys, /proc) of the node's simulated Xen host, as the simulator lays it out. */
+  sysroot: (node: string) => join(simRoot, "hosts", node, "sysroot"),
   netnsId: (node: string) => join(lab, "nodes", node, "netns.id"),
 });
 
