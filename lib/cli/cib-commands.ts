@@ -15,6 +15,7 @@ import { loadCib } from "../cib/live/load.ts";
 import type { Cib } from "../cib/model/model.ts";
 import { planCib } from "../cib/plan/plan.ts";
 import { formatPlan } from "../cib/plan/plan-report.ts";
+import { confirmPlan, formatConfirmation } from "../cib/plan/confirm.ts";
 import { formatProblem } from "../cib/model/problem.ts";
 import { renderTemplate, SECTIONS, type SectionName } from "../cib/author/render.ts";
 import { DEFAULT_SCHEMA, SCHEMA_NAMES, type SchemaName } from "../cib/model/schema.ts";
@@ -195,8 +196,10 @@ export const cibCommands = (parts: CliParts): Register => (program: Command, io:
     .description("admission check: for every set of K failed hosts, does every protected domain still run?")
     .option("--failures <k>", "number of simultaneously failed hosts (default: the CIB's claim, or 1)")
     .option("--protected-priority <p>", "domains below this priority are best effort")
-    .action(async (file: string, options: { failures?: string; protectedPriority?: string }) => {
-      const { cib: parsed } = await readCibFile(io, file);
+    .option("--confirm", "replay the failure sets marked (?) through crm_simulate; exit non-zero when it contradicts the plan on a safety point")
+    .addOption(timeoutOption())
+    .action(async (file: string, options: { failures?: string; protectedPriority?: string; confirm?: boolean; timeout: string }) => {
+      const { text: cibText, cib: parsed } = await readCibFile(io, file);
       const number = (text: string | undefined, what: string, min: number, max: number): number | undefined => {
         if (text === undefined) return undefined;
         const value = Number(text);
@@ -208,6 +211,13 @@ export const cibCommands = (parts: CliParts): Register => (program: Command, io:
       const report = planCib(parsed, { ...(failures !== undefined ? { failures } : {}), ...(protectedPriority !== undefined ? { protectedPriority } : {}) });
       io.stdout(formatPlan(report));
       const broken = report.cases.filter((c) => c.lost.length > 0).length;
+      if (options.confirm) {
+        const confirmed = await withTools(io, options.timeout, (context) => confirmPlan(context, cibText, report));
+        if (!confirmed.ok) throw new CliError(confirmed.unavailable ? CliExit.Unavailable : CliExit.Problems, `--confirm: ${confirmed.message}`);
+        io.stdout(formatConfirmation(confirmed));
+        const unsafe = confirmed.sets.filter((set) => set.unsafe.length > 0).length;
+        if (unsafe > 0) throw new CliError(CliExit.Problems, `crm_simulate contradicts the plan on a safety point in ${unsafe} of ${confirmed.sets.length} replayed failure set${confirmed.sets.length === 1 ? "" : "s"}`);
+      }
       if (broken > 0) throw new CliError(CliExit.Problems, `${broken} of ${report.cases.length} failure sets leave protected domains stopped`);
     });
 

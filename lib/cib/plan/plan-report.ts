@@ -64,7 +64,7 @@ export function formatPlan(report: PlanReport): string {
   if (unsure.length > 0 || report.steadyAmbiguous.length > 0) {
     const where = report.steadyAmbiguous.length > 0 ? "the steady state and " : "";
     out.push(
-      `  (?) not exact: in ${where}${unsure.length} failure set${unsure.length === 1 ? "" : "s"} Pacemaker chooses between hosts with the same score whose free capacities it cannot rank (more of one attribute, less of another); the choice then follows its internal node order, which this model does not know: replay one with 'xen-ha cib simulate FILE --fail HOST,...' to see Pacemaker's choice.\n`,
+      `  (?) not exact: in ${where}${unsure.length} failure set${unsure.length === 1 ? "" : "s"} Pacemaker chooses between hosts with the same score whose free capacities it cannot rank (more of one attribute, less of another); the choice then follows its internal node order, which this model does not know: 'xen-ha cib plan FILE --confirm' replays those sets through crm_simulate and compares.\n`,
     );
   }
   const { tolerated } = report;

@@ -3,7 +3,8 @@ import { semanticProblems } from "../../../lib/cib/check/check.ts";
 import { CLAIM_OPTIONS } from "../../../lib/cib/model/claims.ts";
 import { readCibText } from "../../../lib/cib/check/check.ts";
 import { simulate } from "../../../lib/cib/plan/simulate.ts";
-import { runningOn, type ClusterStatus, type GraphAction, type Transition } from "../../../lib/cib/plan/transition.ts";
+import { isOperation, waitsFor } from "../../../lib/cib/plan/confirm.ts";
+import { runningOn, type ClusterStatus, type Transition } from "../../../lib/cib/plan/transition.ts";
 import { renderCase } from "./support/cases.ts";
 import { shippedAgents } from "./support/agents.ts";
 import { SKIP_PACEMAKER, toolContext } from "./support/tools.ts";
@@ -90,40 +91,22 @@ const isPromoted = (role: string): boolean => /^(master|promoted)$/i.test(role);
 const where = (status: ClusterStatus, id: string, promoted: boolean): readonly string[] =>
   status.resources.filter((r) => r.id === id && (!promoted || isPromoted(r.role))).flatMap((r) => r.nodes);
 
-function waitsFor(t: Transition, later: GraphAction, earlier: (a: GraphAction) => boolean): boolean {
-  const byId = new Map(t.actions.map((a) => [a.id, a]));
-  const seen = new Set<string>();
-  const queue = [...later.after];
-  while (queue.length > 0) {
-    const id = queue.pop() as string;
-    const action = byId.get(id);
-    if (action && earlier(action)) return true;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    queue.push(...(action?.after ?? []));
-  }
-  return false;
-}
-
-const op = (a: GraphAction, resource: string, operations: readonly string[], node?: string): boolean =>
-  a.kind === "rsc" && (a.resource ?? "").replace(/:\d+$/, "") === resource && operations.includes(a.operation) && (node === undefined || a.node === node);
-
 /** What is wrong with one transition, in words (empty: safe). */
 function violations(tr: Transition, event: { kind: "fail" | "standby"; node: string }, domains: readonly string[], pool: { member: string }, promotable: boolean): string[] {
   const found: string[] = [];
   const arrive = ["start", "migrate_from"];
   for (const domain of domains) {
     if (tr.after && runningOn(tr.after, domain).length > 1) found.push(`${domain} runs on ${runningOn(tr.after, domain).join(" and ")}`);
-    for (const action of tr.actions.filter((a) => op(a, domain, arrive))) {
+    for (const action of tr.actions.filter((a) => isOperation(a, domain, arrive))) {
       if (event.kind === "fail" && runningOn(tr.before, domain).includes(event.node) && !waitsFor(tr, action, (a) => a.kind === "fence" && a.node === event.node)) {
         found.push(`${action.operation} ${domain} on ${action.node ?? "?"} does not wait for fence ${event.node}`);
       }
-      const poolAction = tr.actions.find((a) => op(a, pool.member, promotable ? ["promote"] : ["start"], action.node));
+      const poolAction = tr.actions.find((a) => isOperation(a, pool.member, promotable ? ["promote"] : ["start"], action.node));
       if (poolAction && !waitsFor(tr, action, (a) => a.id === poolAction.id)) found.push(`${action.operation} ${domain} on ${action.node ?? "?"} does not wait for ${poolAction.operation} ${pool.member} there`);
     }
     for (const node of runningOn(tr.before, domain)) {
-      for (const action of tr.actions.filter((a) => op(a, pool.member, promotable ? ["demote", "stop"] : ["stop"], node))) {
-        if (!waitsFor(tr, action, (a) => op(a, domain, ["stop", "migrate_to"], node)) && !(event.kind === "fail" && node === event.node)) {
+      for (const action of tr.actions.filter((a) => isOperation(a, pool.member, promotable ? ["demote", "stop"] : ["stop"], node))) {
+        if (!waitsFor(tr, action, (a) => isOperation(a, domain, ["stop", "migrate_to"], node)) && !(event.kind === "fail" && node === event.node)) {
           found.push(`${action.operation} ${pool.member} on ${node} does not wait for ${domain} to leave`);
         }
       }

@@ -146,3 +146,23 @@ t.test("load: an unreachable CIB exits 4 and says which", { skip: SKIP_PACEMAKER
   t.equal(result.code, CliExit.Unavailable);
   t.match(result.stderr, /CIB_file \/nonexistent\/cib.xml: cannot read the CIB: cibadmin --query: exit 105/);
 });
+
+t.test("plan --confirm replays the (?) sets through crm_simulate; exit 1 only on a safety point", { skip: SKIP_PACEMAKER }, async (t) => {
+  const dir = workdir(t);
+  // Balanced, memory and CPUs: with xen01 down the other hosts tie on the capacity vote for vm-d0.
+  const values = ["nodes=xen01,xen02,xen03,xen04", "ipmi_addresses=192.0.2.11,192.0.2.12,192.0.2.13,192.0.2.14", "domains=d0:2048:2,d1:2048:1,d2:4096:1,d3:1024:4,d4:3072:3", "node_memory=16384", "node_cpus=8", "placement_strategy=balanced"];
+  t.equal((await cli(["cib", "render", "n-plus-n", ...values.flatMap((v) => ["--set", v]), "-o", "tie.xml"], { cwd: dir })).code, CliExit.Ok);
+  const tied = await cli(["cib", "plan", "tie.xml", "--confirm"], { cwd: dir });
+  t.equal(tied.code, CliExit.Ok, "a tie resolved differently is not a safety point", { stderr: tied.stderr });
+  t.match(tied.stdout, /xen01 +fits;[^\n]*\(\?\)\n[\s\S]*--confirm' replays those sets[\s\S]*confirm: 1 set marked \(\?\) replayed through crm_simulate:\n  xen01 +plan: vm-d0->xen0\d[^|]*\| crm_simulate: vm-d0->xen0\d[^\n]*: (agree|differ where domains run \(not a safety point\))\n/);
+  // A rule the planner does not model keeps vm-d0 on xen01: the plan recovers it, crm_simulate cannot.
+  const rule = '<rsc_location id="d0-only-xen01" rsc="vm-d0"><rule id="d0-only-xen01-rule" score="-INFINITY"><expression id="d0-only-xen01-expr" attribute="#uname" operation="ne" value="xen01"/></rule></rsc_location></constraints>';
+  writeFileSync(join(dir, "rule.xml"), readFileSync(join(dir, "tie.xml"), "utf8").replace("</constraints>", rule));
+  const unsafe = await cli(["cib", "plan", "rule.xml", "--confirm"], { cwd: dir });
+  t.equal(unsafe.code, CliExit.Problems);
+  t.match(unsafe.stdout, /DISAGREE \(safety\)\n    vm-d0: the plan runs it on xen0\d, crm_simulate leaves it stopped\n/);
+  t.equal(unsafe.stderr, "xen-ha: crm_simulate contradicts the plan on a safety point in 1 of 1 replayed failure set\n");
+  const none = await cli(["cib", "plan", "tie.xml", "--failures", "0", "--confirm"], { cwd: dir });
+  t.equal(none.code, CliExit.Ok);
+  t.match(none.stdout, /confirm: no failure set is marked \(\?\): nothing to replay\n$/);
+});
