@@ -44,6 +44,7 @@ const ERRNO_WORDS: Readonly<Record<string, string>> = {
   EMFILE: "too many open files",
   EBUSY: "the file is busy",
   EINVAL: "invalid argument",
+  EIO: "input/output error",
 };
 
 export const errnoWords = (error: unknown): string => {

@@ -1,3 +1,4 @@
+import { domainNameProblem } from "../../toolstack/domain-name.ts";
 import { didYouMean } from "../model/closest.ts";
 import type { Cib } from "../model/model.ts";
 import { isDomainAgent } from "./placement.ts";
@@ -23,8 +24,11 @@ export function resolveResource(cib: Cib, name: string): string | undefined {
 }
 
 const nodesOf = (cib: Cib, text: string): { nodes: string[]; problem: string | undefined } => {
-  const nodes = text.split(",").map((n) => n.trim()).filter(Boolean);
-  const problem = nodes.length === 0 ? "no node given" : nodes.map((n) => nodeProblem(cib, n)).find(Boolean);
+  const items = text.split(",").map((n) => n.trim());
+  const nodes = items.filter(Boolean);
+  // An empty item (xen01,,xen02 or a trailing comma) is a typo, not a list of fewer hosts.
+  const empty = nodes.length > 0 && nodes.length < items.length ? `'${text}' has an empty node name` : undefined;
+  const problem = nodes.length === 0 ? "no node given" : (empty ?? nodes.map((n) => nodeProblem(cib, n)).find(Boolean));
   return { nodes, problem };
 };
 
@@ -42,6 +46,9 @@ export function moveEvent(cib: Cib, domain: string, node: string | undefined): E
   if (node === undefined) return { ok: false, problem: `--move ${domain}: give the domain and the node to move it to` };
   const resource = resolveResource(cib, domain);
   if (!resource) {
+    // A name no domain may have (Domain-0, a leading dash, ...) is refused with the reason, not a spelling hint.
+    const invalid = cib.primitives.some((p) => p.id === domain) ? undefined : domainNameProblem(domain);
+    if (invalid) return { ok: false, problem: `--move: ${invalid}` };
     const names = cib.primitives.map((p) => p.id);
     return { ok: false, problem: `--move: no resource or domain '${domain}'${didYouMean(domain, names)}` };
   }

@@ -59,17 +59,30 @@ const rows: readonly Row[] = [
   { name: "an empty --memory for a simulated host", argv: ["sim", "env", "--root", "sim", "--memory", ""], code: CliExit.Usage, stderr: /^xen-ha: --memory: empty value/ },
   { name: "an empty file argument", argv: ["cib", "check", ""], code: CliExit.Usage, stderr: /^xen-ha: check: an argument is empty\n$/ },
   { name: "an empty --move domain", argv: ["cib", "simulate", "ap.xml", "--move", "", "xen01"], code: CliExit.Usage, stderr: /^xen-ha: / },
+  { name: "an empty host between commas in --fail", argv: ["cib", "simulate", "ap.xml", "--fail", "xen01,,xen02"], code: CliExit.Usage, stderr: /^xen-ha: --fail: 'xen01,,xen02' has an empty node name\n$/ },
+  { name: "a trailing comma in --standby", argv: ["cib", "simulate", "ap.xml", "--standby", "xen01,"], code: CliExit.Usage, stderr: /^xen-ha: --standby: 'xen01,' has an empty node name\n$/ },
+  { name: "an empty --timeout", argv: ["cib", "plan", "ap.xml", "--confirm", "--timeout", ""], code: CliExit.Usage, stderr: /^xen-ha: --timeout: empty value/ },
   // domain names
   { name: "Domain-0 as a domain", argv: render("domains=Domain-0"), code: CliExit.Usage, stderr: /^xen-ha: cannot render active-passive: domains: \W?Domain-0\W? is the control domain, never a guest\n$/ },
   { name: "domain-0 in another case", argv: render("domains=web,DOMAIN-0"), code: CliExit.Usage, stderr: /domain-0\W? is the control domain/i },
   { name: "a domain name with a leading dash", argv: render("domains=-rf"), code: CliExit.Usage, stderr: /^xen-ha: cannot render active-passive: domains: \W?-rf\W? begins with '-'/ },
   { name: "Domain-0 as a guest of guest-cluster", argv: ["cib", "render", "guest-cluster", "--set", "guest_domains=g1,Domain-0"], code: CliExit.Usage, stderr: /guest_domains: \W?Domain-0\W? is the control domain/ },
   { name: "a size in guest-cluster's guest list", argv: ["cib", "render", "guest-cluster", "--set", "guest_domains=g1:512,g2"], code: CliExit.Usage, stderr: /guest_domains: 'g1:512': ':' and ';' separate pcmk_host_map entries/ },
+  { name: "simulate --move Domain-0", argv: ["cib", "simulate", "ap.xml", "--move", "Domain-0", "xen01"], code: CliExit.Usage, stderr: /^xen-ha: --move: \W?Domain-0\W? is the control domain, never a guest\n$/ },
+  { name: "simulate --move of a dashed name", argv: ["cib", "simulate", "ap.xml", "--move=-web", "xen01"], code: CliExit.Usage, stderr: /^xen-ha: / },
+  { name: "simulate --move of a dashed name after --", argv: ["cib", "simulate", "ap.xml", "--move", "--", "-web", "xen01"], code: CliExit.Usage, stderr: /^xen-ha: / },
+  { name: "Domain-0 in n-plus-n's domains", argv: ["cib", "render", "n-plus-n", "--set", "nodes=xen01,xen02", "--set", IPMI, "--set", "domains=a:1024,domain-0:1024"], code: CliExit.Usage, stderr: /^xen-ha: cannot render n-plus-n: domains: \W?domain-0\W? is the control domain/ },
+  { name: "a dashed name in data-pool's domains", argv: ["cib", "render", "data-pool", "--set", IPMI, "--set", "domains=-a"], code: CliExit.Usage, stderr: /^xen-ha: cannot render data-pool: domains: \W?-a\W? begins with '-'/ },
+  { name: "Domain-0 in guest-nodes' domains", argv: ["cib", "render", "guest-nodes", "--set", IPMI, "--set", "domains=Domain-0"], code: CliExit.Usage, stderr: /domains: \W?Domain-0\W? is the control domain/ },
+  { name: "Domain-0 in separate=", argv: ["cib", "render", "n-plus-n", "--set", "nodes=xen01,xen02", "--set", IPMI, "--set", "domains=a,b", "--set", "separate=a+Domain-0"], code: CliExit.Usage, stderr: /^xen-ha: cannot render n-plus-n: separate: 'Domain-0' in 'a\+Domain-0' is not one of the domains\n$/ },
   { name: "sim config Domain-0", argv: ["sim", "config", "Domain-0", "--root", "sim"], code: CliExit.Usage, stderr: /^xen-ha: not a usable domain name: \W?Domain-0\W? is the control domain, never a guest\n$/ },
   { name: "sim config of a dashed name after --", argv: ["sim", "config", "--root", "sim", "--", "-x"], code: CliExit.Usage, stderr: /^xen-ha: not a usable domain name: \W?-x\W? begins with '-'/ },
   { name: "sim guest Domain-0 --crash", argv: ["sim", "guest", "domain-0", "--crash", "--root", "sim"], code: CliExit.Usage, stderr: /^xen-ha: not a usable domain name: \W?domain-0\W? is the control domain/i },
   // sizes a template without capacity would drop
   { name: "memory in active-passive's domains", argv: render("domains=web:2048"), code: CliExit.Usage, stderr: /^xen-ha: cannot render active-passive: domains: 'web' is given memory or CPUs, which only the capacity templates \(n-plus-1, n-plus-m, n-plus-n\) use/ },
+  { name: "a priority that is no number", argv: render("domains=web:::high"), code: CliExit.Usage, stderr: /^xen-ha: cannot render active-passive: domains: 'web:::high': priority 'high' is not a whole number\n$/ },
+  { name: "memory in host-health's domains", argv: ["cib", "render", "host-health", "--set", "nodes=xen01,xen02", "--set", IPMI, "--set", "domains=web:1024"], code: CliExit.Usage, stderr: /domains: 'web' is given memory or CPUs/ },
+  { name: "CPUs in data-pool's domains", argv: ["cib", "render", "data-pool", "--set", IPMI, "--set", "domains=web::4"], code: CliExit.Usage, stderr: /domains: 'web' is given memory or CPUs/ },
   { name: "CPUs in live-migration's domains", argv: ["cib", "render", "live-migration", "--set", IPMI, "--set", "domains=web::2"], code: CliExit.Usage, stderr: /domains: 'web' is given memory or CPUs/ },
   // usage
   { name: "an unknown option", argv: ["cib", "render", "--bogus"], code: CliExit.Usage, stderr: /^xen-ha: unknown option '--bogus' \(see --help\)\n$/ },
@@ -115,6 +128,7 @@ t.test("system errors are said in words, whatever their errno", async (t) => {
   t.equal(errnoWords(errno("EACCES")), "permission denied");
   t.equal(errnoWords(errno("EROFS")), "read-only file system");
   t.equal(errnoWords(errno("ENOSPC")), "no space left on the device");
+  t.equal(errnoWords(errno("EIO")), "input/output error", "writing to a file the kernel refuses (e.g. under /proc)");
   t.equal(errnoWords(errno("EWHATEVER")), "EWHATEVER", "an unknown errno is still named");
   t.equal(fileError(errno("EACCES"), "write", "out.xml").message, "cannot write out.xml: permission denied");
   t.equal(fileError(errno("EACCES"), "write", "out.xml").exitCode, CliExit.BadInput);
