@@ -6,13 +6,15 @@
  * SIGKILLed and its simulated Xen host dies with its domains, as a dom0
  * losing power would. `reboot` cannot power the node back on from inside a
  * node (the driver restarts nodes), so it equals `off`. Every fence is
- * logged with a millisecond timestamp to <lab>/fence.log.
+ * logged with a millisecond timestamp to <lab>/fence.log. A fault knob,
+ * <lab>/fence-failures (a count the driver writes), makes the next fences
+ * fail without touching the target, as a power switch that does not answer.
  *
  * Started through a launcher that sets XHL_LAB (see node-files.ts).
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fenceLog, isPoweredOn, powerOff } from "./power.ts";
+import { fenceLog, isPoweredOn, labPaths, powerOff } from "./power.ts";
 
 const lab = process.env["XHL_LAB"] ?? "";
 
@@ -61,6 +63,15 @@ function readOptions(): Map<string, string> {
   return options;
 }
 
+/** Takes one failure from the knob; true when this fence is to fail. */
+function failAsAsked(): boolean {
+  const file = labPaths(lab).fenceFailures;
+  const left = existsSync(file) ? Number(readFileSync(file, "utf8")) : 0;
+  if (!(left > 0)) return false;
+  writeFileSync(file, String(left - 1));
+  return true;
+}
+
 const nodes = (): string[] => readdirSync(join(lab, "nodes")).sort();
 
 function run(): number {
@@ -83,6 +94,10 @@ function run(): number {
   if (action === "status") return isPoweredOn(lab, target) ? 0 : 2;
   if (action === "off" || action === "reboot") {
     fenceLog(lab, `${action} ${target}: begin`);
+    if (failAsAsked()) {
+      fenceLog(lab, `${action} ${target}: failed as the fence-failures knob asks, target untouched`);
+      return 1;
+    }
     const { killed, left } = powerOff(lab, target);
     fenceLog(lab, `${action} ${target}: done, SIGKILLed ${killed} process(es), ${left} left, simulated host killed`);
     return left === 0 ? 0 : 1;

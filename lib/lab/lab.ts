@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CommandResult } from "../exec/command.ts";
@@ -6,9 +6,9 @@ import { cleanupSim, createSimHost, listDomains, startHost, writeSampleConfig } 
 import type { InstallDirs } from "../install/plan.ts";
 import { clusterView, nodeRun, startNode, untilOnline } from "./daemons.ts";
 import { attempt, must, SYSTEM_PATH } from "./host-command.ts";
-import { createNetworks, createNodeMountNamespace, freshVolatileMounts, namespaces, privateNsDir, removeNamespaces, type Namespaces } from "./namespaces.ts";
+import { createNetworks, createNodeMountNamespace, freshVolatileMounts, namespaces, privateNsDir, removeNamespaces, setSwitchPort, type Namespaces } from "./namespaces.ts";
 import { writeNodeFiles } from "./node-files.ts";
-import { killNetns, labPaths, netnsInode, pidsInNetns, powerOff } from "./power.ts";
+import { isPoweredOn, killNetns, labPaths, netnsInode, pidsInNetns, powerOff } from "./power.ts";
 
 /**
  * A real corosync + Pacemaker cluster in namespaces on this machine, each
@@ -139,6 +139,12 @@ function clusterActions(ns: Namespaces, simRoot: string) {
     vm1Hosts: (): string[] => ns.nodes.filter((host) => listDomains(simRoot, host).some((d) => d.name === "vm1")),
     /** A crash: the node's processes and its simulated host die at once. */
     powerOff: (node: string) => powerOff(ns.lab, node),
+    isPoweredOn: (node: string): boolean => isPoweredOn(ns.lab, node),
+    /** Cuts the node off the lab's network (its switch port down); it stays alive. */
+    partition: (node: string): Promise<void> => setSwitchPort(ns, node, false),
+    heal: (node: string): Promise<void> => setSwitchPort(ns, node, true),
+    /** fence_lab fails the next `count` fences, leaving the target alone (0 clears the knob). */
+    failNextFences: (count: number): void => writeFileSync(labPaths(ns.lab).fenceFailures, String(count)),
     /** Powers a node back on: the simulated host boots, fresh /run and /dev/shm, corosync and pacemakerd start. */
     async powerOn(node: string): Promise<void> {
       startHost(simRoot, node);

@@ -70,6 +70,14 @@ export interface NodeMounts {
   readonly overlays: Readonly<Record<string, string>>;
 }
 
+/**
+ * A partition of one node: its port on the lab's switch goes down (or up
+ * again). The node stays alive and sees the others vanish, as they see it.
+ */
+export async function setSwitchPort(ns: Namespaces, node: string, up: boolean): Promise<void> {
+  await must("ip", ["-n", ns.netns("sw"), "link", "set", `v-${node}`, up ? "up" : "down"]);
+}
+
 /** A node's own mount and UTS namespace: hostname, fresh /run and /dev/shm, its state dirs, our agents on top of /usr. */
 export async function createNodeMountNamespace(ns: Namespaces, node: string, mounts: NodeMounts): Promise<void> {
   const dir = join(ns.lab, "ns");
