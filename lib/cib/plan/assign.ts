@@ -131,6 +131,66 @@ interface FromCurrent {
   readonly baseRows: readonly Float64Array[];
   /** For each class in `classes`, a row its weights are masked into when its members are tied to a clone. */
   readonly maskRows: readonly Float64Array[];
+  /** For each resource in `dynamic`, its sort scores prepared for any set of hosts up (undefined: compute them each time). */
+  readonly merged: readonly (MergedScores | undefined)[];
+}
+
+/**
+ * A dynamic resource's sort scores (addColocated from the top, primaries'
+ * side) depend on which hosts are up in two ways: node by node (a host that
+ * is down scores -INFINITY or is skipped), and through the checks "is some
+ * host up with a score >= 0?" that decide, at each resource visited, whether
+ * its primaries are visited too or its contribution is rolled back. When
+ * every such check passes, which resources are visited and in which order
+ * does not depend on the hosts up, so each node's score is one of two
+ * numbers, prepared once: `up` where the node is up, `down` where it is not.
+ * `gates` holds, per visit, the nodes (as bits) that pass its check; when a
+ * set of hosts up misses one of them, the scores are computed the slow way.
+ */
+interface MergedScores {
+  readonly up: Float64Array;
+  readonly down: Float64Array;
+  readonly gates: Int32Array;
+}
+
+/** Beyond these, MergedScores are not prepared: node sets as 31-bit masks, and a bound on visits (they grow with paths through cliques). */
+const MASK_NODES = 31;
+const MAX_VISITS = 4096;
+
+function mergedScores(p: Prepared, baseRows: readonly Float64Array[], r: number): MergedScores | undefined {
+  const n = p.n;
+  if (n > MASK_NODES) return undefined;
+  const up = Float64Array.from(baseRows[r] as Float64Array);
+  const down = Float64Array.from(up);
+  const gates: number[] = [];
+  const merging = new Set<number>();
+  // The same walk as addColocated(r, work, 1, true, 0, true), for a node that is up and one that is down, assuming every check passes.
+  const visit = (source: number, factor: number, top: boolean): boolean => {
+    if (merging.has(source)) return true;
+    if (gates.length >= MAX_VISITS) return false;
+    merging.add(source);
+    const own = baseRows[source] as Float64Array;
+    if (!top) {
+      for (let node = 0; node < n; node++) {
+        const score = own[node] as number;
+        if (!(factor < 0 && score < 0)) up[node] = addScores(factor * score, up[node] as number);
+        if (factor > 0) down[node] = -INFINITY;
+      }
+    }
+    if (factor > 0 && p.withClone[source]) down.fill(-INFINITY);
+    let gate = 0;
+    for (let node = 0; node < n; node++) if ((up[node] as number) >= 0) gate |= 1 << node;
+    gates.push(gate);
+    const list = p.thisWith[source] ?? [];
+    const others = p.thisWithIndex[source] as Int32Array;
+    for (let i = 0; i < list.length; i++) {
+      const other = others[i] as number;
+      if (other >= 0 && !visit(other, factor * Math.sign((list[i] as Colocation).score), false)) return false;
+    }
+    merging.delete(source);
+    return true;
+  };
+  return visit(r, 1, true) ? { up, down, gates: Int32Array.from(gates) } : undefined;
 }
 
 /** The resource's score on a node before capacity: locations plus stickiness where it runs. */
@@ -162,7 +222,8 @@ function fromCurrent(p: Prepared, current: Placement): FromCurrent {
   });
   const classes = staticClasses(p, currentOf, base);
   const notRunning = Uint8Array.from(p.model.resources, (r) => (current.get(r.id) === undefined ? 1 : 0));
-  const result = { currentOf, notRunning, favourite, classes, baseRows, maskRows: rowsOf(classes.length, p.n) };
+  const merged = p.dynamic.map((r) => mergedScores(p, baseRows, r));
+  const result = { currentOf, notRunning, favourite, classes, baseRows, maskRows: rowsOf(classes.length, p.n), merged };
   p.byCurrent.set(current, result);
   return result;
 }
@@ -290,7 +351,10 @@ function mergeSortFirst(items: readonly number[], from: number, to: number, comp
 }
 
 export interface AssignResult {
+  /** Built when first read: planners that only count outcomes read `nodeIndex`. */
   readonly placement: Placement;
+  /** By resource (the model's order): the index in model.nodes of its node, -1 when it is stopped or disabled. */
+  readonly nodeIndex: Int32Array;
   readonly keptApart: KeptApart;
   /** Resources whose node was chosen among nodes the capacity vote cannot order (see the module comment). */
   readonly ambiguous: readonly string[];
@@ -335,7 +399,9 @@ export function assignExplained(model: PlacementModel, up: ReadonlySet<string>, 
   const scoresOf = (r: number): Float64Array => {
     const scores = rows[r] as Float64Array;
     if (stamp[r] !== generation) {
-      scores.set(baseRows[r] as Float64Array);
+      // A loop, not set(): rows are a few numbers long, and set()'s call costs more than copying them.
+      const row = baseRows[r] as Float64Array;
+      for (let node = 0; node < n; node++) scores[node] = row[node] as number;
       stamp[r] = generation;
     }
     return scores;
@@ -360,8 +426,8 @@ export function assignExplained(model: PlacementModel, up: ReadonlySet<string>, 
     merging[source] = 1;
     const own = scoresOf(source);
     const before = (saved[depth] ??= new Float64Array(n));
-    before.set(work);
-    if (top) work.set(own);
+    for (let node = 0; node < n; node++) before[node] = work[node] as number;
+    if (top) for (let node = 0; node < n; node++) work[node] = own[node] as number;
     else {
       for (let node = 0; node < n; node++) {
         // The source's score where that node can run it; a negative one never turns into a preference.
@@ -384,7 +450,7 @@ export function assignExplained(model: PlacementModel, up: ReadonlySet<string>, 
       }
     } else if (!top) {
       // Rolled back: these scores would leave no node.
-      work.set(before);
+      for (let node = 0; node < n; node++) work[node] = before[node] as number;
     }
     merging[source] = 0;
   }
@@ -425,9 +491,17 @@ export function assignExplained(model: PlacementModel, up: ReadonlySet<string>, 
   function assignmentOrder(): number[] {
     const sortedNodes = [...allNodes].sort((a, b) => compareNodes(a, b, undefined, -1));
     // Resources with colocations or a clone: their sort scores depend on which nodes are up.
+    let upMask = 0;
+    for (let node = 0; node < n; node++) if (available[node]) upMask |= 1 << node;
     const dynamic = p.dynamic.map((r, i) => {
-      const scores = (scratch.dynamicRows[i] as Float64Array).fill(0);
-      addColocated(r, scores, 1, true, 0, true);
+      const scores = scratch.dynamicRows[i] as Float64Array;
+      const merged = known.merged[i];
+      if (merged && merged.gates.every((gate) => (gate & upMask) !== 0)) {
+        for (let node = 0; node < n; node++) scores[node] = (available[node] ? merged.up[node] : merged.down[node]) as number;
+      } else {
+        scores.fill(0);
+        addColocated(r, scores, 1, true, 0, true);
+      }
       const here = currentOf[r] as number;
       return { members: [r], priority: resources[r]?.priority ?? 0, here: here < 0 ? -INFINITY : (scores[here] as number), weights: scores };
     });
@@ -451,11 +525,16 @@ export function assignExplained(model: PlacementModel, up: ReadonlySet<string>, 
     // Items that compare equal keep the resources' own order between them (the scheduler's sort is stable).
     const order: number[] = [];
     for (let i = 0; i < items.length; ) {
-      let j = i + 1;
-      while (j < items.length && compare(items[i] as SortItem, items[j] as SortItem) === 0) j++;
-      const members = items.slice(i, j).flatMap((item) => item.members);
-      if (j - i > 1) members.sort((a, b) => a - b);
-      order.push(...members);
+      const from = order.length;
+      let j = i;
+      do {
+        for (const member of (items[j] as SortItem).members) order.push(member);
+        j++;
+      } while (j < items.length && compare(items[i] as SortItem, items[j] as SortItem) === 0);
+      if (j - i > 1) {
+        const tied = order.slice(from).sort((a, b) => a - b);
+        for (let m = 0; m < tied.length; m++) order[from + m] = tied[m] as number;
+      }
       i = j;
     }
     return order;
@@ -570,11 +649,23 @@ export function assignExplained(model: PlacementModel, up: ReadonlySet<string>, 
   }
 
   for (const r of order) assignOne(r);
-  const result = new Map<string, string | undefined>();
-  resources.forEach((rsc, r) => {
-    if (rsc.disabled) return;
-    const node = placement[r] as number;
-    result.set(rsc.id, node >= 0 ? model.nodes[node] : undefined);
-  });
-  return { placement: result, keptApart, ambiguous };
+  const nodeIndex = Int32Array.from(placement, (node, r) => (node >= 0 && !resources[r]?.disabled ? node : -1));
+  let built: Placement | undefined;
+  const toMap = (): Placement => {
+    const result = new Map<string, string | undefined>();
+    resources.forEach((rsc, r) => {
+      if (rsc.disabled) return;
+      const node = nodeIndex[r] as number;
+      result.set(rsc.id, node >= 0 ? model.nodes[node] : undefined);
+    });
+    return result;
+  };
+  return {
+    get placement() {
+      return (built ??= toMap());
+    },
+    nodeIndex,
+    keptApart,
+    ambiguous,
+  };
 }

@@ -75,24 +75,38 @@ function* combinations<T>(items: readonly T[], k: number, start = 0): Generator<
 /** Where everything runs after `failed` hosts fail, starting from `steady`, with the choices Pacemaker's node order makes. */
 function after(model: PlacementModel, quorum: Quorum, steady: Placement, failed: readonly string[]) {
   const up = new Set(model.nodes.filter((n) => !failed.includes(n)));
-  if (quorum.policy === "ignore" || hasQuorum(quorum, up)) return { ...assignExplained(model, up, steady), quorumLost: false };
+  if (quorum.policy === "ignore" || hasQuorum(quorum, up)) {
+    const assigned = assignExplained(model, up, steady);
+    // Not a spread: that would build the placement map, which failureCase does without.
+    return {
+      get placement() {
+        return assigned.placement;
+      },
+      nodeIndex: assigned.nodeIndex as Int32Array | undefined,
+      keptApart: assigned.keptApart,
+      ambiguous: assigned.ambiguous,
+      quorumLost: false,
+    };
+  }
   // Without quorum nothing is recovered and, except under freeze, everything stops. Under freeze crm_simulate keeps some
   // domains on the survivors and stops others (when capacity is involved); that is not modelled: they count as
   // stopped, and as uncertain.
   const stopped = new Map([...steady].map(([id]) => [id, undefined]));
   const frozen = quorum.policy === "freeze" ? [...steady].filter(([, node]) => node !== undefined && up.has(node)).map(([id]) => id) : [];
-  return { placement: stopped, keptApart: new Map<string, readonly string[]>(), ambiguous: frozen as readonly string[], quorumLost: true };
+  return { placement: stopped, nodeIndex: undefined, keptApart: new Map<string, readonly string[]>(), ambiguous: frozen as readonly string[], quorumLost: true };
 }
 
 function failureCase(model: PlacementModel, quorum: Quorum, steady: Placement, failed: readonly string[], protectedIds: ReadonlySet<string>): FailureCase {
-  const { placement: now, keptApart, ambiguous, quorumLost } = after(model, quorum, steady, failed);
+  const outcome = after(model, quorum, steady, failed);
+  const { keptApart, ambiguous, quorumLost, nodeIndex } = outcome;
   const moved: { id: string; from: string; to: string }[] = [];
   const lost: string[] = [];
   const shed: string[] = [];
-  for (const rsc of model.resources) {
+  for (let r = 0; r < model.resources.length; r++) {
+    const rsc = model.resources[r] as PlacementModel["resources"][number];
     if (!rsc.isDomain || rsc.disabled) continue;
     const before = steady.get(rsc.id);
-    const where = now.get(rsc.id);
+    const where = nodeIndex ? model.nodes[nodeIndex[r] as number] : outcome.placement.get(rsc.id);
     if (where === undefined) (protectedIds.has(rsc.id) ? lost : shed).push(rsc.id);
     else if (before !== undefined && before !== where) moved.push({ id: rsc.id, from: before, to: where });
   }
