@@ -1,35 +1,18 @@
-import { param, type Decoded } from "../lib/ocf/params.ts";
 import { clone, locationRule, primitive } from "../lib/cib/author/build.ts";
 import { defineTemplate } from "../lib/cib/author/define-template.ts";
 import { makeId } from "../lib/cib/model/ids.ts";
-import { addressList, listOf } from "../lib/cib/author/variables.ts";
+import { addressList } from "../lib/cib/author/variables.ts";
 import { domainId, domainOptions, domainResource, domainVariables, hostDomainProblems } from "./parts/domains.ts";
+import { healthParts, healthVariables } from "./parts/health.ts";
 import { ipmiFencing, ipmiVariables, nodesVariable } from "./parts/hosts.ts";
 
 /**
- * Host-health placement (doc/cib.md §2e). Health agents set node
- * attributes whose names start with #health (HealthCPU: #health-cpu,
- * HealthSMART: #health-smart, HealthIOWait: #health-iowait, and ours, XenHost:
- * #health-xen, doc/xen-host.md; any
- * `attrd_updater -n "#health-NAME" -U red` works the same); under
- * node-health-strategy a red (or, with only-green, yellow) host loses its
- * domains. The ping clone sets `pingd`; domains avoid hosts that lost the
- * network. The health clones carry allow-unhealthy-nodes on the clone (on the
- * primitive it has no effect), so they keep watching the host they condemned.
+ * Host-health placement (doc/cib.md §2e): health clones (parts/health.ts)
+ * and node-health-strategy move domains off a red host. The ping clone sets
+ * `pingd`; domains avoid hosts that lost the network. The domains here have no
+ * shared storage, so a red host's domains stop and start elsewhere; the
+ * capacity templates with health_agents drain them by live migration.
  */
-const HEALTH_AGENTS = {
-  cpu: "ocf:pacemaker:HealthCPU",
-  smart: "ocf:pacemaker:HealthSMART",
-  iowait: "ocf:pacemaker:HealthIOWait",
-  xen: "ocf:xen-ha:XenHost",
-} as const;
-type HealthAgent = keyof typeof HEALTH_AGENTS;
-
-const decodeHealthAgent = (raw: string): Decoded<HealthAgent> =>
-  raw in HEALTH_AGENTS
-    ? { ok: true, value: raw as HealthAgent }
-    : { ok: false, problem: `'${raw}' is not one of ${Object.keys(HEALTH_AGENTS).join(", ")}` };
-
 export const PING_ATTRIBUTE = "pingd";
 
 export const hostHealth = defineTemplate({
@@ -42,16 +25,7 @@ export const hostHealth = defineTemplate({
   ],
   variables: {
     nodes: nodesVariable("xen01,xen02,xen03", 2),
-    health_strategy: param.select(["migrate-on-red", "only-green"])({
-      default: "migrate-on-red",
-      shortdesc: "node-health-strategy: leave red hosts, or leave anything not green",
-    }),
-    health_agents: listOf(decodeHealthAgent)({
-      default: "cpu,smart",
-      syntax: "cpu|smart|iowait|xen,...",
-      shortdesc: "Health agents run on every host (#health-cpu, #health-smart, #health-iowait, #health-xen)",
-    }),
-    smart_drives: param.string({ default: "/dev/sda", shortdesc: "Drives HealthSMART watches (space-separated)" }),
+    ...healthVariables("cpu,smart"),
     ping_hosts: addressList({
       default: "",
       syntax: "ADDRESS,...",
@@ -66,19 +40,7 @@ export const hostHealth = defineTemplate({
   },
   render(values) {
     const fencing = ipmiFencing(values.nodes, values);
-    const healthClones = [...new Set(values.health_agents)].map((name) =>
-      clone(
-        makeId("health", name, "clone"),
-        primitive({
-          id: makeId("health", name),
-          agent: HEALTH_AGENTS[name],
-          params: name === "smart" ? { drives: values.smart_drives } : {},
-          // XenHost bounds each check inside its op timeout; it advertises 60 s for a hung toolstack or pool
-          ops: [name === "xen" ? { name: "monitor", interval: "30s", timeout: "60s" } : { name: "monitor", interval: "10s", timeout: "10s" }],
-        }),
-        { "allow-unhealthy-nodes": true },
-      ),
-    );
+    const health = healthParts(values);
     const pinging = values.ping_hosts.length > 0;
     const ping = pinging
       ? [
@@ -110,7 +72,7 @@ export const hostHealth = defineTemplate({
     return {
       properties: { "node-health-strategy": values.health_strategy },
       nodes: values.nodes.map((name) => ({ name })),
-      resources: [...fencing.resources, ...healthClones, ...ping, ...values.domains.map((d) => domainResource(d, options))],
+      resources: [...fencing.resources, ...health.resources, ...ping, ...values.domains.map((d) => domainResource(d, options))],
       constraints: [...fencing.constraints, ...connectivity],
     };
   },

@@ -5,6 +5,7 @@ import type { CibParts, RenderContext } from "../../lib/cib/author/define-templa
 import { makeId } from "../../lib/cib/model/ids.ts";
 import { listOf } from "../../lib/cib/author/variables.ts";
 import { domainId, domainOptions, domainResource, type DomainSpec } from "./domains.ts";
+import { healthParts, healthVariables, type HealthValues } from "./health.ts";
 import { ipmiFencing, type IpmiValues } from "./hosts.ts";
 import { liveMigration, type MigrationValues } from "./migration.ts";
 
@@ -55,6 +56,7 @@ export const capacityVariables = {
     default: "balanced",
     shortdesc: "Pacemaker placement-strategy (balanced spreads the load, minimal packs it)",
   }),
+  ...healthVariables(""),
   separate: listOf(decodeGroup)({
     default: "",
     syntax: "NAME+NAME[+NAME...],...",
@@ -65,7 +67,7 @@ export const capacityVariables = {
   }),
 };
 
-export interface CapacityValues extends IpmiValues, MigrationValues {
+export interface CapacityValues extends IpmiValues, MigrationValues, HealthValues {
   readonly node_memory: number;
   readonly node_cpus: number;
   readonly domain_memory: number;
@@ -98,6 +100,8 @@ export function capacityCluster(spec: {
   const live = liveMigration(hosts, values.domains.map((domain) => domainId(domain.name)), spec.context, values);
   const nodes = live.nodes.map((node) => ({ ...node, utilization: { hv_memory: values.node_memory, cpu: values.node_cpus } }));
   const fencing = ipmiFencing(hosts, values);
+  // A red host drains by live migration (the domains have allow-migrate); XenHost's reserve reads this claim
+  const health = healthParts(values, { reserve_from_cib: true });
   const options = { ...domainOptions(values), ...live.domainOptions };
   const domains = values.domains.map((domain) =>
     domainResource(domain, {
@@ -130,9 +134,10 @@ export function capacityCluster(spec: {
       [CLAIM_OPTIONS.failuresTolerated]: spec.failuresTolerated,
       [CLAIM_OPTIONS.protectedPriority]: values.protected_priority === 0 ? undefined : values.protected_priority,
       [CLAIM_OPTIONS.quorum]: values.quorum === "majority" ? undefined : values.quorum,
+      ...health.properties,
     },
     nodes,
-    resources: [...fencing.resources, ...live.resources, ...domains],
+    resources: [...fencing.resources, ...live.resources, ...health.resources, ...domains],
     constraints: [...fencing.constraints, ...live.constraints, ...preferences, ...separations],
   };
 }
