@@ -1,6 +1,6 @@
 import { featuresOf } from "../../lib/toolstack/dialects.ts";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { genericError } from "../../lib/ocf/exit-code.ts";
@@ -85,14 +85,30 @@ export async function saveOnStop(ctx: XenContext, name: string): Promise<boolean
   return true;
 }
 
+/** The facts are a few hundred bytes. */
+const FACTS_MAX_BYTES = 64 * 1024;
+
+/**
+ * The facts saved beside the image, read like every file in a user's
+ * directory (in children, bounded: a FIFO, a device, a directory or a huge
+ * file in its place is refused, a hung export answers "no answer").
+ */
+async function savedFacts(ctx: XenContext, image: string): Promise<{ readonly ok: true; readonly facts: Partial<SavedFacts> } | { readonly ok: false; readonly problem: string }> {
+  const file = factsPath(image);
+  const read = await ctx.deps.readUserFile(file, { maxBytes: FACTS_MAX_BYTES, timeoutMs: ctx.deadline.callTimeoutMs(CONFIG_READ_CAP_MS) });
+  if (!read.ok) return { ok: false, problem: `${file} ${read.problem}: the image's origin is unknown` };
+  try {
+    return { ok: true, facts: JSON.parse(read.text) as Partial<SavedFacts> };
+  } catch {
+    return { ok: false, problem: `${file} is not JSON: the image's origin is unknown` };
+  }
+}
+
 /** Why this image must not be restored, or undefined when it may. */
 async function staleBecause(ctx: XenContext, name: string, image: string): Promise<string | undefined> {
-  let facts: Partial<SavedFacts>;
-  try {
-    facts = JSON.parse(readFileSync(factsPath(image), "utf8")) as Partial<SavedFacts>;
-  } catch {
-    return `${factsPath(image)} is missing or unreadable: the image's origin is unknown`;
-  }
+  const saved = await savedFacts(ctx, image);
+  if (!saved.ok) return saved.problem;
+  const { facts } = saved;
   const header = readSaveImageHeader(image);
   if (!header.ok) return header.problem;
   if (header.name !== name || facts.name !== name) return `it holds domain ${header.name} (recorded: ${facts.name}), not ${name}`;

@@ -3,7 +3,7 @@ import { findOnPath } from "../../lib/toolstack/select.ts";
 import type { XenContext } from "./deps.ts";
 import type { DomainSettings } from "../../lib/toolstack/domain-settings.ts";
 import { resolveResource, type Resource } from "./domain-config.ts";
-import { validateMigration } from "./migrate/validate.ts";
+import { isDirectory, validateMigration } from "./migrate/validate.ts";
 import { monitorScripts } from "./monitor-scripts.ts";
 
 /** A healthy file system answers in milliseconds; a script path that takes longer is not usable now. */
@@ -24,7 +24,7 @@ async function scriptProblem(ctx: XenContext, script: string): Promise<string | 
 
 /**
  * Everything validate-all refuses, as an OcfError: 5 when this host lacks
- * the toolstack, the config file or a monitor script; 6 when the
+ * the toolstack, the config file, a monitor script, save_dir or lease_dir; 6 when the
  * configuration cannot work anywhere (no domain name, a config xl cannot
  * parse). Start makes the same checks before it creates anything.
  */
@@ -35,6 +35,8 @@ export async function checkResource(ctx: XenContext): Promise<Resource & { reado
     if (problem) throw notInstalled(problem);
   }
   validateMigration(ctx, resource.toolstack.name);
+  // a lease pool that is not mounted here (or something else in its place) would refuse every lease
+  if (ctx.params.lease_dir !== undefined && !isDirectory(ctx.params.lease_dir)) throw notInstalled(`lease_dir ${ctx.params.lease_dir} is not a directory on this host`);
   return resource;
 }
 

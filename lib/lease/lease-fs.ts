@@ -12,6 +12,11 @@ const fsp = () => process.getBuiltinModule("node:fs/promises");
  */
 export interface LeaseFs {
   readdir(dir: string): Promise<readonly string[]>;
+  /**
+   * A record's text: only a regular file of at most RECORD_MAX_BYTES is read
+   * (anything else fails with a message saying what it is), and it is opened
+   * with O_NONBLOCK, so a FIFO put in a record's place cannot block the open.
+   */
   readFile(path: string): Promise<string>;
   /** Creates `path` (it must not exist), writes `text` and fsyncs it before closing. */
   writeNewSynced(path: string, text: string): Promise<void>;
@@ -25,9 +30,37 @@ export interface LeaseFs {
   syncDir(dir: string): Promise<void>;
 }
 
+/**
+ * Records are a few hundred bytes; a file of more than this in the pool is
+ * not one of ours, and reading it whole would only cost memory.
+ */
+export const RECORD_MAX_BYTES = 64 * 1024;
+
+/** A file in the pool whose kind or size rules it out as a record: refused without reading it. */
+class NotARecord extends Error {
+  readonly code = "ENOTRECORD";
+}
+
+async function readRecordFile(path: string): Promise<string> {
+  const { constants } = process.getBuiltinModule("node:fs");
+  // O_NONBLOCK: open(2) of a FIFO without a writer returns at once instead of waiting for one
+  const handle = await fsp().open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) throw new NotARecord(`${path} is not a regular file`);
+    if (stat.size > RECORD_MAX_BYTES) throw new NotARecord(`${path} is ${stat.size} bytes, more than a record's ${RECORD_MAX_BYTES}`);
+    const buffer = Buffer.alloc(RECORD_MAX_BYTES + 1);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    if (bytesRead > RECORD_MAX_BYTES) throw new NotARecord(`${path} grew past ${RECORD_MAX_BYTES} bytes while it was read`);
+    return buffer.toString("utf8", 0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
 export const realLeaseFs: LeaseFs = {
   readdir: (dir) => fsp().readdir(dir),
-  readFile: (path) => fsp().readFile(path, "utf8"),
+  readFile: readRecordFile,
   async writeNewSynced(path, text) {
     const handle = await fsp().open(path, "wx", 0o644);
     try {

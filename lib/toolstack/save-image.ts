@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 
 /**
  * Which domain an `xl save` image holds, read from its header
@@ -20,14 +20,20 @@ function readAt(fd: number, length: number, position: number): Buffer {
   return buffer.subarray(0, read);
 }
 
+/**
+ * Only a regular file is read: the image is opened with O_NONBLOCK (a FIFO in
+ * its place cannot block the open) and anything else (a FIFO, a device, a
+ * directory) is refused by its fstat before a byte is read.
+ */
 export function readSaveImageHeader(path: string): SaveImageHeader {
   let fd: number;
   try {
-    fd = openSync(path, "r");
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     return { ok: false, problem: `cannot open ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}` };
   }
   try {
+    if (!fstatSync(fd).isFile()) return { ok: false, problem: `${path} is not a regular file` };
     const fixed = readAt(fd, HEADER_BYTES, 0);
     if (fixed.length < HEADER_BYTES || fixed.toString("latin1", 0, 32) !== MAGIC) return { ok: false, problem: "not an xl save image (wrong magic)" };
     if (fixed.readUInt32LE(32) !== BYTE_ORDER) return { ok: false, problem: "saved on a host of another byte order" };

@@ -16,7 +16,8 @@ export function addressSourcesProblem(params: ParamValues<XenDomainParams>): str
   return set.length > 1 ? `${set.join(" and ")} each name the migration address: set only one` : undefined;
 }
 
-const isDirectory = (path: string): boolean => {
+/** stat(2) only, never open(2): a FIFO or a device in the directory's place answers at once. */
+export const isDirectory = (path: string): boolean => {
   try {
     return statSync(path).isDirectory();
   } catch {

@@ -1,5 +1,6 @@
 import t from "tap";
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { callLog } from "../../../lib/sim/index.ts";
 import { migrationLab, type MigrationLab } from "../../support/migration-lab.ts";
@@ -70,7 +71,55 @@ const stale = [
     spoil: (lab: MigrationLab, image: string) => copyFileSync(lab.config, image),
     why: /not an xl save image \(wrong magic\)/,
   },
+  // files that are not files: each once hung the start in open(2) or read without end
+  {
+    name: "the image is a FIFO",
+    spoil: (lab: MigrationLab, image: string) => replaceWith(image, "fifo"),
+    why: /vm1\.save is not a regular file/,
+  },
+  {
+    name: "the image is a device (a link to /dev/zero)",
+    spoil: (lab: MigrationLab, image: string) => replaceWith(image, "device"),
+    why: /vm1\.save is not a regular file/,
+  },
+  {
+    name: "the image is a directory",
+    spoil: (lab: MigrationLab, image: string) => replaceWith(image, "directory"),
+    why: /vm1\.save is not a regular file/,
+  },
+  {
+    name: "the image's record is a FIFO",
+    spoil: (lab: MigrationLab, image: string) => replaceWith(`${image}.json`, "fifo"),
+    why: /vm1\.save\.json is a fifo, not a regular file: the image's origin is unknown/,
+  },
+  {
+    name: "the image's record is a device",
+    spoil: (lab: MigrationLab, image: string) => replaceWith(`${image}.json`, "device"),
+    why: /vm1\.save\.json is a character special file, not a regular file: the image's origin is unknown/,
+  },
+  {
+    name: "the image's record is a directory",
+    spoil: (lab: MigrationLab, image: string) => replaceWith(`${image}.json`, "directory"),
+    why: /vm1\.save\.json is a directory, not a regular file: the image's origin is unknown/,
+  },
+  {
+    name: "the image's record is 2 MiB",
+    spoil: (lab: MigrationLab, image: string) => replaceWith(`${image}.json`, "huge"),
+    why: /vm1\.save\.json is 2097152 bytes, more than the 65536 bytes such a file may have: the image's origin is unknown/,
+  },
 ] as const;
+
+/** Puts something that is not a file of ours where save_dir has one. */
+function replaceWith(path: string, kind: "fifo" | "device" | "directory" | "huge"): void {
+  rmSync(path, { force: true });
+  if (kind === "fifo") execFileSync("mkfifo", [path]);
+  if (kind === "device") symlinkSync("/dev/zero", path);
+  if (kind === "directory") mkdirSync(path);
+  if (kind === "huge") {
+    writeFileSync(path, "{}");
+    truncateSync(path, 2 << 20);
+  }
+}
 
 for (const row of stale) {
   t.test(`never restored: ${row.name}; kept aside, started afresh`, async (t) => {
@@ -80,8 +129,9 @@ for (const row of stale) {
     t.equal((await lab.agent("node1", "stop", env)).code, 0);
     const image = join(dir, "vm1.save");
     await row.spoil(lab, image);
-    const start = await lab.agent("node1", "start", env);
+    const start = await lab.agent("node1", "start", { ...env, OCF_RESKEY_CRM_meta_timeout: "30000" });
     t.equal(start.code, 0);
+    t.ok(start.ms < 30_000, `answered in ${start.ms} ms, inside its timeout`);
     t.match(start.stderr, new RegExp(`not restoring \\S*/vm1\\.save: .*${row.why.source}`), "says why");
     t.same([xlCalls(lab, "node1", "restore"), vm1Creates(lab)], [0, 2], "created afresh");
     t.ok(!existsSync(image), "no image left to restore by mistake later");

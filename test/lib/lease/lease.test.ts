@@ -1,5 +1,6 @@
 import t, { type Test } from "tap";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { acquireLease, CLOCK_SKEW_MS, noteFence, releaseLease, renewLease, type LeaseContext } from "../../../lib/lease/lease.ts";
@@ -118,6 +119,32 @@ t.test("a torn or foreign lease file is an error, not a free lease", async (t) =
   t.match(await acquireLease(p.host("node2")), { outcome: "storage", kind: "corrupt", problem: /no checksum line/ });
   writeFileSync(file, "<lease holder='someone else'/>\n");
   t.match(await acquireLease(p.host("node2")), { outcome: "storage", kind: "corrupt", problem: /not a xen-ha-lease 1 record/ });
+});
+
+t.test("a lease file that is no file: refused at once, never read, never a free lease", async (t) => {
+  const kinds = {
+    // open(2) of a FIFO without a writer would wait for one for ever
+    "a FIFO": (file: string) => execFileSync("mkfifo", [file]),
+    "a device": (file: string) => symlinkSync("/dev/zero", file),
+    "a directory": (file: string) => mkdirSync(file),
+    "2 MiB": (file: string) => {
+      writeFileSync(file, "xen-ha-lease 1\n");
+      truncateSync(file, 2 << 20);
+    },
+  };
+  for (const [kind, make] of Object.entries(kinds)) {
+    const p = pool(t);
+    await acquireLease(p.host("node1"));
+    const file = join(domainLeaseDir(p.dir, "vm1"), leaseFileName(1));
+    rmSync(file);
+    make(file);
+    p.clock.now += 10 * TIMEOUT;
+    const started = Date.now();
+    const problem = kind === "2 MiB" ? /lease-000000000001 is 2097152 bytes, more than a record's 65536/ : /lease-000000000001 is not a regular file/;
+    t.match(await acquireLease(p.host("node2")), { outcome: "storage", kind: "unreadable", problem }, `${kind}: another host is refused`);
+    t.match(await renewLease(p.host("node1"), 1), { outcome: "storage", kind: "unreadable" }, `${kind}: the holder cannot renew`);
+    t.ok(Date.now() - started < 2_000, `${kind}: answered in ${Date.now() - started} ms`);
+  }
 });
 
 t.test("a copied lease of another domain is foreign", async (t) => {
