@@ -1,6 +1,6 @@
 import { findAgent, type AgentCatalog } from "../model/agents.ts";
 import { type Cib, type ConstraintDef, type PrimitiveDef } from "../model/model.ts";
-import { constraintTargets, findContainer, findPrimitive, isTrue, metaValue, promotedMax } from "../model/queries.ts";
+import { constraintsNaming, constraintTargets, findContainer, findPrimitive, isTrue, metaValue, promotedMax } from "../model/queries.ts";
 import { error, warning, type Problem } from "../model/problem.ts";
 
 /**
@@ -24,14 +24,13 @@ const isSymmetrical = (c: ConstraintDef): boolean =>
   c.attributes["symmetrical"] === undefined ? (c.attributes["kind"] ?? "Mandatory") !== "Serialize" : isTrue(c.attributes["symmetrical"]);
 
 function ordersBefore(cib: Cib, targets: readonly string[]): Tie[] {
-  return cib.constraints
-    .filter((c) => c.kind === "rsc_order" && targets.includes(c.attributes["then"] ?? "") && isMandatory(c))
+  return constraintsNaming(cib, "rsc_order", "then", targets)
+    .filter(isMandatory)
     .map((constraint) => ({ constraint, other: constraint.attributes["first"] ?? "" }));
 }
 
 function colocatedWith(cib: Cib, targets: readonly string[]): Tie[] {
-  return cib.constraints
-    .filter((c) => c.kind === "rsc_colocation" && targets.includes(c.attributes["rsc"] ?? ""))
+  return constraintsNaming(cib, "rsc_colocation", "rsc", targets)
     .map((constraint) => ({ constraint, other: constraint.attributes["with-rsc"] ?? "" }));
 }
 
@@ -65,10 +64,8 @@ function demoteProblems(cib: Cib, domain: PrimitiveDef, targets: readonly string
     return container !== undefined && (promotedMax(container) ?? 0) >= 2;
   });
   return dualPools.flatMap((pool) => {
-    const guarded = cib.constraints.some(
+    const guarded = constraintsNaming(cib, "rsc_order", "first", targets).some(
       (c) =>
-        c.kind === "rsc_order" &&
-        targets.includes(c.attributes["first"] ?? "") &&
         (c.attributes["first-action"] ?? "start") === "stop" &&
         c.attributes["then"] === pool &&
         c.attributes["then-action"] === "demote",
