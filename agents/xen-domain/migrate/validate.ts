@@ -4,6 +4,7 @@ import { notConfigured, notInstalled } from "../../../lib/ocf/exit-code.ts";
 import type { ParamValues } from "../../../lib/ocf/params.ts";
 import type { ToolstackName } from "../../../lib/toolstack/toolstack.ts";
 import type { XenContext } from "../deps.ts";
+import { CONFIG_MAX_BYTES } from "../domain-config.ts";
 import type { XenDomainParams } from "../params.ts";
 
 /**
@@ -34,12 +35,16 @@ export function validateMigration(ctx: XenContext, toolstack: ToolstackName): vo
   if (params.migration_config !== undefined && !features.migrateWithConfig) throw notConfigured(`migration_config (xl migrate -C) has no ${toolstack} counterpart`);
   if (params.save_dir !== undefined && !features.saveImages) throw notInstalled(`save_dir needs the xl toolstack; this host has ${toolstack}`);
   if (params.save_dir !== undefined && !isDirectory(params.save_dir)) throw notInstalled(`save_dir ${params.save_dir} is not a directory on this host`);
-  for (const file of [params.migration_ssh_identity, params.migration_config]) {
+  for (const [param, file] of [["migration_ssh_identity", params.migration_ssh_identity], ["migration_config", params.migration_config], ["peer_identity_file", params.peer_identity_file]] as const) {
     if (file === undefined) continue;
     try {
       accessSync(file, constants.R_OK);
     } catch {
       throw notInstalled(`${file} cannot be read on this host`);
     }
+    // stat(2), never open(2): ssh or the config reader would block on a FIFO, or read a device without end, until their timeout
+    const stat = statSync(file);
+    if (!stat.isFile()) throw notInstalled(`${param} ${file} is not a regular file`);
+    if (param === "migration_config" && stat.size > CONFIG_MAX_BYTES) throw notInstalled(`${param} ${file} is ${stat.size} bytes, more than the ${CONFIG_MAX_BYTES} bytes such a file may have`);
   }
 }
