@@ -11,6 +11,7 @@
  *   npm run bench [-- --runs N] [-- --cost-only]
  */
 import { mkdirSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { callLog, cleanupSim, createSimHost, listDomains, writeSampleConfig } from "../../lib/sim/index.ts";
 import { installToTemp } from "../support/install-once.ts";
@@ -120,6 +121,9 @@ async function ownCost(): Promise<void> {
   }
   const xlList: Measured[] = [];
   for (let run = 0; run < COST_RUNS; run++) xlList.push(await measure(join(fake.binDir, "xl"), ["list"], { PATH: SYSTEM_PATH }));
+  // the floor under every figure of the agents: the installed Node starting and doing nothing
+  const nodeAlone: Measured[] = [];
+  for (let run = 0; run < COST_RUNS; run++) nodeAlone.push(await measure(join(installed.dirs.prefix, "bin", "node"), ["-e", "0"], { PATH: SYSTEM_PATH }));
 
   const rows = operations.flatMap((op) =>
     agents.map((agent) => {
@@ -137,11 +141,16 @@ async function ownCost(): Promise<void> {
       return [op.row, agent.label, `${wall} ms`, `${cpu} ms`, `${rss} MiB`, agent.provider === "xen-ha" ? `<= ${goal} ms, <= ${MEMORY_GOAL_MIB} MiB` : "", verdict];
     }),
   );
-  rows.push(["(one fake `xl list`)", "sh", `${median(xlList.map((m) => m.wallMs))} ms`, `${median(xlList.map((m) => m.cpuMs))} ms`, `${median(xlList.map((m) => m.peakRssMiB * 10)) / 10} MiB`, "", ""]);
+  const reference = (row: string, label: string, runs: readonly Measured[]) =>
+    rows.push([row, label, `${median(runs.map((m) => m.wallMs))} ms`, `${median(runs.map((m) => m.cpuMs))} ms`, `${median(runs.map((m) => m.peakRssMiB * 10)) / 10} MiB`, "", ""]);
+  reference("(one fake `xl list`)", "sh", xlList);
+  reference("(Node's own start)", "node -e 0", nodeAlone);
   process.stdout.write(
     `The agents' own cost: xl answers \`xl list\` from a recorded listing (test/bench/fake-xl.ts), ${COST_RUNS} runs each (medians)\n\n` +
       `${formatTable(["action", "agent", "wall", "CPU", "peak RSS", "goal (wall and CPU)", "verdict"], rows)}\n\n` +
-      "CPU and peak RSS include the one toolstack call of probe and monitor (the last row shows what it costs).\n\n",
+      "CPU and peak RSS include the one toolstack call of probe and monitor (the row `one fake xl list` shows what it\n" +
+      "costs); `Node's own start` is the installed Node doing nothing, the floor under every figure of the agent.\n" +
+      `Load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(" ")}.\n\n`,
   );
 }
 
