@@ -19,9 +19,13 @@ export interface XenDomainOps {
   readonly migrateFrom: number;
 }
 
+/** One <op> of resource `id`, its timeout and interval in seconds. */
+const operation = (id: string, name: string, timeout: number, interval: number): Xml =>
+  xml`<op id="${id}-${name}-${interval}" name="${name}" interval="${interval}s" timeout="${timeout}s"/>`;
+
 /** ocf:xen-ha:XenDomain for `config`, live-migratable; `params` are further instance attributes. */
 export function xenDomainResource(id: string, config: string, ops: XenDomainOps, params: Readonly<Record<string, string>> = {}): Xml {
-  const op = (name: string, timeout: number, interval = 0) => xml`<op id="${id}-${name}-${interval}" name="${name}" interval="${interval}s" timeout="${timeout}s"/>`;
+  const op = (name: string, timeout: number, interval = 0) => operation(id, name, timeout, interval);
   return xml`<primitive id="${id}" class="ocf" provider="xen-ha" type="XenDomain"><instance_attributes id="${id}-params">${nvpairs(`${id}-params`, { xmfile: config, ...params })}</instance_attributes><meta_attributes id="${id}-meta">${nvpairs(`${id}-meta`, { "allow-migrate": "true" })}</meta_attributes><operations>${[
     op("start", ops.start),
     op("stop", ops.stop),
@@ -29,4 +33,17 @@ export function xenDomainResource(id: string, config: string, ops: XenDomainOps,
     op("migrate_to", ops.migrateTo),
     op("migrate_from", ops.migrateFrom),
   ]}</operations></primitive>`;
+}
+
+/**
+ * The floor's resource: Pacemaker's own ocf:pacemaker:Dummy, which starts
+ * instantly, its state file at `state`, kept off vm1's node (-1000) so a
+ * crash takes one of them at a time.
+ */
+export function floorResource(id: string, state: string, awayFrom: string): { primitive: Xml; apart: Xml } {
+  const op = (name: string, timeout: number, interval = 0) => operation(id, name, timeout, interval);
+  return {
+    primitive: xml`<primitive id="${id}" class="ocf" provider="pacemaker" type="Dummy"><instance_attributes id="${id}-params">${nvpairs(`${id}-params`, { state })}</instance_attributes><operations>${[op("start", 20), op("stop", 20), op("monitor", 20, 10)]}</operations></primitive>`,
+    apart: xml`<rsc_colocation id="${id}-apart" rsc="${id}" with-rsc="${awayFrom}" score="-1000"/>`,
+  };
 }

@@ -123,6 +123,8 @@ export const drainVm1Host = (lab: ClusterLab, service: Service, target: string):
 export interface FailoverOutcome {
   readonly victim: string;
   readonly survivor: string;
+  /** When the victim was powered off, epoch ms. */
+  readonly crashedAt: number;
   /** Power-off to the first answer of vm1's service, ms. */
   readonly downtimeMs: number;
   readonly fence: { at: number; action: string; target: string } | undefined;
@@ -163,6 +165,7 @@ export async function crashVm1Host(lab: ClusterLab, service: Service): Promise<F
   return {
     victim,
     survivor,
+    crashedAt: t0,
     downtimeMs: back.at - t0,
     fence: fenceDone(lab.fenceLog()).find((f) => f.target === victim && f.at >= t0),
     fencedLine: fencedLine(log, victim, marks.get(survivor)),
