@@ -100,3 +100,33 @@ t.test("bytes that are not UTF-8, for real: refused with a reason, nothing run",
   t.ok(calls.every((call) => !call.argv.some((arg) => arg.includes("\ufffd") && arg.startsWith("-"))), "no call carries such bytes as an option");
   t.match(domains(), /^vm1:\d+$/, "vm1 still runs, alone");
 });
+
+t.test("paths that name no file of theirs, for real: a FIFO, a device, a directory; refused in time, nothing run", async (t) => {
+  const odd = join(stage.installed.base, "odd");
+  mkdirSync(odd, { recursive: true });
+  const fifo = join(odd, "fifo");
+  await runCommand("mkfifo", [fifo], { timeoutMs: 5_000 });
+  const before = domains();
+  const from = callLog(stage.simRoot, vm.host).length;
+  const rows: readonly (readonly [string, string, RegExp])[] = [
+    ["xmfile", fifo, /^xmfile \S+ is a fifo, not a regular file$/],
+    ["xmfile", "/dev/zero", /^xmfile \/dev\/zero is a character special file, not a regular file$/],
+    ["xmfile", odd, /^xmfile \S+ is a directory, not a regular file$/],
+    ["save_dir", fifo, /^save_dir \S+ is not a directory on this host$/],
+    ["lease_dir", "/dev/zero", /^lease_dir \/dev\/zero is not a directory on this host$/],
+    ["monitor_scripts", fifo, /^monitor_scripts: '\S+' is not an executable file on this host$/],
+    ["migration_config", "/dev/zero", /^migration_config \/dev\/zero is not a regular file$/],
+  ];
+  for (const [param, value, reason] of rows) {
+    for (const action of ["validate-all", "start"]) {
+      const result = await agent(action, { ...base, [`OCF_RESKEY_${param}`]: value });
+      t.equal(result.code, 5, `${param}=${value} ${action}: 5`);
+      t.match(result.reason ?? "", reason, `${param} ${action}: the reason says what it is`);
+      t.notMatch(result.stderr, /^\s+at .+:\d+:\d+\)?$/m, "no stack trace");
+      t.ok(result.ms < TIMEOUT_MS, `answered in ${Math.round(result.ms)} ms`);
+    }
+  }
+  const changes = callLog(stage.simRoot, vm.host).slice(from).filter((call) => !["list"].includes(call.argv[0] ?? ""));
+  t.same(changes.map((call) => call.argv.join(" ")), [], "nothing but listings ran");
+  t.equal(domains(), before, "nothing created or destroyed");
+});
