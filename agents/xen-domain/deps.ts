@@ -14,6 +14,13 @@ export interface XenDomainDeps {
   readonly run: CommandRunner;
   /** Reads a file a user named (the config), bounded in size and time (lib/exec/read-user-file.ts). */
   readonly readUserFile: (path: string, limits: { readonly maxBytes: number; readonly timeoutMs: number }) => Promise<UserFileRead>;
+  /**
+   * The end of a log the toolstack writes (xl-NAME.log, xend.log), read
+   * afresh each time (it grows while a restart goes on), by the same
+   * bounded children as readUserFile: a FIFO, a device or a hung mount
+   * cannot block the agent.
+   */
+  readonly readLogTail: (path: string, limits: { readonly maxBytes: number; readonly timeoutMs: number }) => Promise<UserFileRead>;
   /** Whether a path a user named (a monitor script) is an executable regular file, asked in children within `timeoutMs`. */
   readonly isExecutableUserFile: (path: string, timeoutMs: number) => Promise<boolean | "no answer">;
   /** The agent's environment, handed to every child process. */
@@ -45,9 +52,13 @@ export const MIN_LOOK_MS = 500;
 export const timeForAnotherLook = (ctx: XenContext, calls = 1): boolean => ctx.deadline.remainingMs() >= POLL_MS + calls * MIN_LOOK_MS;
 
 /**
- * How long a domain that restarts itself may be missing: xl's monitoring
- * process destroys it, sleeps 2 s and creates it again under a new domid
- * (doc/xl-behaviour.md §2.4, §7.4); the existing Xen agent tolerates 5 x 1 s.
+ * How long start waits for a domain it created, or one being built, that is
+ * missing or paused, and migrate_from for a domain of which nothing is here:
+ * xl's monitoring process destroys a rebooting domain, sleeps 2 s and
+ * creates it again under a new domid (doc/xl-behaviour.md §2.4, §7.4).
+ * A domain seen running and now missing is not waited for blindly: monitor,
+ * stop and start's first look ask for evidence of a restart
+ * (restart-evidence.ts).
  */
 export const REBOOT_GAP_MS = 5_000;
 

@@ -46,6 +46,7 @@ export function xenDomainMain(io: AgentIo, overrides: XenDomainOverrides = {}): 
         reads.set(path, read);
         return read;
       },
+      readLogTail: (path, limits) => readUserFile(traceCommands(runCommand, log), path, { ...limits, env: io.env, tail: true }),
       isExecutableUserFile: (path, timeoutMs) => isExecutableUserFile(traceCommands(runCommand, log), path, { timeoutMs, env: io.env }),
       env: io.env,
       sleep: overrides.sleep ?? realSleep,

@@ -1,6 +1,8 @@
 import type { DomainRow, DomainState, Toolstack } from "../../lib/toolstack/toolstack.ts";
 import type { DomainSettings } from "../../lib/toolstack/domain-settings.ts";
-import { POLL_MS, REBOOT_GAP_MS, timeForAnotherLook, type XenContext } from "./deps.ts";
+import { genericError } from "../../lib/ocf/exit-code.ts";
+import { POLL_MS, timeForAnotherLook, type XenContext } from "./deps.ts";
+import { restartEvidence } from "./restart-evidence.ts";
 
 /** What the state letters say about a domain, most serious first (doc/xl-behaviour.md §1.3, §7.5). */
 export type Condition = "dying" | "crashed" | "suspended" | "rebooting" | "shut-down" | "paused" | "running";
@@ -65,13 +67,16 @@ export function comingBack(observation: Observation, settings: DomainSettings | 
 
 /**
  * The reboot gap guard. When this host saw the domain running at its last
- * check and now finds it missing, rebooting, or paused under a new domid, xl may be re-creating
- * it: destroy, sleep(2), create paused, unpause. Reporting "stopped" inside
- * that gap invites a second copy elsewhere (resource-agents commit 43c5b1237).
- * So such an answer is re-checked every POLL_MS for up to REBOOT_GAP_MS, and
- * only then believed. Cost: up to 5 s, paid only by a monitor or stop that
- * follows a running state; a resource that is stopped answers at once, and
- * an unknown config counts as "restarts" (xl's default on_reboot).
+ * check and now finds it missing, shut down, or paused under a new domid,
+ * the toolstack may be re-creating it (xl: destroy, sleep(2), create paused,
+ * unpause). Reporting "stopped" inside that gap invites a second copy
+ * elsewhere (resource-agents commit 43c5b1237), but so does waiting on a
+ * hunch: the answer rests on evidence (restart-evidence.ts). Without
+ * evidence of a restart the first look stands at once. With it, the domain
+ * is looked at every POLL_MS, the evidence re-read each time (a re-create
+ * can fail), until it is back or the evidence ends; a restart still under
+ * way when the op's deadline comes is an error, never "not running".
+ * An unknown config counts as "restarts" (xl's default on_reboot).
  * `first`, when given, is the first look, already taken.
  */
 export async function observeSettled(
@@ -84,12 +89,26 @@ export async function observeSettled(
   const toolstack = ctx.deps.toolstack();
   let observation = first ?? (await observe(toolstack, name));
   if (runningDomid === undefined || !comingBack(observation, settings, runningDomid)) return observation;
+  let evidence = await restartEvidence(ctx, name, observation, settings, runningDomid);
+  if (!evidence.restarting) {
+    ctx.log.warn(`${describe(observation)}; it was running, and no restart is under way: ${evidence.why}`);
+    return observation;
+  }
   const started = ctx.deadline.elapsedMs();
-  ctx.log.info(`${describe(observation)}; it was running, re-checking for up to ${REBOOT_GAP_MS} ms in case it is restarting`);
-  while (comingBack(observation, settings, runningDomid) && ctx.deadline.elapsedMs() - started < REBOOT_GAP_MS) {
-    if (!timeForAnotherLook(ctx)) break;
+  ctx.log.info(`${describe(observation)}; ${evidence.why}: waiting for it to come back`);
+  for (;;) {
+    // one look: the toolstack, then the log's two children
+    if (!timeForAnotherLook(ctx, 2)) {
+      throw genericError(`${describe(observation)}; ${evidence.why}, and it was not back ${ctx.deadline.elapsedMs() - started} ms later, when the deadline came`);
+    }
     await ctx.deps.sleep(POLL_MS);
     observation = await observe(toolstack, name);
+    if (!comingBack(observation, settings, runningDomid)) break;
+    evidence = await restartEvidence(ctx, name, observation, settings, runningDomid);
+    if (!evidence.restarting) {
+      ctx.log.info(`the restart ended without the domain: ${evidence.why}`);
+      break;
+    }
   }
   ctx.log.info(`after ${ctx.deadline.elapsedMs() - started} ms: ${describe(observation)}`);
   return observation;

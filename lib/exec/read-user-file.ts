@@ -48,6 +48,12 @@ export interface ReadUserFileOptions {
   /** The whole read's time (both programs), already inside the caller's deadline. */
   readonly timeoutMs: number;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /**
+   * A log's end: a file longer than maxBytes is not refused, its last
+   * maxBytes are read (from its size at the stat, plus what it grew by since,
+   * up to maxBytes more; the text keeps the last maxBytes characters).
+   */
+  readonly tail?: boolean;
 }
 
 const coreutil = (name: string): string => [`/usr/bin/${name}`, `/bin/${name}`].find((path) => existsSync(path)) ?? `/usr/bin/${name}`;
@@ -76,11 +82,13 @@ export async function readUserFile(run: CommandRunner, path: string, options: Re
   const [type = "", sizeText = "", mtimeText = ""] = stat.stdout.split("\n");
   if (!REGULAR.has(type)) return { ok: false, kind: "refused", problem: `is a ${type || "file of unknown type"}, not a regular file` };
   const size = Number(sizeText);
-  if (!(size <= options.maxBytes)) {
+  const tail = options.tail === true && Number.isSafeInteger(size);
+  if (!tail && !(size <= options.maxBytes)) {
     return { ok: false, kind: "refused", problem: `is ${sizeText} bytes, more than the ${options.maxBytes} bytes such a file may have` };
   }
 
-  const dd = await run(coreutil("dd"), [`if=${path}`, "iflag=nonblock,fullblock", `bs=${options.maxBytes + 1}`, "count=1", "status=none"], {
+  const window = tail ? [`skip=${Math.max(0, size - options.maxBytes)}`, `bs=${2 * options.maxBytes}`] : [`bs=${options.maxBytes + 1}`];
+  const dd = await run(coreutil("dd"), [`if=${path}`, `iflag=nonblock,fullblock${tail ? ",skip_bytes" : ""}`, ...window, "count=1", "status=none"], {
     timeoutMs: left(),
     env: options.env,
   });
@@ -88,6 +96,7 @@ export async function readUserFile(run: CommandRunner, path: string, options: Re
   if (dd.exitCode !== 0) {
     return { ok: false, kind: "unreadable", problem: `cannot be read on this host (${lastLine(dd.stderr) || `dd exit ${dd.exitCode ?? dd.signal ?? dd.spawnError}`})` };
   }
+  if (tail) return { ok: true, text: dd.stdout.slice(-options.maxBytes), mtimeMs: Number(mtimeText) * 1000 };
   // Each byte decodes to at most one UTF-16 unit, so a longer text means more bytes than the bound.
   if (dd.stdout.length > options.maxBytes) {
     return { ok: false, kind: "refused", problem: `grew past ${options.maxBytes} bytes while it was read` };

@@ -6,7 +6,7 @@ import { eventually, simHost, sleep, untilState, xl, xm } from "./support.ts";
 
 /**
  * What the simulated lifecycle daemon leaves for an observer to read, where a
- * real dom0 has it (doc/xl-behaviour.md §2.4, §7.4; doc/evidence.md §3):
+ * real dom0 has it (doc/xl-behaviour.md §2.4, §7.4; doc/evidence.md §4):
  * its process in /proc with xl's command line, its log in /var/log/xen, the
  * lines of tools/xl/xl_vmcontrol.c in their order, and a restart's order
  * in time: destroy, the 2 s gap, the new domain.
