@@ -70,6 +70,9 @@ interface Prepared {
   /** The resource and those tied to it by +INFINITY colocations (pcmk__colocated_resources). */
   readonly chain: readonly (readonly number[])[];
   readonly withClone: readonly boolean[];
+  /** 1 for resources stopped on purpose; 1 for those with a +INFINITY chain (chain longer than itself). */
+  readonly disabled: Uint8Array;
+  readonly chained: Uint8Array;
   /** Resources whose sort scores merge other resources' (those with colocations where they are the dependent). */
   readonly dynamic: readonly number[];
   /** What depends only on where resources run now, per current placement. */
@@ -317,6 +320,8 @@ function prepare(model: PlacementModel): Prepared {
     withThisIndex: withThis.map((list) => indexes(list.map((c) => c.dependent))),
     chain: model.resources.map((_, i) => chainOf(i)),
     withClone: model.resources.map((r) => model.withClones.has(r.id)),
+    disabled: Uint8Array.from(model.resources, (r) => (r.disabled ? 1 : 0)),
+    chained: new Uint8Array(count),
     dynamic,
     byCurrent: new WeakMap(),
     scratch: {
@@ -333,6 +338,7 @@ function prepare(model: PlacementModel): Prepared {
       saved: [],
     },
   };
+  result.chain.forEach((members, r) => (result.chained[r] = members.length > 1 ? 1 : 0));
   prepared.set(model, result);
   return result;
 }
@@ -616,11 +622,11 @@ export function assignExplained(model: PlacementModel, up: ReadonlySet<string>, 
       if (!hasInfluence(c, r) || dependent < 0) continue;
       addColocated(dependent, scores, Math.sign(c.score), false, 0, false);
     }
-    if (resources[r]?.disabled) scores.fill(-INFINITY);
+    if (p.disabled[r]) scores.fill(-INFINITY);
     if (usesCapacity) {
       const own = p.utilization[r] ?? [];
       let need = own;
-      if ((p.chain[r]?.length ?? 0) > 1) {
+      if (p.chained[r]) {
         const sum = new Map<number, number>();
         for (const member of p.chain[r] ?? []) {
           if (member !== r && placement[member] !== UNSET) continue;
@@ -630,7 +636,7 @@ export function assignExplained(model: PlacementModel, up: ReadonlySet<string>, 
       }
       const usable = (node: number): boolean => available[node] === 1 && (scores[node] as number) >= 0;
       if (need === own) {
-        for (let node = 0; node < n; node++) if (usable(node) && !fitsOwn(node, r)) scores[node] = -INFINITY;
+        for (let node = 0; node < n; node++) if (available[node] === 1 && (scores[node] as number) >= 0 && !fitsOwn(node, r)) scores[node] = -INFINITY;
       } else {
         const limit = allNodes.some((node) => usable(node) && fits(node, need)) ? need : own;
         for (let node = 0; node < n; node++) if (usable(node) && !fits(node, limit)) scores[node] = -INFINITY;
@@ -649,7 +655,8 @@ export function assignExplained(model: PlacementModel, up: ReadonlySet<string>, 
   }
 
   for (const r of order) assignOne(r);
-  const nodeIndex = Int32Array.from(placement, (node, r) => (node >= 0 && !resources[r]?.disabled ? node : -1));
+  const nodeIndex = new Int32Array(resources.length);
+  for (let r = 0; r < resources.length; r++) nodeIndex[r] = (placement[r] as number) >= 0 && !resources[r]?.disabled ? (placement[r] as number) : -1;
   let built: Placement | undefined;
   const toMap = (): Placement => {
     const result = new Map<string, string | undefined>();
