@@ -11,7 +11,11 @@ import type { Logger } from "../../lib/ocf/logger.ts";
  *   monitor and stop find a running domain by it without the config file
  *   (domain-config.ts), and it stays right when name= is edited meanwhile;
  * - `utilization`: the values last written with crm_resource, so a steady
- *   monitor makes no crm_resource call.
+ *   monitor makes no crm_resource call;
+ * - `leaving`: a stop or migrate_to of ours is under way until `until` (ms
+ *   since the epoch, the action's deadline): the domain's death is ours.
+ *   XenHost's watcher reads it (agents/xen-host/watcher); whatever records
+ *   what was seen next ends it.
  * A missing or unreadable record is the empty record: nothing here is needed
  * for safety in the "stopped" direction, only to spend time or calls wisely.
  */
@@ -19,6 +23,12 @@ export interface ResourceRecord {
   readonly runningDomid?: number | undefined;
   readonly runningName?: string | undefined;
   readonly utilization: Readonly<Record<string, string>>;
+  readonly leaving?: Leaving | undefined;
+}
+
+export interface Leaving {
+  readonly action: "stop" | "migrate_to";
+  readonly until: number;
 }
 
 const EMPTY: ResourceRecord = { utilization: {} };
@@ -37,12 +47,14 @@ export function readRecord(path: string): ResourceRecord {
   try {
     const data: unknown = JSON.parse(readFileSync(path, "utf8"));
     if (typeof data !== "object" || data === null) return EMPTY;
-    const { runningDomid, runningName, utilization } = data as Record<string, unknown>;
+    const { runningDomid, runningName, utilization, leaving } = data as Record<string, unknown>;
     const values = typeof utilization === "object" && utilization !== null ? utilization : {};
+    const note = typeof leaving === "object" && leaving !== null ? (leaving as Record<string, unknown>) : {};
     return {
       runningDomid: typeof runningDomid === "number" ? runningDomid : undefined,
       runningName: typeof runningDomid === "number" && typeof runningName === "string" ? runningName : undefined,
       utilization: Object.fromEntries(Object.entries(values).filter(([, v]) => typeof v === "string")),
+      leaving: (note["action"] === "stop" || note["action"] === "migrate_to") && typeof note["until"] === "number" ? { action: note["action"], until: note["until"] } : undefined,
     };
   } catch {
     return EMPTY;
@@ -53,6 +65,12 @@ export function readRecord(path: string): ResourceRecord {
 export const seenRunning = (domain: { readonly domid: number; readonly name: string } | undefined): Partial<ResourceRecord> => ({
   runningDomid: domain?.domid,
   runningName: domain?.name,
+  leaving: undefined,
+});
+
+/** Before a stop or migrate_to acts: the domain may die from now until the action's deadline, on purpose. */
+export const leavingUntil = (action: Leaving["action"], remainingMs: number): Partial<ResourceRecord> => ({
+  leaving: { action, until: Date.now() + remainingMs },
 });
 
 /** Writes only when something changed (monitors run every few seconds); atomic by rename. */

@@ -6,7 +6,7 @@ import { ADVERTISED_TIMEOUTS, POLL_MS, type XenContext } from "./deps.ts";
 import { readDomainConfig, resolveResource, settingsIfReadable } from "./domain-config.ts";
 import { leaseGuard } from "./never-twice/lease-guard.ts";
 import { comingBack, describe, observe, observeSettled, type Observation } from "./observe.ts";
-import { readRecord, recordPath, seenRunning, updateRecord } from "./record.ts";
+import { leavingUntil, readRecord, recordPath, seenRunning, updateRecord } from "./record.ts";
 import { domainNameProblem } from "../../lib/toolstack/domain-name.ts";
 import { confirmGone } from "./confirm-gone.ts";
 import { findLeftovers, observeHere } from "./migrate/leftovers.ts";
@@ -107,6 +107,7 @@ async function bringDown(ctx: XenContext, first: Present, settings: DomainSettin
 export async function stop(ctx: XenContext): Promise<OcfExitCode> {
   const resource = await resolveResource(ctx, { config: "if-needed" });
   const { toolstack, name, recordFile } = resource;
+  updateRecord(recordFile, leavingUntil("stop", ctx.deadline.remainingMs()), ctx.log);
   // the type (HVM: shutdown -F at once) and the on_reboot/on_crash actions, when the config can tell them now
   const settings = resource.settings ?? (await settingsIfReadable(ctx, toolstack.name));
   let runningDomid = readRecord(recordFile).runningDomid;

@@ -10,7 +10,7 @@ import { recordMigrationStart } from "./record.ts";
 import { settleMigration } from "./settle.ts";
 import { transportTo } from "./transport.ts";
 import { describe, observe } from "../observe.ts";
-import { seenRunning, updateRecord } from "../record.ts";
+import { leavingUntil, seenRunning, updateRecord } from "../record.ts";
 
 /**
  * migrate_to, on the source (doc/ocf.md §1.9: migrate_to here, migrate_from
@@ -56,6 +56,7 @@ export async function migrateTo(ctx: XenContext): Promise<OcfExitCode> {
   const budgetMs = migrationBudgetMs(ctx);
   if (budgetMs < 1_000) throw genericError(`no time left in the migrate_to timeout for a migration (${budgetMs} ms)`);
   const startedAt = ctx.deps.now();
+  updateRecord(recordFile, leavingUntil("migrate_to", ctx.deadline.remainingMs()), ctx.log);
   await recordMigrationStart(ctx, name, { source: ctx.ocf.migrateSource ?? ctx.ocf.onNode ?? hostname(), target: node, startedAt });
   ctx.log.info(`migrating ${name} to ${node} (${transport.address}) within ${budgetMs} ms`);
   const result = await thisDom0(ctx).migration.migrate(name, transport.address, { sshCommand: transport.sshCommand, config: ctx.params.migration_config }, budgetMs);

@@ -1,0 +1,237 @@
+import t from "tap";
+import type { CommandOptions, CommandResult } from "../../../lib/exec/command.ts";
+import { createLogger } from "../../../lib/ocf/logger.ts";
+import { startWatcher, WATCH_ARGS, type WatcherDeps } from "../../../agents/xen-host/watcher/daemon.ts";
+import type { Evidence } from "../../../agents/xen-host/watcher/judge.ts";
+import type { WatchedResource } from "../../../agents/xen-host/watcher/records.ts";
+import { namesFromLs } from "../../../agents/xen-host/watcher/scan.ts";
+import type { LineHandlers } from "../../../agents/xen-host/watcher/stream.ts";
+import { parseWatcherArgs } from "../../../agents/xen-host/watcher/command.ts";
+
+/**
+ * The domain-death watcher, one scenario per row: what the domains look
+ * like before and after a @releaseDomain, what the records and the restart
+ * evidence say, and whether `crm_resource --fail` is run (its exact argv).
+ */
+
+const result = (fields: Partial<CommandResult>): CommandResult => ({
+  command: "",
+  exitCode: 0,
+  spawnError: undefined,
+  signal: undefined,
+  timedOut: false,
+  stdout: "",
+  stderr: "",
+  durationMs: 1,
+  ...fields,
+});
+
+const ls = (domains: Readonly<Record<number, string>>): string =>
+  ['/local/domain/0/name = "Domain-0"', ...Object.entries(domains).map(([id, name]) => `/local/domain/${id}/name = "${name}"`)].join("\n") + "\n";
+
+interface Stage {
+  domains: Record<number, string>;
+  records: WatchedResource[];
+  evidence: Evidence;
+  readonly calls: { file: string; args: readonly string[]; options: CommandOptions }[];
+  readonly logs: string[];
+  watch: LineHandlers | undefined;
+  starts: number;
+  lsFails: boolean;
+}
+
+function stage(initial: Partial<Stage> = {}) {
+  const s: Stage = {
+    domains: { 1: "vm1", 2: "vm2" },
+    records: [{ resource: "vm1", name: "vm1", domid: 1, leaving: undefined }],
+    evidence: { restarting: false, why: "no monitoring process restarts it" },
+    calls: [],
+    logs: [],
+    watch: undefined,
+    starts: 0,
+    lsFails: false,
+    ...initial,
+  };
+  const deps: WatcherDeps = {
+    run: async (file, args, options) => {
+      s.calls.push({ file, args, options });
+      if (file === "xenstore-ls") return s.lsFails ? result({ exitCode: 1, stderr: "xenstore-ls: xs_open: Connection refused\n" }) : result({ stdout: ls(s.domains) });
+      return result({});
+    },
+    startLines: (file, args, _env, handlers) => {
+      t.equal(file, "xenstore-watch");
+      t.same(args, WATCH_ARGS);
+      s.starts++;
+      s.watch = handlers;
+      return { stop: () => {} };
+    },
+    env: {},
+    records: () => s.records,
+    restartEvidence: async () => s.evidence,
+    node: "node1",
+    log: createLogger("test", {}, (text) => void s.logs.push(text)),
+    now: () => performance.now(),
+  };
+  const watcher = startWatcher(deps);
+  const event = async (line = "@releaseDomain"): Promise<void> => {
+    s.watch?.line(line);
+    await watcher.idle();
+  };
+  const failCalls = () => s.calls.filter((c) => c.file === "crm_resource").map((c) => c.args);
+  return { s, watcher, event, failCalls };
+}
+
+const FAIL_VM1 = ["--fail", "--resource", "vm1", "--node", "node1"];
+
+interface Row {
+  readonly name: string;
+  readonly after: Record<number, string>;
+  readonly record?: Partial<WatchedResource>;
+  readonly evidence?: Evidence;
+  readonly reported: boolean;
+  readonly log?: RegExp;
+}
+
+const soon = () => Date.now() + 60_000;
+
+const rows: Row[] = [
+  { name: "crash (on_crash=destroy): reported at once", after: { 2: "vm2" }, reported: true, log: /vm1 \(id 1\) died and nothing of ours explains it/ },
+  { name: "admin's xl destroy: reported", after: { 2: "vm2" }, reported: true },
+  { name: "our stop under way: not reported", after: { 2: "vm2" }, record: { leaving: { action: "stop", until: soon() } }, reported: false, log: /a stop of ours is under way/ },
+  { name: "our migrate_to under way: not reported", after: { 2: "vm2" }, record: { leaving: { action: "migrate_to", until: soon() } }, reported: false },
+  { name: "a stop note past its deadline explains nothing", after: { 2: "vm2" }, record: { leaving: { action: "stop", until: Date.now() - 1 } }, reported: true },
+  { name: "reboot (xl restarting it): not reported", after: { 2: "vm2" }, evidence: { restarting: true, why: "Done. Rebooting now" }, reported: false, log: /being restarted by the toolstack/ },
+  { name: "already back under a new domid: alive", after: { 2: "vm2", 3: "vm1" }, reported: false },
+  { name: "another domain died: not ours to report", after: { 1: "vm1" }, reported: false },
+  { name: "nothing changed (spurious event)", after: { 1: "vm1", 2: "vm2" }, reported: false },
+];
+
+for (const row of rows) {
+  t.test(row.name, async (t) => {
+    const { s, watcher, event, failCalls } = stage();
+    t.teardown(() => watcher.stop());
+    s.records = [{ resource: "vm1", name: "vm1", domid: 1, leaving: undefined, ...row.record }];
+    if (row.evidence) s.evidence = row.evidence;
+    await event(); // the initial firing: the baseline look
+    s.domains = row.after;
+    await event();
+    t.same(failCalls(), row.reported ? [FAIL_VM1] : [], row.reported ? "crm_resource --fail, argv exactly" : "no report");
+    if (row.log) t.match(s.logs.join(""), row.log);
+    const report = s.calls.find((c) => c.file === "crm_resource");
+    if (report) t.ok(report.options.timeoutMs > 0 && report.options.timeoutMs <= 10_000, "bounded");
+  });
+}
+
+t.test("a death is reported once, however many events follow", async (t) => {
+  const { s, watcher, event, failCalls } = stage();
+  t.teardown(() => watcher.stop());
+  await event();
+  s.domains = { 2: "vm2" };
+  await event();
+  await event();
+  await event("@introduceDomain");
+  t.same(failCalls(), [FAIL_VM1]);
+});
+
+t.test("the first look is a baseline: a domain already gone is the monitor's", async (t) => {
+  const { s, watcher, event, failCalls } = stage({ domains: { 2: "vm2" } });
+  t.teardown(() => watcher.stop());
+  await event();
+  await event();
+  t.same(failCalls(), []);
+});
+
+t.test("a restart that never comes back is looked at again, then reported", async (t) => {
+  const { s, watcher, event, failCalls } = stage();
+  t.teardown(() => watcher.stop());
+  await event();
+  s.domains = { 2: "vm2" };
+  s.evidence = { restarting: true, why: "Action for shutdown reason code 1 is restart" };
+  await event();
+  t.same(failCalls(), [], "restarting: not yet");
+  // xl's re-creation failed: its monitoring process exited without a new domain
+  s.evidence = { restarting: false, why: "xl's monitoring process 123 is done with it" };
+  const lsBefore = s.calls.filter((c) => c.file === "xenstore-ls").length;
+  const deadline = Date.now() + 5_000;
+  while (failCalls().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  t.ok(s.calls.filter((c) => c.file === "xenstore-ls").length > lsBefore, "looked again without an event");
+  t.same(failCalls(), [FAIL_VM1], "reported once the evidence says it is not coming back");
+});
+
+t.test("a restart that comes back ends the watch on it", async (t) => {
+  const { s, watcher, event, failCalls } = stage();
+  t.teardown(() => watcher.stop());
+  await event();
+  s.domains = { 2: "vm2" };
+  s.evidence = { restarting: true, why: "Done. Rebooting now" };
+  await event();
+  s.domains = { 2: "vm2", 4: "vm1" };
+  await event("@introduceDomain");
+  await new Promise((r) => setTimeout(r, 700)); // at most one recheck was still due
+  const looks = s.calls.filter((c) => c.file === "xenstore-ls").length;
+  await new Promise((r) => setTimeout(r, 1_200));
+  t.equal(s.calls.filter((c) => c.file === "xenstore-ls").length, looks, "no more looks without events once it is back");
+  t.same(failCalls(), [], "no report");
+});
+
+t.test("xenstore-watch ends or is missing: logged, started again with a growing wait", async (t) => {
+  const { s, watcher, event, failCalls } = stage();
+  t.teardown(() => watcher.stop());
+  await event();
+  s.watch?.exit({ code: null, signal: "SIGKILL" });
+  t.match(s.logs.join(""), /xenstore-watch ended \(SIGKILL\); domain deaths are seen only by the monitors/);
+  // vm1 dies while no watch runs: the new watch's initial firing finds it
+  s.domains = { 2: "vm2" };
+  const deadline = Date.now() + 3_000;
+  while (s.starts < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  t.equal(s.starts, 2, "started again");
+  await event();
+  t.same(failCalls(), [FAIL_VM1], "the death in the gap is found by the next look");
+  s.watch?.exit({ code: null, signal: null, startError: "ENOENT" });
+  t.match(s.logs.join(""), /xenstore-watch is not installed \(not on PATH\)/);
+});
+
+t.test("xenstore-ls failing: no verdict, the next look decides", async (t) => {
+  const { s, watcher, event, failCalls } = stage();
+  t.teardown(() => watcher.stop());
+  await event();
+  s.lsFails = true;
+  s.domains = { 2: "vm2" };
+  await event();
+  t.same(failCalls(), []);
+  t.match(s.logs.join(""), /xenstore-ls -f \/local\/domain failed \(exit 1\): xenstore-ls: xs_open: Connection refused/);
+  s.lsFails = false;
+  await event();
+  t.same(failCalls(), [FAIL_VM1]);
+});
+
+t.test("stop ends the watcher", async (t) => {
+  const { watcher } = stage();
+  watcher.stop();
+  await watcher.done;
+  t.pass("done resolved");
+});
+
+t.test("xenstore-ls -f parsing: names only, Domain-0 left out, odd names kept", async (t) => {
+  const text = [
+    '/local/domain/0/name = "Domain-0"',
+    '/local/domain/3 = ""',
+    '/local/domain/3/name = "vm with spaces"',
+    '/local/domain/4/name = "-dash"',
+    '/local/domain/5/device/name = "not a domain name"',
+    '/local/domain/6/name = ""',
+    "garbage",
+  ].join("\n");
+  t.same([...namesFromLs(text)], [
+    [3, "vm with spaces"],
+    [4, "-dash"],
+    [6, ""],
+  ]);
+});
+
+t.test("watch-domains arguments", async (t) => {
+  t.same(parseWatcherArgs(["--node", "n1", "--state-dir", "/run/x"]), { node: "n1", stateDir: "/run/x" });
+  for (const bad of [[], ["--node", "n1"], ["--node"], ["--node", "", "--state-dir", "/x"], ["--bogus", "x", "--node", "n", "--state-dir", "/x"]]) {
+    t.type(parseWatcherArgs(bad), "string", JSON.stringify(bad));
+  }
+});
