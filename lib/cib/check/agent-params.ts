@@ -53,12 +53,37 @@ function legacyMetaProblems(primitive: PrimitiveDef): Problem[] {
   });
 }
 
+/** What parameterProblems and timeoutProblems read from an agent's declarations: the same for each of its resources, so read once. */
+interface AgentFacts {
+  readonly declared: readonly (readonly [string, RegisteredAgent["params"][string]])[];
+  /** Accepted name (or alias) -> declared name. */
+  readonly names: ReadonlyMap<string, string>;
+  readonly known: readonly string[];
+  /** By timed action the agent advertises: the longest timeout it advertises (ms). */
+  readonly neededMs: ReadonlyMap<string, number>;
+}
+
+const agentFacts = new WeakMap<RegisteredAgent, AgentFacts>();
+
+function factsOf(agent: RegisteredAgent): AgentFacts {
+  const cached = agentFacts.get(agent);
+  if (cached) return cached;
+  const declared = Object.entries(agent.params);
+  const names = new Map<string, string>();
+  for (const [name, param] of declared) for (const alias of [name, ...(param.aliases ?? [])]) names.set(alias, name);
+  const neededMs = new Map<string, number>();
+  for (const action of TIMED_ACTIONS) {
+    const advertised = agent.advertised.filter((entry) => entry.name === action);
+    if (advertised.length > 0) neededMs.set(action, Math.max(...advertised.map((entry) => intendedMs(entry.timeout) ?? 0)));
+  }
+  const facts = { declared, names, known: [...names.keys(), ...(agent.fencing ? FENCER_PARAMS : [])], neededMs };
+  agentFacts.set(agent, facts);
+  return facts;
+}
+
 function parameterProblems(primitive: PrimitiveDef, agent: RegisteredAgent): Problem[] {
   const where = `primitive ${primitive.id}`;
-  const declared = Object.entries(agent.params);
-  const names = new Map<string, string>(); // accepted name -> declared name
-  for (const [name, param] of declared) for (const alias of [name, ...(param.aliases ?? [])]) names.set(alias, name);
-  const known = [...names.keys(), ...(agent.fencing ? FENCER_PARAMS : [])];
+  const { declared, names, known } = factsOf(agent);
   const problems: Problem[] = [];
 
   for (const pair of primitive.params) {
@@ -96,9 +121,8 @@ function timeoutProblems(cib: Cib, primitive: PrimitiveDef, agent: RegisteredAge
   const migrates = isTrue(metaValue(cib, primitive, "allow-migrate"));
   const problems: Problem[] = [];
   for (const action of TIMED_ACTIONS) {
-    const advertised = agent.advertised.filter((entry) => entry.name === action);
-    if (advertised.length === 0) continue;
-    const neededMs = Math.max(...advertised.map((entry) => intendedMs(entry.timeout) ?? 0));
+    const neededMs = factsOf(agent).neededMs.get(action);
+    if (neededMs === undefined) continue;
     const ops = primitive.ops.filter((op) => op.name === action);
     const wanted = action === "start" || action === "stop" || (migrates && action.startsWith("migrate_"));
     if (ops.length === 0 && wanted && fallbackMs < neededMs) {
