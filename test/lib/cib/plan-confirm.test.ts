@@ -33,6 +33,8 @@ interface Row {
   readonly sets?: readonly (readonly string[])[];
   readonly borderline: readonly string[];
   readonly quorumLost?: boolean;
+  /** The plan places every domain where crm_simulate does. */
+  readonly exact?: boolean;
   /** Safety points crm_simulate must show (each a pattern), or none. */
   readonly unsafe: readonly RegExp[];
 }
@@ -49,6 +51,9 @@ const rows: readonly Row[] = [
     unsafe: [],
   },
   { name: "quorum lost under stop: exact, nothing to replay", values: { ...TIED, domains: "a:2048:1,b:2048:1" }, failures: 2, borderline: [], unsafe: [] },
+  { name: "quorum lost under stop, replayed anyway: crm_simulate stops every domain, as the plan says", values: { ...TIED, domains: "a:2048:1,b:2048:1,c:2048:1,d:2048:1" }, failures: 2, sets: [["xen01", "xen02"], ["xen02", "xen04"]], borderline: [], quorumLost: true, exact: true, unsafe: [] },
+  { name: "quorum lost under demote (stop for domains), replayed: exact too", values: { ...TIED, domains: "a:2048:1,b:2048:1,c:2048:1,d:2048:1" }, edit: policy("demote"), failures: 2, sets: [["xen01", "xen03"]], borderline: [], quorumLost: true, exact: true, unsafe: [] },
+  { name: "quorum kept by last_man_standing under stop, replayed: recovered where the plan says", values: { ...TIED, domains: "a:2048:1,b:2048:1,c:2048:1,d:2048:1", quorum: "last_man_standing" }, failures: 2, sets: [["xen01", "xen02"]], borderline: [], quorumLost: false, exact: true, unsafe: [] },
   {
     name: "a start before fencing (requires=nothing) is a safety point",
     values: TIED,
@@ -82,7 +87,8 @@ for (const row of rows) {
     t.teardown(cleanup);
     const result = await confirmPlan(context, text, report, row.sets);
     if (!result.ok) return t.fail(result.message);
-    t.same(result.sets.map((set) => set.failed.join(",")), row.borderline, "each borderline set is replayed once");
+    t.same(result.sets.map((set) => set.failed.join(",")), (row.sets ?? borderlineSets(report)).map((set) => set.join(",")), "each set is replayed once");
+    if (row.exact) t.ok(result.sets.every((set) => set.differ.length === 0), "the plan places every domain where crm_simulate does", { differ: result.sets.map((set) => set.differ) });
     const unsafe = result.sets.flatMap((set) => set.unsafe);
     t.equal(unsafe.length, row.unsafe.length, "as many safety points as expected", { unsafe });
     row.unsafe.forEach((pattern, i) => t.match(unsafe[i] ?? "", pattern));
@@ -104,7 +110,7 @@ for (const row of rows) {
       t.same(Object.fromEntries(set.simulated), shown, `${set.failed.join(",")}: confirm shows what crm_simulate shows`);
     }
     const printed = formatConfirmation(result);
-    t.match(printed, row.borderline.length === 0 ? /nothing to replay/ : new RegExp(`${row.borderline.length} sets? marked \\(\\?\\) replayed`));
+    t.match(printed, result.sets.length === 0 ? /nothing to replay/ : new RegExp(`${result.sets.length} sets? marked \\(\\?\\) replayed`));
     if (row.unsafe.length > 0) t.match(printed, /DISAGREE \(safety\)/);
     else t.notMatch(printed, /DISAGREE/);
   });
