@@ -491,8 +491,7 @@ export function assignExplained(model: PlacementModel, up: ReadonlySet<string>, 
   const allNodes = Array.from({ length: n }, (_, i) => i);
 
   // The assignment order (sort_rsc_process_order / cmp_resources).
-  let order: number[] = resources.map((_, i) => i);
-  if (usesCapacity) order = assignmentOrder();
+  const order: number[] = usesCapacity ? assignmentOrder() : resources.map((_, i) => i);
 
   function assignmentOrder(): number[] {
     const sortedNodes = [...allNodes].sort((a, b) => compareNodes(a, b, undefined, -1));
@@ -521,7 +520,8 @@ export function assignExplained(model: PlacementModel, up: ReadonlySet<string>, 
     const compare = (a: SortItem, b: SortItem): number => {
       if (a.priority !== b.priority) return b.priority - a.priority;
       if (a.here !== b.here) return b.here - a.here;
-      for (const node of sortedNodes) {
+      for (let i = 0; i < n; i++) {
+        const node = sortedNodes[i] as number;
         const diff = (b.weights[node] as number) - (a.weights[node] as number);
         if (diff !== 0) return diff;
       }

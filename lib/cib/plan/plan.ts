@@ -164,7 +164,8 @@ export function planCib(cib: Cib, options: PlanOptions = {}): PlanReport {
     const known = seen.get(key);
     if (known) return known;
     const result = failureCase(model, quorum, steady, failed, protectedIds);
-    seen.set(key, result);
+    // Only the table's size is asked twice; keeping the search's other sizes would only hold memory (1000 domains: ~200 moves a set).
+    if (failed.length === Math.min(failures, hosts.length) || failed.length === 0) seen.set(key, result);
     return result;
   };
   const run = (k: number): FailureCase[] => [...combinations(hosts, Math.min(k, hosts.length))].map(caseOf);
