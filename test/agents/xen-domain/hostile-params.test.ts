@@ -22,7 +22,7 @@ import { HOSTILE_VALUES, OPTIONS_XEN_HA_PASSES, XEN_DOMAIN_SHAPES, accepts, host
  */
 const SEED = Number(process.env["HOSTILE_SEED"] ?? 20261203);
 const TIMEOUT_MS = 8_000;
-/** Accepted values cost toolstack calls: a seeded sample of them runs (every refused one runs: they are cheap). */
+/** Accepted values cost toolstack calls: a seeded sample of them runs, every parameter among them (every refused one runs: they are cheap). */
 const ACCEPTED_SAMPLE = 40;
 
 const random = seededRandom(SEED);
@@ -30,11 +30,10 @@ t.comment(`seed ${SEED} (HOSTILE_SEED=${SEED} replays this run)`);
 
 const cases = hostileCases(XEN_DOMAIN_SHAPES, HOSTILE_VALUES, random);
 const refused = cases.filter((c) => !accepts(c.param, c.value));
-const accepted = seededSample(
-  cases.filter((c) => accepts(c.param, c.value)),
-  ACCEPTED_SAMPLE,
-  random,
-);
+const acceptable = cases.filter((c) => accepts(c.param, c.value));
+/** One accepted value of every parameter that accepts any, then seeded others up to the sample's size. */
+const firstOfEach = [...new Set(acceptable.map((c) => c.param))].map((param) => seededSample(acceptable.filter((c) => c.param === param), 1, random)[0]!);
+const accepted = [...firstOfEach, ...seededSample(acceptable.filter((c) => !firstOfEach.includes(c)), Math.max(0, ACCEPTED_SAMPLE - firstOfEach.length), random)];
 
 const run = (r: SimResource, action: string, param: string, value: string, extra: Record<string, string> = {}) =>
   r.run(action, { ...extra, OCF_RESKEY_CRM_meta_timeout: String(TIMEOUT_MS), [`OCF_RESKEY_${param}`]: value });
