@@ -66,6 +66,15 @@ export function comingBack(observation: Observation, settings: DomainSettings | 
 }
 
 /**
+ * The evidence is read after the look: a domain seen paused while xl built
+ * it anew may be unpaused by the time the log says the restart is over.
+ * One more look tells that from a domain someone paused since.
+ */
+async function lookAgainIfPaused(toolstack: Toolstack, name: string, observation: Observation): Promise<Observation> {
+  return observation.kind === "paused" ? observe(toolstack, name) : observation;
+}
+
+/**
  * The reboot gap guard. When this host saw the domain running at its last
  * check and now finds it missing, shut down, or paused under a new domid,
  * the toolstack may be re-creating it (xl: destroy, sleep(2), create paused,
@@ -92,7 +101,7 @@ export async function observeSettled(
   let evidence = await restartEvidence(ctx, name, observation, settings, runningDomid);
   if (!evidence.restarting) {
     ctx.log.warn(`${describe(observation)}; it was running, and no restart is under way: ${evidence.why}`);
-    return observation;
+    return lookAgainIfPaused(toolstack, name, observation);
   }
   const started = ctx.deadline.elapsedMs();
   ctx.log.info(`${describe(observation)}; ${evidence.why}: waiting for it to come back`);
@@ -106,7 +115,8 @@ export async function observeSettled(
     if (!comingBack(observation, settings, runningDomid)) break;
     evidence = await restartEvidence(ctx, name, observation, settings, runningDomid);
     if (!evidence.restarting) {
-      ctx.log.info(`the restart ended without the domain: ${evidence.why}`);
+      ctx.log.info(`the restart ended: ${evidence.why}`);
+      observation = await lookAgainIfPaused(toolstack, name, observation);
       break;
     }
   }
