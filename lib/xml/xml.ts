@@ -12,13 +12,13 @@ export interface Xml {
 
 export type XmlValue = Xml | string | number | boolean | undefined | null | readonly XmlValue[];
 
+const ENTITIES: Readonly<Record<string, string>> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" };
+const SPECIAL = /[&<>"']/;
+
 export function escapeXml(text: string): string {
-  return text
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&apos;");
+  // Most values have nothing to escape: one scan, and the same string back (a CIB of 1000 domains escapes ~100k values).
+  if (!SPECIAL.test(text)) return text;
+  return text.replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
 }
 
 export const rawXml = (text: string): Xml => ({ [RAW]: true, text });
