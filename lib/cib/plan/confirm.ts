@@ -123,7 +123,12 @@ export function formatConfirmation(result: { readonly sets: readonly ConfirmedSe
   for (const set of result.sets) {
     const name = set.failed.length === 0 ? "(steady state)" : set.failed.join(",");
     const shown = [...new Set([...set.uncertain, ...set.differ])];
-    const verdict = set.unsafe.length > 0 ? "DISAGREE (safety)" : set.differ.length > 0 ? "differ where domains run (not a safety point)" : "agree";
+    const pessimistic = set.differ.length > 0 && set.differ.every((id) => set.plan.get(id) === undefined);
+    const verdict =
+      set.unsafe.length > 0 ? "DISAGREE (safety)"
+      : pessimistic ? "crm_simulate runs more than the plan says (not a safety point)"
+      : set.differ.length > 0 ? "placed on other hosts (not a safety point)"
+      : "agree";
     const quorum = set.quorumLost ? " [quorum lost]" : "";
     out.push(`  ${name.padEnd(24)} plan: ${placed(set.plan, shown) || "-"} | crm_simulate: ${placed(set.simulated, shown) || "-"}${quorum}: ${verdict}\n`);
     for (const point of set.unsafe) out.push(`    ${point}\n`);

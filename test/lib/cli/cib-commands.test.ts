@@ -154,7 +154,7 @@ t.test("plan --confirm replays the (?) sets through crm_simulate; exit 1 only on
   t.equal((await cli(["cib", "render", "n-plus-n", ...values.flatMap((v) => ["--set", v]), "-o", "tie.xml"], { cwd: dir })).code, CliExit.Ok);
   const tied = await cli(["cib", "plan", "tie.xml", "--confirm"], { cwd: dir });
   t.equal(tied.code, CliExit.Ok, "a tie resolved differently is not a safety point", { stderr: tied.stderr });
-  t.match(tied.stdout, /xen01 +fits;[^\n]*\(\?\)\n[\s\S]*--confirm' replays those sets[\s\S]*confirm: 1 set marked \(\?\) replayed through crm_simulate:\n  xen01 +plan: vm-d0->xen0\d[^|]*\| crm_simulate: vm-d0->xen0\d[^\n]*: (agree|differ where domains run \(not a safety point\))\n/);
+  t.match(tied.stdout, /xen01 +fits;[^\n]*\(\?\)\n[\s\S]*--confirm' replays those sets[\s\S]*confirm: 1 set marked \(\?\) replayed through crm_simulate:\n  xen01 +plan: vm-d0->xen0\d[^|]*\| crm_simulate: vm-d0->xen0\d[^\n]*: (agree|placed on other hosts \(not a safety point\))\n/);
   // A rule the planner does not model keeps vm-d0 on xen01: the plan recovers it, crm_simulate cannot.
   const rule = '<rsc_location id="d0-only-xen01" rsc="vm-d0"><rule id="d0-only-xen01-rule" score="-INFINITY"><expression id="d0-only-xen01-expr" attribute="#uname" operation="ne" value="xen01"/></rule></rsc_location></constraints>';
   writeFileSync(join(dir, "rule.xml"), readFileSync(join(dir, "tie.xml"), "utf8").replace("</constraints>", rule));
