@@ -46,6 +46,8 @@ const rows: readonly Row[] = [
   { name: "-o into a missing directory", argv: [...render(), "-o", "missing/out.xml"], code: CliExit.BadInput, stderr: /^xen-ha: cannot write missing\/out\.xml: no such file\n$/ },
   { name: "-o naming a directory", argv: [...render(), "-o", "."], code: CliExit.BadInput, stderr: /^xen-ha: cannot write \.: is a directory\n$/ },
   { name: "-o under a file", argv: [...render(), "-o", "plain.txt/out.xml"], code: CliExit.BadInput, stderr: /^xen-ha: cannot write plain\.txt\/out\.xml: a part of the path is not a directory\n$/, files: { "plain.txt": "x" } },
+  // root may open it, the kernel still refuses the write (EIO); anyone else gets EACCES: one line either way
+  { name: "-o onto a file the kernel will not let anyone write", argv: [...render(), "-o", "/proc/version"], code: CliExit.BadInput, stderr: /^xen-ha: cannot write \/proc\/version: (permission denied|input\/output error)\n$/ },
   { name: "check of a directory", argv: ["cib", "check", "."], code: CliExit.BadInput, stderr: /^xen-ha: cannot read \.: is a directory\n$/ },
   { name: "a values file that is a directory", argv: ["cib", "render", "active-passive", "--values", "."], code: CliExit.BadInput, stderr: /^xen-ha: cannot read \.: is a directory\n$/ },
   { name: "import of a directory", argv: ["cib", "import-heartbeat", "."], code: CliExit.BadInput, stderr: /^xen-ha: cannot read \.: is a directory\n$/ },
