@@ -96,7 +96,8 @@ function after(model: PlacementModel, quorum: Quorum, steady: Placement, failed:
   return { placement: stopped, nodeIndex: undefined, keptApart: new Map<string, readonly string[]>(), ambiguous: frozen as readonly string[], quorumLost: true };
 }
 
-function failureCase(model: PlacementModel, quorum: Quorum, steady: Placement, failed: readonly string[], protectedIds: ReadonlySet<string>): FailureCase {
+/** `steadyNodes`: the steady placement by resource index (looked up once per plan, not once per failure set). */
+function failureCase(model: PlacementModel, quorum: Quorum, steady: Placement, steadyNodes: readonly (string | undefined)[], failed: readonly string[], protectedIds: ReadonlySet<string>): FailureCase {
   const outcome = after(model, quorum, steady, failed);
   const { keptApart, ambiguous, quorumLost, nodeIndex } = outcome;
   const moved: { id: string; from: string; to: string }[] = [];
@@ -105,7 +106,7 @@ function failureCase(model: PlacementModel, quorum: Quorum, steady: Placement, f
   for (let r = 0; r < model.resources.length; r++) {
     const rsc = model.resources[r] as PlacementModel["resources"][number];
     if (!rsc.isDomain || rsc.disabled) continue;
-    const before = steady.get(rsc.id);
+    const before = steadyNodes[r];
     const where = nodeIndex ? model.nodes[nodeIndex[r] as number] : outcome.placement.get(rsc.id);
     if (where === undefined) (protectedIds.has(rsc.id) ? lost : shed).push(rsc.id);
     else if (before !== undefined && before !== where) moved.push({ id: rsc.id, from: before, to: where });
@@ -159,11 +160,12 @@ export function planCib(cib: Cib, options: PlanOptions = {}): PlanReport {
   const hosts = model.nodes.filter((n) => !model.standby.includes(n));
   // The tolerance search and the table ask for the same sets: each is assigned once.
   const seen = new Map<string, FailureCase>();
+  const steadyNodes = model.resources.map((r) => steady.get(r.id));
   const caseOf = (failed: readonly string[]): FailureCase => {
     const key = failed.join("\n");
     const known = seen.get(key);
     if (known) return known;
-    const result = failureCase(model, quorum, steady, failed, protectedIds);
+    const result = failureCase(model, quorum, steady, steadyNodes, failed, protectedIds);
     // Only the table's size is asked twice; keeping the search's other sizes would only hold memory (1000 domains: ~200 moves a set).
     if (failed.length === Math.min(failures, hosts.length) || failed.length === 0) seen.set(key, result);
     return result;
