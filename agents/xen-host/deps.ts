@@ -21,6 +21,12 @@ export interface XenHostDeps {
   readonly exitReason: (reason: string) => void;
   /** Monotonic ms, for latencies. */
   readonly now: () => number;
+  /**
+   * The program that runs this agent (its installed launcher, or bin/XenHost.ts):
+   * started again as the domain-death watcher (watcher/control.ts). Unset
+   * when the agent runs in-process (tests): no watcher then.
+   */
+  readonly watcherLauncher?: string | undefined;
 }
 
 export type XenHostContext = ActionContext<XenHostParams, XenHostDeps>;

@@ -8,7 +8,21 @@ import { markStarted, markStopped } from "./state.ts";
 export async function start(ctx: XenHostContext): Promise<OcfExitCode> {
   await checkAndPublish(ctx);
   markStarted(ctx);
+  await watcherControl(ctx, "ensureWatcher");
   return OcfExit.Success;
+}
+
+/**
+ * The domain-death watcher (watcher/control.ts) only shortens recovery:
+ * the monitors find every death anyway, so a watcher that cannot be started
+ * or stopped is logged, never a failed action.
+ */
+export async function watcherControl(ctx: XenHostContext, action: "ensureWatcher" | "stopWatcher" | "checkWatcher"): Promise<void> {
+  try {
+    await (await import("./watcher/control.ts"))[action](ctx);
+  } catch (error) {
+    ctx.log.error(`domain-death watcher: ${action} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 /**
@@ -19,6 +33,7 @@ export async function start(ctx: XenHostContext): Promise<OcfExitCode> {
  * attributes anyway.
  */
 export async function stop(ctx: XenHostContext): Promise<OcfExitCode> {
+  await watcherControl(ctx, "stopWatcher");
   try {
     await clear(ctx);
   } catch (error) {

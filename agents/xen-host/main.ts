@@ -11,6 +11,8 @@ export interface XenHostOverrides {
   readonly run?: CommandRunner;
   /** The data pool probe's commands (a test makes one hang); never its meaning. */
   readonly poolProbe?: PoolProbe;
+  /** The program to start as the domain-death watcher (bin/XenHost.ts passes its own path). */
+  readonly watcherLauncher?: string;
 }
 
 /** From /usr/bin or /bin, never PATH: PATH is the toolstack's (a simulator's), and these touch the user's storage. */
@@ -37,5 +39,6 @@ export function xenHostMain(io: AgentIo, overrides: XenHostOverrides = {}): Prom
     poolProbe: overrides.poolProbe ?? realPoolProbe,
     exitReason: (reason) => io.stderr(`${ocf.exitReasonPrefix}${reason}\n`),
     now: () => performance.now(),
+    watcherLauncher: overrides.watcherLauncher,
   }));
 }

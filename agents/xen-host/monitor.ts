@@ -54,6 +54,7 @@ export async function checkAndPublish(ctx: XenHostContext): Promise<Colour> {
  */
 export async function monitor(ctx: XenHostContext): Promise<OcfExitCode> {
   if (!isStarted(ctx)) return OcfExit.NotRunning;
+  await (await import("./lifecycle.ts")).watcherControl(ctx, "checkWatcher");
   await checkAndPublish(ctx);
   return OcfExit.Success;
 }

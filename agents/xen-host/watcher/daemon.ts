@@ -6,19 +6,26 @@ import { namesFromLs } from "./scan.ts";
 import type { LineChild, StartLines } from "./stream.ts";
 
 /**
- * The per-host domain-death watcher (doc/xen-host.md §"Domain-death
- * events"). One `xenstore-watch @releaseDomain @introduceDomain` child tells
- * it that some domain shut down, died or appeared (the events name no
- * domain: doc/xenstore.md §2). Each event starts one look: `xenstore-ls -f
- * /local/domain` (bounded), compared with the look before and with the
- * XenDomain records of this host. A resource whose domain vanished with no
+ * The per-host domain-death watcher (doc/xen-host.md §8). One
+ * `xenstore-watch @releaseDomain @introduceDomain /local/domain` child
+ * tells it that some domain shut down, died or appeared (the special events
+ * name no domain: doc/xenstore.md §2). Each special event starts one look:
+ * `xenstore-ls -f /local/domain` (bounded), compared with the look before
+ * and with the XenDomain records of this host. The quicker path: an event
+ * naming exactly `/local/domain/N`, where N is the domid a record saw
+ * running, can only be the removal of that domain's subtree (it exists
+ * already, its value is never written, and domids are not reused within
+ * 60 s), which libxl does just before the destroy hypercall: that resource
+ * is judged at once, without a look. Other `/local/domain` lines are
+ * ignored. A resource whose domain vanished with no
  * stop or migrate_to of ours under way and no restart by the toolstack is
  * reported at once with `crm_resource --fail`. Events during a look are
  * coalesced into one more look. No polling: between events it sleeps in
  * the event loop; only a domain the toolstack is restarting is looked at
  * again, every RECHECK_MS, until it is back or RESTART_WATCH_MS pass.
  */
-export const WATCH_ARGS = ["@releaseDomain", "@introduceDomain"] as const;
+export const WATCH_ARGS = ["@releaseDomain", "@introduceDomain", "/local/domain"] as const;
+const DOMAIN_NODE = /^\/local\/domain\/(\d+)$/;
 /** Bounds of each child: a look, a report. */
 export const LS_TIMEOUT_MS = 3_000;
 export const REPORT_TIMEOUT_MS = 10_000;
@@ -87,6 +94,7 @@ export function startWatcher(deps: WatcherDeps): Watcher {
   }
 
   async function judge(resource: WatchedResource, namesNow: ReadonlySet<string>, before: ReadonlySet<string>): Promise<void> {
+    if (reported.has(`${resource.resource}/${resource.domid}`)) return;
     const facts = { resource, namesNow, namesBefore: before, now: Date.now() };
     const verdict = judgeWithoutEvidence(facts) ?? judgeWithEvidence(facts, await deps.restartEvidence(resource.name, resource.domid));
     const suspect = suspects.get(resource.name);
@@ -141,11 +149,26 @@ export function startWatcher(deps: WatcherDeps): Watcher {
       });
   }
 
+  /** A line of xenstore-watch: the first ones echo the watched paths (its initial firing), one look after the last. */
+  function heard(line: string, initial: boolean): void {
+    if (initial) return;
+    if (line.startsWith("@")) return requestLook();
+    const domid = Number(DOMAIN_NODE.exec(line)?.[1] ?? Number.NaN);
+    if (Number.isNaN(domid)) return;
+    const resource = deps.records().find((r) => r.domid === domid);
+    if (resource === undefined) return;
+    const judging = judge(resource, new Set(), new Set([resource.name, ...suspects.keys()]));
+    judging.catch((error: unknown) => log.error(`judging ${resource.resource} failed: ${error instanceof Error ? error.message : String(error)}`));
+  }
+
   function watch(): void {
+    let initialLines = WATCH_ARGS.length;
     child = deps.startLines("xenstore-watch", WATCH_ARGS, deps.env, {
-      line: () => {
+      line: (text) => {
         retryMs = RETRY_FIRST_MS;
-        requestLook();
+        initialLines--;
+        if (initialLines === 0) requestLook();
+        heard(text, initialLines >= 0);
       },
       exit: ({ code, signal, startError }) => {
         child = undefined;

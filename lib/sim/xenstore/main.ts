@@ -1,7 +1,7 @@
 import type { ToolIo } from "../context.ts";
 import { readHost } from "../host/store.ts";
 import { withToolRun } from "../tool-run.ts";
-import { childrenOf, xenstoreTree, type XenstoreTree } from "./tree.ts";
+import { childIndex, childrenOf, xenstoreTree, type XenstoreTree } from "./tree.ts";
 import { XENSTORE_MODES, type XenstoreMode } from "./modes.ts";
 import { watchPaths } from "./watch.ts";
 
@@ -91,8 +91,9 @@ const TAG_LEN = ' = "..."'.length;
 /** do_ls: depth-first, one space per level; off a TTY 80 columns, long values cut with `\...`; -f full paths, uncut. */
 export function lsLines(tree: XenstoreTree, path: string, fullPaths: boolean, maxWidth = 80): string[] {
   const lines: string[] = [];
+  const index = childIndex(tree);
   const walk = (dir: string, depth: number): void => {
-    for (const name of childrenOf(tree, dir)) {
+    for (const name of index.get(dir) ?? []) {
       const child = dir === "/" ? `/${name}` : `${dir}/${name}`;
       const value = sanitise(tree.get(child) ?? "");
       if (fullPaths) {

@@ -45,6 +45,20 @@ export function xenstoreTree(record: HostRecord): XenstoreTree {
   return tree;
 }
 
+/** Every node's children at once, in creation order: a walk over the whole tree stays linear. */
+export function childIndex(tree: XenstoreTree): ReadonlyMap<string, readonly string[]> {
+  const index = new Map<string, string[]>();
+  for (const path of tree.keys()) {
+    if (path === "/") continue;
+    const cut = path.lastIndexOf("/");
+    const parent = cut === 0 ? "/" : path.slice(0, cut);
+    const list = index.get(parent) ?? [];
+    list.push(path.slice(cut + 1));
+    index.set(parent, list);
+  }
+  return index;
+}
+
 /** The direct children of `path`, in creation order (how xenstored keeps them). */
 export function childrenOf(tree: XenstoreTree, path: string): string[] {
   const prefix = path === "/" ? "/" : `${path}/`;

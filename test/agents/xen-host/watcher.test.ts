@@ -40,7 +40,7 @@ interface Stage {
   lsFails: boolean;
 }
 
-function stage(initial: Partial<Stage> = {}) {
+function stage(given: Partial<Stage> = {}) {
   const s: Stage = {
     domains: { 1: "vm1", 2: "vm2" },
     records: [{ resource: "vm1", name: "vm1", domid: 1, leaving: undefined }],
@@ -50,7 +50,7 @@ function stage(initial: Partial<Stage> = {}) {
     watch: undefined,
     starts: 0,
     lsFails: false,
-    ...initial,
+    ...given,
   };
   const deps: WatcherDeps = {
     run: async (file, args, options) => {
@@ -77,8 +77,13 @@ function stage(initial: Partial<Stage> = {}) {
     s.watch?.line(line);
     await watcher.idle();
   };
+  /** xenstore-watch's initial firing: each watched path once; the baseline look follows the last. */
+  const initial = async (): Promise<void> => {
+    for (const path of WATCH_ARGS) s.watch?.line(path);
+    await watcher.idle();
+  };
   const failCalls = () => s.calls.filter((c) => c.file === "crm_resource").map((c) => c.args);
-  return { s, watcher, event, failCalls };
+  return { s, watcher, event, initial, failCalls };
 }
 
 const FAIL_VM1 = ["--fail", "--resource", "vm1", "--node", "node1"];
@@ -108,11 +113,11 @@ const rows: Row[] = [
 
 for (const row of rows) {
   t.test(row.name, async (t) => {
-    const { s, watcher, event, failCalls } = stage();
+    const { s, watcher, event, initial, failCalls } = stage();
     t.teardown(() => watcher.stop());
     s.records = [{ resource: "vm1", name: "vm1", domid: 1, leaving: undefined, ...row.record }];
     if (row.evidence) s.evidence = row.evidence;
-    await event(); // the initial firing: the baseline look
+    await initial(); // the baseline look
     s.domains = row.after;
     await event();
     t.same(failCalls(), row.reported ? [FAIL_VM1] : [], row.reported ? "crm_resource --fail, argv exactly" : "no report");
@@ -123,9 +128,9 @@ for (const row of rows) {
 }
 
 t.test("a death is reported once, however many events follow", async (t) => {
-  const { s, watcher, event, failCalls } = stage();
+  const { s, watcher, event, initial, failCalls } = stage();
   t.teardown(() => watcher.stop());
-  await event();
+  await initial();
   s.domains = { 2: "vm2" };
   await event();
   await event();
@@ -134,17 +139,17 @@ t.test("a death is reported once, however many events follow", async (t) => {
 });
 
 t.test("the first look is a baseline: a domain already gone is the monitor's", async (t) => {
-  const { s, watcher, event, failCalls } = stage({ domains: { 2: "vm2" } });
+  const { s, watcher, event, initial, failCalls } = stage({ domains: { 2: "vm2" } });
   t.teardown(() => watcher.stop());
-  await event();
+  await initial();
   await event();
   t.same(failCalls(), []);
 });
 
 t.test("a restart that never comes back is looked at again, then reported", async (t) => {
-  const { s, watcher, event, failCalls } = stage();
+  const { s, watcher, event, initial, failCalls } = stage();
   t.teardown(() => watcher.stop());
-  await event();
+  await initial();
   s.domains = { 2: "vm2" };
   s.evidence = { restarting: true, why: "Action for shutdown reason code 1 is restart" };
   await event();
@@ -159,9 +164,9 @@ t.test("a restart that never comes back is looked at again, then reported", asyn
 });
 
 t.test("a restart that comes back ends the watch on it", async (t) => {
-  const { s, watcher, event, failCalls } = stage();
+  const { s, watcher, event, initial, failCalls } = stage();
   t.teardown(() => watcher.stop());
-  await event();
+  await initial();
   s.domains = { 2: "vm2" };
   s.evidence = { restarting: true, why: "Done. Rebooting now" };
   await event();
@@ -175,9 +180,9 @@ t.test("a restart that comes back ends the watch on it", async (t) => {
 });
 
 t.test("xenstore-watch ends or is missing: logged, started again with a growing wait", async (t) => {
-  const { s, watcher, event, failCalls } = stage();
+  const { s, watcher, event, initial, failCalls } = stage();
   t.teardown(() => watcher.stop());
-  await event();
+  await initial();
   s.watch?.exit({ code: null, signal: "SIGKILL" });
   t.match(s.logs.join(""), /xenstore-watch ended \(SIGKILL\); domain deaths are seen only by the monitors/);
   // vm1 dies while no watch runs: the new watch's initial firing finds it
@@ -185,16 +190,16 @@ t.test("xenstore-watch ends or is missing: logged, started again with a growing 
   const deadline = Date.now() + 3_000;
   while (s.starts < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   t.equal(s.starts, 2, "started again");
-  await event();
+  await initial();
   t.same(failCalls(), [FAIL_VM1], "the death in the gap is found by the next look");
   s.watch?.exit({ code: null, signal: null, startError: "ENOENT" });
   t.match(s.logs.join(""), /xenstore-watch is not installed \(not on PATH\)/);
 });
 
 t.test("xenstore-ls failing: no verdict, the next look decides", async (t) => {
-  const { s, watcher, event, failCalls } = stage();
+  const { s, watcher, event, initial, failCalls } = stage();
   t.teardown(() => watcher.stop());
-  await event();
+  await initial();
   s.lsFails = true;
   s.domains = { 2: "vm2" };
   await event();
@@ -203,6 +208,34 @@ t.test("xenstore-ls failing: no verdict, the next look decides", async (t) => {
   s.lsFails = false;
   await event();
   t.same(failCalls(), [FAIL_VM1]);
+});
+
+t.test("a recorded domain's /local/domain/N removed: judged at once, without a look", async (t) => {
+  const { s, watcher, event, initial, failCalls } = stage();
+  t.teardown(() => watcher.stop());
+  await initial();
+  const looks = () => s.calls.filter((c) => c.file === "xenstore-ls").length;
+  const before = looks();
+  await event("/local/domain/1");
+  await new Promise((r) => setTimeout(r, 50));
+  t.same(failCalls(), [FAIL_VM1], "reported");
+  t.equal(looks(), before, "no xenstore-ls on the way");
+  await event("@releaseDomain"); // the hypercall's event that follows
+  t.same(failCalls(), [FAIL_VM1], "still once");
+});
+
+t.test("/local/domain lines that are not a recorded domain's top node: ignored", async (t) => {
+  const { s, watcher, event, initial, failCalls } = stage();
+  t.teardown(() => watcher.stop());
+  s.records = [{ resource: "vm1", name: "vm1", domid: 1, leaving: { action: "stop", until: soon() } }];
+  await initial();
+  const before = s.calls.length;
+  for (const line of ["/local/domain/7", "/local/domain/1/name", "/local/domain/1/memory/target", "/local/domain", "/local/domain/01x"]) await event(line);
+  t.equal(s.calls.length, before, "no look, no report");
+  await event("/local/domain/1");
+  await new Promise((r) => setTimeout(r, 50));
+  t.same(failCalls(), [], "our stop: not reported");
+  t.match(s.logs.join(""), /domain vm1 went: a stop of ours is under way/);
 });
 
 t.test("stop ends the watcher", async (t) => {
