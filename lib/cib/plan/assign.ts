@@ -565,8 +565,11 @@ export function assignExplained(model: PlacementModel, up: ReadonlySet<string>, 
     for (let node = 0; node < n; node++) {
       if (!available[node]) continue;
       const w = scores[node] as number;
-      if (first < 0 || w > top) [top, first, tied] = [w, node, 1];
-      else if (w === top) tied++;
+      if (first < 0 || w > top) {
+        top = w;
+        first = node;
+        tied = 1;
+      } else if (w === top) tied++;
     }
     if (first < 0 || top < 0) return -1;
     if (tied === 1) return first;
@@ -575,8 +578,13 @@ export function assignExplained(model: PlacementModel, up: ReadonlySet<string>, 
     const compare = (a: number, b: number): number => compareNodes(a, b, scores, running);
     first = mergeSortFirst(allNodes, 0, n, compare);
     // A merge sort's first is certain only when it beats every other node; otherwise the order the scheduler lists them in decides.
-    if (strategy === "balanced" && k > 1 && allNodes.some((other) => other !== first && compare(first, other) > 0)) {
-      ambiguous.push(resources[r]?.id ?? "");
+    if (strategy === "balanced" && k > 1) {
+      for (let other = 0; other < n; other++) {
+        if (other !== first && compare(first, other) > 0) {
+          ambiguous.push(resources[r]?.id ?? "");
+          break;
+        }
+      }
     }
     return first;
   }
