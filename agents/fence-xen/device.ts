@@ -5,7 +5,8 @@ import type { Logger } from "../../lib/ocf/logger.ts";
 import { traceCommands } from "../../lib/ocf/trace.ts";
 import type { ParamValues } from "../../lib/ocf/params.ts";
 import type { PowerDevice } from "../../lib/fence/power-actions.ts";
-import { realLeaseFs, type LeaseFs } from "../../lib/lease/lease-fs.ts";
+import { answeringPool, POOL_LOOK_CAP_MS, realLeaseFs, type LeaseFs } from "../../lib/lease/lease-fs.ts";
+import { readUserFile } from "../../lib/exec/read-user-file.ts";
 import { dom0sOf } from "../../lib/toolstack/dom0s.ts";
 import { fenceLeaseNotes } from "./lease-notes.ts";
 import { dom0Ssh, type XenDeviceParams } from "./params.ts";
@@ -50,7 +51,14 @@ export function xenDevice(
     dump: values.dump_core ? { dir: values.dump_dir, timeoutMs: values.dump_timeout * 1000 } : undefined,
     configDir: values.config_dir,
     leaseNotes: values.lease_dir
-      ? fenceLeaseNotes({ fs: deps.leaseFs, leaseDir: values.lease_dir, fencer: deps.fencer, now: deps.now, log })
+      ? fenceLeaseNotes({
+          // the real programs look at the pool, even when a test scripts the dom0s' conversation through deps.run
+          fs: answeringPool(deps.leaseFs, values.lease_dir, (path, limits) => readUserFile(runCommand, path, { ...limits, env }), () => deadline.callTimeoutMs(POOL_LOOK_CAP_MS)),
+          leaseDir: values.lease_dir,
+          fencer: deps.fencer,
+          now: deps.now,
+          log,
+        })
       : undefined,
     now: deps.now,
   });

@@ -1,3 +1,5 @@
+import type { UserFileRead } from "../exec/read-user-file.ts";
+
 /**
  * node:fs/promises on first use: loading it (with readline and streams behind
  * it) is a noticeable share of an agent's start, and only actions that take
@@ -91,3 +93,50 @@ export const errorCode = (error: unknown): string | undefined =>
   typeof error === "object" && error !== null && "code" in error && typeof error.code === "string" ? error.code : undefined;
 
 export const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/** lib/exec/read-user-file.ts's bounded reader, with its runner and environment bound. */
+export type LookFromOutside = (path: string, limits: { readonly maxBytes: number; readonly timeoutMs: number }) => Promise<UserFileRead>;
+
+/** A pool whose directory a child cannot even stat within this long is taken as not answering. */
+export const POOL_LOOK_CAP_MS = 2_000;
+
+/**
+ * The pool as an action may use it: every operation first waits for one
+ * look at the pool from outside this process (a child's stat of the lease
+ * directory, within `timeoutMs()`, inside the caller's deadline), and
+ * fails at once, touching nothing, when that look found no answer. The
+ * operations themselves run in this process (link, rename and fsync have no
+ * counterpart in a child that could be killed), on libuv's thread pool: on a
+ * hard-mounted export whose server is gone, one of them would hold the action
+ * until the LRM kills it, and a thread stuck in the kernel keeps even
+ * process.exit() from returning (lib/exec/read-user-file.ts). A server that
+ * is already gone is the usual case, and this look turns it into a storage
+ * failure the caller answers in time (a stop still succeeds; a monitor judges
+ * the lease's expiry); one that dies between the look and the operation is not
+ * caught.
+ */
+export function answeringPool(fs: LeaseFs, leaseDir: string, lookFromOutside: LookFromOutside, timeoutMs: () => number): LeaseFs {
+  let look: Promise<string | undefined> | undefined;
+  const problem = async (): Promise<string | undefined> => {
+    // a regular file's limit of 0 bytes: only the stat runs (a directory is "refused" as no regular file, and answered)
+    const read = await lookFromOutside(leaseDir, { maxBytes: 0, timeoutMs: timeoutMs() });
+    return !read.ok && read.kind === "unreadable" ? `lease directory ${leaseDir} ${read.problem}` : undefined;
+  };
+  const guarded =
+    <A extends unknown[], R>(op: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      const found = await (look ??= problem());
+      if (found !== undefined) throw Object.assign(new Error(found), { code: "ENOANSWER" });
+      return op(...args);
+    };
+  return {
+    readdir: guarded(fs.readdir),
+    readFile: guarded(fs.readFile),
+    writeNewSynced: guarded(fs.writeNewSynced),
+    link: guarded(fs.link),
+    rename: guarded(fs.rename),
+    unlink: guarded(fs.unlink),
+    mkdirp: guarded(fs.mkdirp),
+    syncDir: guarded(fs.syncDir),
+  };
+}

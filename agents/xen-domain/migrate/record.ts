@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { errorText } from "../../../lib/lease/lease-fs.ts";
 import { domainLeaseDir } from "../../../lib/lease/lease-store.ts";
 import type { XenContext } from "../deps.ts";
+import { leasePool } from "../never-twice/lease-guard.ts";
 
 /**
  * How long a migration took, as migrate_from reports it: migrate_to leaves
@@ -24,7 +25,7 @@ const recordFile = (leaseDir: string, name: string): string => join(domainLeaseD
 export async function recordMigrationStart(ctx: XenContext, name: string, start: MigrationStart): Promise<void> {
   const leaseDir = ctx.params.lease_dir;
   if (leaseDir === undefined) return;
-  const fs = ctx.deps.leaseFs;
+  const fs = leasePool(ctx, leaseDir);
   const file = recordFile(leaseDir, name);
   const temporary = `${file}.${process.pid}.tmp`;
   try {
@@ -41,9 +42,10 @@ export async function takeMigrationStart(ctx: XenContext, name: string): Promise
   const leaseDir = ctx.params.lease_dir;
   if (leaseDir === undefined) return undefined;
   const file = recordFile(leaseDir, name);
+  const fs = leasePool(ctx, leaseDir);
   try {
-    const data = JSON.parse(await ctx.deps.leaseFs.readFile(file)) as Partial<MigrationStart>;
-    await ctx.deps.leaseFs.unlink(file).catch(() => {});
+    const data = JSON.parse(await fs.readFile(file)) as Partial<MigrationStart>;
+    await fs.unlink(file).catch(() => {});
     return typeof data.startedAt === "number" && typeof data.source === "string" && typeof data.target === "string"
       ? { source: data.source, target: data.target, startedAt: data.startedAt }
       : undefined;

@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import { stateFile } from "../record.ts";
 import { genericError } from "../../../lib/ocf/exit-code.ts";
 import { acquireLease, releaseLease, renewLease, type LeaseContext, type RenewResult } from "../../../lib/lease/lease.ts";
+import { answeringPool, POOL_LOOK_CAP_MS, type LeaseFs } from "../../../lib/lease/lease-fs.ts";
 import type { XenContext } from "../deps.ts";
 import { describe, observe } from "../observe.ts";
 import { checkPeers } from "./peer-check.ts";
@@ -46,6 +47,10 @@ const NO_GUARD: LeaseGuard = {
   afterStop: async () => {},
   afterMigrateFrom: async () => {},
 };
+
+/** The pool as XenDomain uses it: touched only once a child's stat of lease_dir answered in time (lib/lease/lease-fs.ts). */
+export const leasePool = (ctx: XenContext, leaseDir: string): LeaseFs =>
+  answeringPool(ctx.deps.leaseFs, leaseDir, ctx.deps.readUserFile, () => ctx.deadline.callTimeoutMs(POOL_LOOK_CAP_MS));
 
 function heldFile(ctx: XenContext): string {
   return stateFile(ctx.deps.stateDir, ctx.ocf.instance, "lease.json");
@@ -92,7 +97,7 @@ export function leaseGuard(ctx: XenContext, name: string): LeaseGuard {
     params.lease_dir === undefined
       ? undefined
       : {
-          fs: ctx.deps.leaseFs,
+          fs: leasePool(ctx, params.lease_dir),
           leaseDir: params.lease_dir,
           domain: name,
           host: ctx.ocf.onNode ?? hostname(),

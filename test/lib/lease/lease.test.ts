@@ -4,7 +4,9 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync,
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { acquireLease, CLOCK_SKEW_MS, noteFence, releaseLease, renewLease, type LeaseContext } from "../../../lib/lease/lease.ts";
-import { realLeaseFs } from "../../../lib/lease/lease-fs.ts";
+import { answeringPool, realLeaseFs, type LeaseFs, type LookFromOutside } from "../../../lib/lease/lease-fs.ts";
+import { runCommand } from "../../../lib/exec/command.ts";
+import { readUserFile } from "../../../lib/exec/read-user-file.ts";
 import { domainLeaseDir, leaseFileName } from "../../../lib/lease/lease-store.ts";
 import { faultyLeaseFs, type PoolFault } from "../../support/faulty-lease-fs.ts";
 
@@ -193,4 +195,30 @@ t.test("old generations are pruned; the current one and its predecessor stay", a
     t.equal(got.outcome, "acquired");
   }
   t.same(readdirSync(domainLeaseDir(p.dir, "vm1")).sort(), [leaseFileName(4), leaseFileName(5)]);
+});
+
+t.test("a pool that does not answer a child's look is a storage failure, and is never touched in-process", async (t) => {
+  const p = pool(t);
+  const touched: string[] = [];
+  const counting: LeaseFs = Object.fromEntries(
+    Object.entries(realLeaseFs).map(([op, fn]) => [op, (...args: unknown[]) => (touched.push(op), (fn as (...a: unknown[]) => Promise<unknown>)(...args))]),
+  ) as unknown as LeaseFs;
+  let looks = 0;
+  // what lib/exec/read-user-file.ts answers when its stat child is killed at its timeout (a hard-mounted export whose server is gone)
+  const hung: LookFromOutside = async (_path, limits) => {
+    looks++;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    return { ok: false, kind: "unreadable", problem: `did not answer within ${limits.timeoutMs} ms (a network file system that does not respond?)` };
+  };
+  const gone = { ...p.host("node1"), fs: answeringPool(counting, p.dir, hung, () => 2_000) };
+  t.match(await acquireLease(gone), { outcome: "storage", kind: "unreadable", problem: /: lease directory \S+ did not answer within 2000 ms/ });
+  t.match(await renewLease(gone, 1), { outcome: "storage", kind: "unreadable" });
+  t.equal(await releaseLease(gone, 1).then((r) => r?.kind), "unreadable");
+  t.same(touched, [], "no file operation ran in this process");
+  t.equal(looks, 1, "one look per pool view (an action's)");
+
+  // a look that answers: the pool is used as before (a directory is "refused" as no regular file, and answered)
+  const fine = { ...p.host("node1"), fs: answeringPool(counting, p.dir, (path, limits) => readUserFile(runCommand, path, { ...limits, env: process.env }), () => 2_000) };
+  t.match(await acquireLease(fine), { outcome: "acquired", lease: { generation: 1 } });
+  t.ok(touched.length > 0, "the answering pool was used");
 });
