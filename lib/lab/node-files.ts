@@ -11,8 +11,9 @@ import { labPaths } from "./power.ts";
 /**
  * What each lab node has on disk (doc/cluster-lab.md §1, steps 4-5): corosync's
  * configuration and key, Pacemaker's state dir with a pre-seeded CIB, its
- * logs, and the layer shown over /usr/sbin: `xl` (the node's simulated Xen
- * host, run in the guest network), the simulator's `ssh`, `fence_lab`, and
+ * logs (/var/log/xen: the simulated host's, where its xl monitors write),
+ * and the layer shown over /usr/sbin: `xl` (the node's simulated Xen host,
+ * run in the guest network), the simulator's `ssh`, `fence_lab`, and
  * the installed `xen-ha` command (where an admin finds it on a real node).
  */
 export interface ClusterTuning {
@@ -80,8 +81,11 @@ export async function writeNodeFiles(ns: Namespaces, node: string, tuning: Clust
   chownSync(join(dir, "log", "pacemaker"), uid, gid);
   chmodSync(join(dir, "log", "pacemaker"), 0o770);
   writeSbinLayer(ns, node, join(dir, "sbin"), install.xenHa);
+  // the simulated host's /var/log/xen (its xl monitors' logs) where XenDomain reads it on a real dom0
+  const xenLogs = join(labPaths(ns.lab).sysroot(node), "var", "log", "xen");
+  for (const path of [xenLogs, join(dir, "log", "xen")]) mkdirSync(path, { recursive: true });
   return {
-    binds: { "/etc/corosync": etc, "/var/lib/pacemaker": pcmk, "/var/lib/corosync": join(dir, "lib-corosync"), "/var/log": join(dir, "log") },
+    binds: { "/etc/corosync": etc, "/var/lib/pacemaker": pcmk, "/var/lib/corosync": join(dir, "lib-corosync"), "/var/log": join(dir, "log"), "/var/log/xen": xenLogs },
     overlays: { "/usr/sbin": join(dir, "sbin"), "/usr/lib/ocf/resource.d": install.ocfResourceDir },
   };
 }
