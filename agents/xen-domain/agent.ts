@@ -16,8 +16,9 @@ export const xenDomain = defineAgent({
     "Starts, stops and monitors one Xen guest domain with the xl toolstack (Xen 4.x) or xm " +
     "(Xen 3). The domain is reported as not running only when the toolstack says it does not exist; " +
     "crashed, paused, shut-down and dying domains are reported for what they are. When this host saw the " +
-    "domain running at its last check and now finds it missing or rebooting, monitor and stop re-check for " +
-    "up to 5 s before believing it: xl re-creates a rebooting guest after a 2 s gap under a new domain id. " +
+    "domain running at its last check and now finds it missing or rebooting, it believes that at once unless " +
+    "the toolstack shows it is restarting the domain (xl's monitoring process alive and its log saying so, or " +
+    "xend.log for xm); then it waits for the domain to come back, within the operation's timeout. " +
     "With allow-migrate=true, migrate_to moves the running domain live to the target node after checking that " +
     "node (memory, config, disks, bridges, no other copy), within a time budget; migrate_from waits for it there. " +
     "The names a domain has while it migrates (NAME--incoming, NAME--migratedaway, migrating-NAME) are never " +
