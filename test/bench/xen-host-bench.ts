@@ -6,7 +6,10 @@
  * simulated `xl` is itself a Node process, so the toolstack share is an
  * upper bound of a real xl's. Prints a table; asserts nothing.
  *
- *   npm run bench:xen-host [-- --runs N]
+ * Then the domain-death watcher (watcher-bench.ts): its CPU with 10 and
+ * 100 domains, idle and with events, and event-to-report latency.
+ *
+ *   npm run bench:xen-host [-- --runs N] [-- --window S]
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
@@ -17,9 +20,12 @@ import { INTEGRATION_TIME_FACTOR, SYSTEM_PATH } from "../support/installed-sim.t
 import { HEALTHY_DOM0, oneNodeCib, writeKernelScene } from "../support/xen-host-stage.ts";
 import { measure, median } from "./measure.ts";
 import { formatTable } from "./table.ts";
+import { watcherBench } from "./watcher-bench.ts";
 
 const runsFlag = process.argv.indexOf("--runs");
 const RUNS = runsFlag > 0 ? Math.max(1, Number(process.argv[runsFlag + 1]) || 5) : 5;
+const windowFlag = process.argv.indexOf("--window");
+const WINDOW_S = windowFlag > 0 ? Math.max(2, Number(process.argv[windowFlag + 1]) || 20) : 20;
 
 const installed = await installToTemp("xen-ha-host-bench-");
 const simRoot = join(installed.base, "sim");
@@ -67,6 +73,11 @@ try {
   await measure(agent, ["stop"], base);
   process.stdout.write(`XenHost monitor cost, median of ${RUNS} runs (simulated xl at time factor ${INTEGRATION_TIME_FACTOR})\n`);
   process.stdout.write(formatTable(["operation", "rc", "wall ms", "cpu ms (with children)", "peak MiB"], table));
+  const watched = await watcherBench({ agent, base, workDir: installed.base, simRoot, basePath: SYSTEM_PATH, windowMs: WINDOW_S * 1000, trials: RUNS });
+  process.stdout.write(`\nDomain-death watcher over ${WINDOW_S} s windows; latency: median (min-max) of ${RUNS} deaths\n`);
+  process.stdout.write(
+    formatTable(["scene", "watcher % of a core", "its children % (sim xenstore-ls: Node)", "sim xenstore-watch % (Node)", "death to crm_resource --fail, ms"], watched),
+  );
 } finally {
   cleanupSim(simRoot);
   installed.remove();
