@@ -87,8 +87,8 @@ interface Scratch {
   readonly rows: readonly Float64Array[];
   readonly stamp: Int32Array;
   generation: number;
-  /** Sort weights of the resources in `dynamic`, by their position there. */
-  readonly dynamicRows: readonly Float64Array[];
+  /** Sort items of the resources in `dynamic`, by their position there, refilled for each assignment. */
+  readonly dynamicItems: readonly { members: readonly number[]; priority: number; here: number; weights: Float64Array }[];
   readonly placement: Int32Array;
   readonly free: Float64Array;
   readonly assigned: Int32Array;
@@ -328,7 +328,10 @@ function prepare(model: PlacementModel): Prepared {
       rows: rowsOf(count, n),
       stamp: new Int32Array(count),
       generation: 0,
-      dynamicRows: rowsOf(dynamic.length, n),
+      dynamicItems: rowsOf(dynamic.length, n).map((weights, i) => {
+        const r = dynamic[i] as number;
+        return { members: [r], priority: model.resources[r]?.priority ?? 0, here: 0, weights };
+      }),
       placement: new Int32Array(count),
       free: new Float64Array(capacity.length),
       assigned: new Int32Array(n),
@@ -499,16 +502,20 @@ export function assignExplained(model: PlacementModel, up: ReadonlySet<string>, 
     let upMask = 0;
     for (let node = 0; node < n; node++) if (available[node]) upMask |= 1 << node;
     const dynamic = p.dynamic.map((r, i) => {
-      const scores = scratch.dynamicRows[i] as Float64Array;
+      const item = scratch.dynamicItems[i] as (typeof scratch.dynamicItems)[number];
+      const scores = item.weights;
       const merged = known.merged[i];
-      if (merged && merged.gates.every((gate) => (gate & upMask) !== 0)) {
+      let prepared = merged !== undefined;
+      for (let g = 0; prepared && g < (merged?.gates.length ?? 0); g++) prepared = ((merged?.gates[g] as number) & upMask) !== 0;
+      if (merged && prepared) {
         for (let node = 0; node < n; node++) scores[node] = (available[node] ? merged.up[node] : merged.down[node]) as number;
       } else {
         scores.fill(0);
         addColocated(r, scores, 1, true, 0, true);
       }
       const here = currentOf[r] as number;
-      return { members: [r], priority: resources[r]?.priority ?? 0, here: here < 0 ? -INFINITY : (scores[here] as number), weights: scores };
+      item.here = here < 0 ? -INFINITY : (scores[here] as number);
+      return item;
     });
     const mask = (item: SortClass, i: number): SortItem => {
       if (!item.masked) return item;
