@@ -1,6 +1,9 @@
-import { rmSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import type { Plugin } from "esbuild";
+import type { AgentDocs } from "../ocf/define-agent.ts";
+import { renderMetadata } from "../ocf/metadata.ts";
+import { METADATA_DIALECTS, metadataFile } from "./launcher.ts";
 
 /**
  * The agents ship as one bundled file each. Pacemaker starts an agent afresh
@@ -57,5 +60,22 @@ export async function bundleEntries(distDir: string, entries: readonly string[])
     });
     const execa = Object.keys(metafile.inputs).filter((input) => /(^|\/)(node_modules\/execa|lib\/exec\/start-execa\.js)/.test(input));
     if (execa.length > 0) throw new Error(`${entry}: the agent's bundle must not contain execa, but holds ${execa.join(", ")}`);
+  }
+}
+
+/**
+ * Renders each OCF agent's meta-data, in every dialect, into dist/metadata/:
+ * what the agent prints depends on its declarations and the caller's OCF
+ * version only, so the installed launcher prints these files instead of
+ * starting Node (launcher.ts, ocfLauncherText).
+ */
+export function renderMetadataFiles(distDir: string, agents: readonly AgentDocs[]): void {
+  rmSync(join(distDir, dirname(metadataFile("x", "1.0"))), { recursive: true, force: true });
+  for (const agent of agents) {
+    for (const dialect of METADATA_DIALECTS) {
+      const file = join(distDir, metadataFile(agent.name, dialect));
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, renderMetadata(agent, dialect));
+    }
   }
 }

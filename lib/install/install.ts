@@ -1,10 +1,10 @@
 import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync, constants } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { gzipSync } from "node:zlib";
 import type { CommandRunner } from "../exec/command.ts";
 import { productionClosure } from "./closure.ts";
 import { launcherTargets, type InstallDirs, type LauncherTarget, type Registry } from "./plan.ts";
-import { LAUNCHER_MARK, launcherText, prefixProblem } from "./launcher.ts";
+import { LAUNCHER_MARK, launcherText, METADATA_DIALECTS, metadataFile, ocfLauncherText, ocfLoaderPath, ocfLoaderText, prefixProblem } from "./launcher.ts";
 import { readPackageJson } from "./package-root.ts";
 import { closedAncestors, copyTree, ensureDir, normaliseModes, replaceTree, writeAtomically } from "./tree.ts";
 import { checkLaunchers, type LauncherCheck } from "./check.ts";
@@ -58,6 +58,12 @@ export async function install(request: InstallRequest): Promise<InstallReport> {
     for (const rel of closure) copyTree(join(source, rel), join(staging, rel), join(source, rel, "node_modules"));
     writeAtomically(join(staging, "package.json"), installedPackageJson(source), 0o644);
     ensureDir(join(staging, "cache"));
+    for (const target of targets) {
+      if (target.ocfAgent === undefined) continue;
+      const loader = join(staging, relative(dirs.prefix, ocfLoaderPath(dirs.prefix, target.ocfAgent)));
+      ensureDir(dirname(loader));
+      writeAtomically(loader, ocfLoaderText(target.path, dirs.prefix, target.entry), 0o644);
+    }
     normaliseModes(staging);
     replaceTree(staging, at(dirs.prefix));
   } finally {
@@ -66,7 +72,9 @@ export async function install(request: InstallRequest): Promise<InstallReport> {
 
   for (const target of targets) {
     ensureDir(dirname(at(target.path)));
-    writeAtomically(at(target.path), launcherText(target.path, dirs.prefix, target.entry), 0o755);
+    const text =
+      target.ocfAgent === undefined ? launcherText(target.path, dirs.prefix, target.entry) : ocfLauncherText(target.path, dirs.prefix, target.ocfAgent);
+    writeAtomically(at(target.path), text, 0o755);
   }
   if (dirs.manDir) installManPages(join(source, "dist", "man"), at(dirs.manDir));
   if (request.destdir) return { prefix: dirs.prefix, packages: closure, launchers: targets, checks: [], warnings: [] };
@@ -98,6 +106,11 @@ function preflight(request: InstallRequest, targets: readonly LauncherTarget[], 
   for (const target of targets) {
     if (!existsSync(join(request.source, "dist", target.entry))) {
       throw new InstallError(`${join(request.source, "dist", target.entry)} is missing: build first (npm run build)`);
+    }
+    const agent = target.ocfAgent;
+    const rendered = agent === undefined ? [] : METADATA_DIALECTS.map((dialect) => join(request.source, "dist", metadataFile(agent, dialect)));
+    for (const file of rendered.filter((f) => !existsSync(f))) {
+      throw new InstallError(`${file} is missing: build first (npm run build)`);
     }
     if (existsSync(at(target.path)) && !readFileSync(at(target.path), "utf8").includes(LAUNCHER_MARK)) {
       throw new InstallError(`${at(target.path)} exists and was not written by xen-ha install; refusing to replace it`);

@@ -1,5 +1,6 @@
 import { basename, join } from "node:path";
 import { pathToFileURL } from "node:url";
+import type { MetadataDialect } from "../ocf/metadata.ts";
 
 /** Linux reads at most this many bytes of a `#!` line (BINPRM_BUF_SIZE since 5.1). */
 const SHEBANG_MAX = 255;
@@ -12,10 +13,12 @@ export interface PrefixLayout {
   readonly node: string;
   readonly dist: string;
   readonly compileCache: string;
+  /** The Node half of the OCF agents' shell launchers (ocfLoaderText). */
+  readonly loaders: string;
 }
 
 export function prefixLayout(prefix: string): PrefixLayout {
-  return { node: join(prefix, "bin", "node"), dist: join(prefix, "dist"), compileCache: join(prefix, "cache") };
+  return { node: join(prefix, "bin", "node"), dist: join(prefix, "dist"), compileCache: join(prefix, "cache"), loaders: join(prefix, "launch") };
 }
 
 /** Why a prefix cannot carry launchers, or undefined when it can. */
@@ -27,26 +30,95 @@ export function prefixProblem(prefix: string): string | undefined {
 }
 
 /**
- * The text of an installed executable: a script for the installed Node that
- * loads one compiled entry point. It is valid as CommonJS and as ESM, so it
- * runs the same wherever it lands, and it turns on Node's compile cache
- * because an agent is started afresh for every operation. The cache lives
- * under the prefix, written by root (the installer's check warms it, the LRM
- * runs agents as root): never in a shared temporary directory, whose entries
- * anyone could plant and root would then run. Where it cannot be written (a
- * read-only /usr, ocf-tester's `su nobody`), enableCompileCache only reports
- * so and the agent runs uncached.
+ * Turns on Node's compile cache, then loads one compiled entry point. The
+ * cache lives under the prefix, written by root (the installer's check warms
+ * it, the LRM runs agents as root): never in a shared temporary directory,
+ * whose entries anyone could plant and root would then run. Where it cannot
+ * be written (a read-only /usr, ocf-tester's `su nobody`),
+ * enableCompileCache only reports so and the agent runs uncached.
  */
-export function launcherText(path: string, prefix: string, entry: string): string {
+function loadLines(prefix: string, entry: string): string[] {
   const layout = prefixLayout(prefix);
-  const url = pathToFileURL(join(layout.dist, entry)).href;
   return [
-    `#!${layout.node}`,
-    `// ${basename(path)}: ${LAUNCHER_MARK}; runs ${entry} of the xen-ha copy in ${prefix}.`,
     `process.getBuiltinModule("node:module").enableCompileCache(${JSON.stringify(layout.compileCache)});`,
     entry.endsWith(".cjs")
       ? `process.getBuiltinModule("node:module").createRequire("/")(${JSON.stringify(join(layout.dist, entry))});`
-      : `import(${JSON.stringify(url)});`,
+      : `import(${JSON.stringify(pathToFileURL(join(layout.dist, entry)).href)});`,
+  ];
+}
+
+/**
+ * The text of an installed executable: a script for the installed Node that
+ * loads one compiled entry point. It is valid as CommonJS and as ESM, so it
+ * runs the same wherever it lands, and it turns on Node's compile cache
+ * because an agent is started afresh for every operation.
+ */
+export function launcherText(path: string, prefix: string, entry: string): string {
+  return [
+    `#!${prefixLayout(prefix).node}`,
+    `// ${basename(path)}: ${LAUNCHER_MARK}; runs ${entry} of the xen-ha copy in ${prefix}.`,
+    ...loadLines(prefix, entry),
+    "",
+  ].join("\n");
+}
+
+/** The meta-data forms an OCF agent prints (lib/ocf/metadata.ts), each rendered at build time. */
+export const METADATA_DIALECTS: readonly MetadataDialect[] = ["1.0", "1.1"];
+
+/** Where the build puts an OCF agent's rendered meta-data, relative to dist/. */
+export function metadataFile(agent: string, dialect: MetadataDialect): string {
+  return `metadata/${agent}-${dialect}.xml`;
+}
+
+/** The Node script an OCF agent's shell launcher starts: prefix/launch/<agent>.cjs. */
+export function ocfLoaderPath(prefix: string, agent: string): string {
+  return join(prefixLayout(prefix).loaders, `${agent}.cjs`);
+}
+
+/**
+ * What the shell launcher at `path` runs for every action but meta-data. It
+ * names the launcher as the program (process.argv[1]), which is what the
+ * agent runs again for its own helpers (XenHost's watcher).
+ */
+export function ocfLoaderText(path: string, prefix: string, entry: string): string {
+  return [
+    `// ${basename(path)}: ${LAUNCHER_MARK}; started by ${path}, runs ${entry} of the xen-ha copy in ${prefix}.`,
+    `process.argv[1] = ${JSON.stringify(path)};`,
+    ...loadLines(prefix, entry),
+    "",
+  ].join("\n");
+}
+
+/** A word the shell reads back as exactly `text`. */
+function shellQuoted(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * An OCF agent's installed executable: a POSIX shell script. `meta-data`
+ * alone, for a caller that says OCF 1.0 (OCF_RA_VERSION_MINOR unset, empty
+ * or 0) or 1.1 (exactly 1), prints the file the build rendered from the same
+ * declarations (the agent's own answer, byte for byte: doc/cost.md), which
+ * spares the 40 ms of a Node start. Everything else, and anything unusual
+ * (more arguments, another version, a missing file), goes to the agent
+ * unchanged. No word of input becomes shell code: the arguments travel as
+ * "$@" and the version is only compared.
+ */
+export function ocfLauncherText(path: string, prefix: string, agent: string): string {
+  const layout = prefixLayout(prefix);
+  const rendered = (dialect: MetadataDialect) => shellQuoted(join(layout.dist, metadataFile(agent, dialect)));
+  return [
+    "#!/bin/sh",
+    `# ${basename(path)}: ${LAUNCHER_MARK}; runs the ${agent} agent of the xen-ha copy in ${prefix}.`,
+    'if [ "$#" -eq 1 ] && [ "$1" = meta-data ]; then',
+    "  case ${OCF_RA_VERSION_MINOR-} in",
+    `  ''|0) rendered=${rendered("1.0")} ;;`,
+    `  1) rendered=${rendered("1.1")} ;;`,
+    "  *) rendered= ;;",
+    "  esac",
+    '  if [ -n "$rendered" ] && [ -r "$rendered" ] && [ -x /bin/cat ]; then exec /bin/cat -- "$rendered"; fi',
+    "fi",
+    `exec ${shellQuoted(layout.node)} ${shellQuoted(ocfLoaderPath(prefix, agent))} "$@"`,
     "",
   ].join("\n");
 }

@@ -38,6 +38,8 @@ export interface LauncherTarget {
   readonly entry: string;
   /** A harmless call that proves the installed program runs (and warms its compile cache). */
   readonly checkArgs: readonly string[];
+  /** An OCF agent: a shell launcher that answers meta-data from the build's rendered files (launcher.ts). */
+  readonly ocfAgent?: string;
 }
 
 /** The compiled entry points (relative to dist/) of the programs the cluster starts: the ones shipped bundled. */
@@ -53,7 +55,13 @@ export function agentEntries(registry: Registry): string[] {
 export function launcherTargets(dirs: InstallDirs, registry: Registry): LauncherTarget[] {
   const providerDir = join(dirs.ocfRoot, "resource.d", registry.provider);
   return [
-    ...registry.ocfAgents.map((a) => ({ path: join(providerDir, a.name), entry: bundledEntry(`bin/${a.name}.js`), checkArgs: ["meta-data"] })),
+    // methods, not meta-data: meta-data is answered without Node, and the check must start the agent
+    ...registry.ocfAgents.map((a) => ({
+      path: join(providerDir, a.name),
+      entry: bundledEntry(`bin/${a.name}.js`),
+      checkArgs: ["methods"],
+      ocfAgent: a.name,
+    })),
     ...(registry.fenceAgents ?? []).map((a) => ({
       path: join(dirs.sbinDir, a.name),
       entry: bundledEntry(`bin/${a.name}.js`),

@@ -2,7 +2,7 @@ import t from "tap";
 import { readFileSync, statSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { runCommand } from "../../lib/exec/command.ts";
-import { prefixLayout } from "../../lib/install/launcher.ts";
+import { ocfLoaderPath, prefixLayout } from "../../lib/install/launcher.ts";
 import { withOcfRoot, privateOcfRootProblem } from "../../lib/install/private-ocf-root.ts";
 import { fenceAgents, ocfAgents, stonithPlugins } from "../../agents/index.ts";
 import { installToTemp, openTempDir, REPO_ROOT } from "../support/install-once.ts";
@@ -36,12 +36,34 @@ for (const agent of ocfAgents) {
   t.test(`${agent.name} runs by path, from a directory outside the repository`, async (t) => {
     const path = installed.agentPath(agent.name);
     t.equal(statSync(path).mode & 0o777, 0o755);
-    t.match(readFileSync(path, "utf8"), new RegExp(`^#!${layout.node}\n`));
+    t.match(readFileSync(path, "utf8"), /^#!\/bin\/sh\n/, "a shell launcher: meta-data without Node");
     const run = await runBare(path, ["meta-data"]);
     t.equal(run.exitCode, 0, "exits 0", { stderr: run.stderr });
     t.match(run.stdout, `<resource-agent name="${agent.name}"`);
     const methods = await runBare(path, ["methods"]);
     t.match(methods.stdout, /^start$/m);
+  });
+
+  t.test(`${agent.name}: the launcher's meta-data is the agent's own, byte for byte, for every caller`, async (t) => {
+    // the agent run through Node (the launcher's own fallback) is the oracle for the rendered files
+    const node = (args: string[], env: Record<string, string>) =>
+      runCommand("env", ["-i", ...Object.entries(env).map(([k, v]) => `${k}=${v}`), layout.node, ocfLoaderPath(dirs.prefix, agent.name), ...args], { timeoutMs: 20_000, cwd: "/" });
+    const launched = (args: string[], env: Record<string, string>) =>
+      runCommand("env", ["-i", ...Object.entries(env).map(([k, v]) => `${k}=${v}`), installed.agentPath(agent.name), ...args], { timeoutMs: 20_000, cwd: "/" });
+    const versions: Record<string, string>[] = [{}, { OCF_RA_VERSION_MINOR: "" }, { OCF_RA_VERSION_MINOR: "0" }, { OCF_RA_VERSION_MINOR: "1" }, { OCF_RA_VERSION_MINOR: "2" }, { OCF_RA_VERSION_MINOR: " 1" }];
+    const forms = new Set<string>();
+    for (const env of versions) {
+      for (const args of [["meta-data"], ["meta-data", "extra"]]) {
+        const [want, got] = await Promise.all([node(args, env), launched(args, env)]);
+        const what = `${args.join(" ")} ${JSON.stringify(env)}`;
+        t.equal(want.exitCode, 0, `${what}: the agent answers`);
+        t.equal(got.exitCode, want.exitCode, `${what}: exit code`);
+        t.equal(got.stdout, want.stdout, `${what}: stdout`);
+        t.equal(got.stderr, want.stderr, `${what}: stderr`);
+        forms.add(got.stdout);
+      }
+    }
+    t.equal(forms.size, 2, "the OCF 1.0 and 1.1 forms both came up");
   });
 
   t.test(`${agent.name} meta-data as nobody, as ocf-tester's first step does`, async (t) => {

@@ -1,5 +1,19 @@
 import t from "tap";
-import { LAUNCHER_MARK, launcherText, prefixProblem } from "../../../lib/install/launcher.ts";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { runCommand } from "../../../lib/exec/command.ts";
+import {
+  LAUNCHER_MARK,
+  launcherText,
+  METADATA_DIALECTS,
+  metadataFile,
+  ocfLauncherText,
+  ocfLoaderPath,
+  ocfLoaderText,
+  prefixLayout,
+  prefixProblem,
+} from "../../../lib/install/launcher.ts";
 
 t.test("a launcher is a #! script for the installed Node that imports one compiled entry", async (t) => {
   t.equal(
@@ -47,3 +61,83 @@ for (const [prefix, problem] of prefixes) {
     else t.equal(found, undefined);
   });
 }
+
+t.test("an OCF agent's loader names the shell launcher as the program, then loads the bundle with the compile cache", async (t) => {
+  t.equal(
+    ocfLoaderText("/usr/lib/ocf/resource.d/xen-ha/XenHost", "/usr/lib/xen-ha", "bundle/XenHost.cjs"),
+    [
+      `// XenHost: ${LAUNCHER_MARK}; started by /usr/lib/ocf/resource.d/xen-ha/XenHost, runs bundle/XenHost.cjs of the xen-ha copy in /usr/lib/xen-ha.`,
+      'process.argv[1] = "/usr/lib/ocf/resource.d/xen-ha/XenHost";',
+      'process.getBuiltinModule("node:module").enableCompileCache("/usr/lib/xen-ha/cache");',
+      'process.getBuiltinModule("node:module").createRequire("/")("/usr/lib/xen-ha/dist/bundle/XenHost.cjs");',
+      "",
+    ].join("\n"),
+  );
+  t.equal(ocfLoaderPath("/usr/lib/xen-ha", "XenHost"), "/usr/lib/xen-ha/launch/XenHost.cjs");
+});
+
+/**
+ * The shell launcher, run by dash as the LRM runs it, in a prefix whose
+ * "node" records its arguments: what reaches Node, and when the rendered
+ * meta-data is printed instead. The prefix holds every character a shell
+ * would act on (prefixProblem refuses only white space and NUL).
+ */
+const base = mkdtempSync(join(tmpdir(), "xen-ha-launcher-"));
+t.teardown(() => rmSync(base, { recursive: true, force: true }));
+const prefix = join(base, `we'ird"$(touch PWNED)\`$x;*`);
+const launcher = join(base, "XenDomain");
+const layout = prefixLayout(prefix);
+mkdirSync(dirname(layout.node), { recursive: true });
+// the fake node prints one argument a line, then the OCF version it saw
+writeFileSync(layout.node, '#!/bin/sh\nprintf "node\\n"; for a in "$@"; do printf "%s\\n" "$a"; done\n');
+chmodSync(layout.node, 0o755);
+for (const dialect of METADATA_DIALECTS) {
+  const file = join(layout.dist, metadataFile("XenDomain", dialect));
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `rendered ${dialect}\n`);
+}
+writeFileSync(launcher, ocfLauncherText(launcher, prefix, "XenDomain"));
+chmodSync(launcher, 0o755);
+const viaNode = (...args: string[]) => ["node", ocfLoaderPath(prefix, "XenDomain"), ...args].join("\n") + "\n";
+
+const cases: [string, string[], Record<string, string>, string][] = [
+  ["meta-data, no version (OCF 1.0)", ["meta-data"], {}, "rendered 1.0\n"],
+  ["meta-data, empty version (Number('') is 0)", ["meta-data"], { OCF_RA_VERSION_MINOR: "" }, "rendered 1.0\n"],
+  ["meta-data, version 0", ["meta-data"], { OCF_RA_VERSION_MINOR: "0" }, "rendered 1.0\n"],
+  ["meta-data, version 1", ["meta-data"], { OCF_RA_VERSION_MINOR: "1" }, "rendered 1.1\n"],
+  // anything the agent would read otherwise (Number(" 1") is 1, Number("1.5") is 1.5) is the agent's to answer
+  ...[" 1", "1 ", "01", "2", "1.5", "0x1", "-1", "x", "1\n", "*", "$(id)"].map(
+    (v): [string, string[], Record<string, string>, string] => [`meta-data, version ${JSON.stringify(v)}`, ["meta-data"], { OCF_RA_VERSION_MINOR: v }, viaNode("meta-data")],
+  ),
+  ["meta-data with another argument", ["meta-data", "x"], { OCF_RA_VERSION_MINOR: "1" }, viaNode("meta-data", "x")],
+  ["meta-data after an empty argument", ["", "meta-data"], {}, viaNode("", "meta-data")],
+  ["META-DATA", ["META-DATA"], {}, viaNode("META-DATA")],
+  ["monitor", ["monitor"], {}, viaNode("monitor")],
+  ["no action", [], {}, viaNode()],
+  ["arguments a shell would act on, passed as they are", ["-h", "a b", "'", '"$(touch PWNED)"', "*", "--", "\\"], {}, viaNode("-h", "a b", "'", '"$(touch PWNED)"', "*", "--", "\\")],
+];
+for (const [title, args, env, stdout] of cases) {
+  t.test(`shell launcher: ${title}`, async (t) => {
+    const run = await runCommand("env", ["-i", "PATH=/usr/bin:/bin", ...Object.entries(env).map(([k, v]) => `${k}=${v}`), "/bin/sh", launcher, ...args], {
+      timeoutMs: 10_000,
+      cwd: base,
+    });
+    t.equal(run.exitCode, 0, run.stderr);
+    t.equal(run.stdout, stdout);
+    t.equal(run.stderr, "");
+    t.notOk(existsSync(join(base, "PWNED")), "nothing ran");
+  });
+}
+
+t.test("shell launcher: a rendered file that is missing is the agent's to answer", async (t) => {
+  rmSync(join(layout.dist, metadataFile("XenDomain", "1.1")));
+  const run = await runCommand("env", ["-i", "OCF_RA_VERSION_MINOR=1", launcher, "meta-data"], { timeoutMs: 10_000 });
+  t.equal(run.stdout, viaNode("meta-data"));
+});
+
+t.test("shell launcher: the mark, and a #! line that needs no prefix", async (t) => {
+  const text = ocfLauncherText("/usr/lib/ocf/resource.d/xen-ha/XenDomain", "/usr/lib/xen-ha", "XenDomain");
+  t.match(text, /^#!\/bin\/sh\n/);
+  t.match(text, LAUNCHER_MARK);
+  t.match(text, `exec '/usr/lib/xen-ha/bin/node' '/usr/lib/xen-ha/launch/XenDomain.cjs' "$@"`);
+});

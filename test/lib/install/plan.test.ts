@@ -8,7 +8,7 @@ t.test("default layout: every OCF agent under the provider directory, xen-ha in 
   t.same(
     targets.map((x) => [x.path, x.entry, x.checkArgs.join(" ")]),
     [
-      ...ocfAgents.map((a) => [`/usr/lib/ocf/resource.d/xen-ha/${a.name}`, `bundle/${a.name}.cjs`, "meta-data"]),
+      ...ocfAgents.map((a) => [`/usr/lib/ocf/resource.d/xen-ha/${a.name}`, `bundle/${a.name}.cjs`, "methods"]),
       ["/usr/sbin/xen-ha", "bin/xen-ha.js", "--help"],
     ],
   );
