@@ -63,6 +63,7 @@ interface Run {
   /** The survivor's xl calls from the fence to the service back: each pays the simulator's process start. */
   readonly xlCalls: number;
   readonly floorFenceDoneMs: number | undefined;
+  readonly floorInitiatedMs: number | undefined;
   readonly floorMs: number;
   readonly path: string;
 }
@@ -89,14 +90,19 @@ async function powerBack(lab: ClusterLab, victim: string, survivor: string): Pro
  * the same hires timestamps as corosync's), the start's first xl call (the
  * agent's process is up), and its xl calls up to create.
  */
+/** When the DC logged "Initiating start operation RSC_start_0" after `since`, ms after it. */
+function initiatedMs(lab: ClusterLab, rsc: string, since: number): number | undefined {
+  const pattern = new RegExp(`Initiating start operation ${rsc}_start_0`);
+  const initiated = lab.nodes.map((n) => corosyncLogged(lab.pacemakerLog(n), pattern, since)).filter((t): t is number => t !== undefined);
+  return initiated.length > 0 ? Math.min(...initiated) - since : undefined;
+}
+
 function startPhases(lab: ClusterLab, survivor: string, crashedAt: number, fencedAt: number | undefined, backAt: number): Pick<Run, "initiatedMs" | "firstXlMs" | "beforeCreate" | "xlCalls"> {
-  const pattern = new RegExp(`Initiating start operation ${lab.resource}_start_0`);
-  const initiated = lab.nodes.map((n) => corosyncLogged(lab.pacemakerLog(n), pattern, crashedAt)).filter((t): t is number => t !== undefined);
   const calls = callLog(lab.simRoot, survivor).filter((c) => c.tool === "xl" && c.startedAt >= (fencedAt ?? crashedAt));
   const create = calls.findIndex((c) => c.argv[0] === "create");
   return {
     xlCalls: calls.filter((c) => c.startedAt <= backAt).length,
-    initiatedMs: initiated.length > 0 ? Math.min(...initiated) - crashedAt : undefined,
+    initiatedMs: initiatedMs(lab, lab.resource, crashedAt),
     firstXlMs: calls[0] ? calls[0].startedAt - crashedAt : undefined,
     beforeCreate: calls
       .slice(0, create < 0 ? calls.length : create)
@@ -144,6 +150,7 @@ async function benchToken(tokenMs: number): Promise<{ runs: Run[]; xlExtra: numb
         await powerBack(lab, failover.victim, failover.survivor);
         const move = early ?? (await migrate());
         const floor = await crashFloorHost(lab);
+        const floorInitiatedMs = initiatedMs(lab, "floor", floor.crashedAt);
         await powerBack(lab, floor.victim, floor.survivor);
         runs.push({
           migrationGapMs: move.outage?.gapMs,
@@ -153,6 +160,7 @@ async function benchToken(tokenMs: number): Promise<{ runs: Run[]; xlExtra: numb
           failoverDowntimeMs: failover.downtimeMs,
           ...phases,
           floorFenceDoneMs: floor.fence ? floor.fence.at - floor.crashedAt : undefined,
+          floorInitiatedMs,
           floorMs: floor.downtimeMs,
           path: `move ${move.source}->${move.target}, crash ${failover.victim}${failover.victim === dc ? " (the DC)" : ""}->${failover.survivor}, floor ${floor.victim}->${floor.survivor}`,
         });
@@ -186,7 +194,7 @@ for (const [token, runs] of byToken) {
   console.log(`corosync token ${token} ms, token_coefficient 0:`);
   console.log(
     formatTable(
-      ["run", "migration gap", "move -> serving", "crash -> fence done", "-> start initiated", "-> first xl", "-> xl create", "-> service back", "floor: fence done", "floor: Dummy started", "path"],
+      ["run", "migration gap", "move -> serving", "crash -> fence done", "-> start initiated", "-> first xl", "-> xl create", "-> service back", "floor: fence done", "-> start initiated", "-> Dummy started", "path"],
       runs.map((r, i) => [
         i + 1,
         r.migrationGapMs === undefined ? "< probe" : ms(r.migrationGapMs),
@@ -197,6 +205,7 @@ for (const [token, runs] of byToken) {
         ms(r.createMs),
         ms(r.failoverDowntimeMs),
         ms(r.floorFenceDoneMs),
+        ms(r.floorInitiatedMs),
         ms(r.floorMs),
         r.path,
       ]),
@@ -207,17 +216,21 @@ for (const [token, runs] of byToken) {
 
 console.log("");
 console.log(`medians of ${RUNS} runs per token; the simulator's xl create (PV ${DEFAULT_TIMING.createPvMs} ms) + guest boot (${DEFAULT_GUEST_TIMING.bootMs} ms) at time factor ${TIME_FACTOR} = ${CREATE_BOOT_MS} ms`);
-const afterFence = (runs: readonly Run[], end: (r: Run) => number) => medianOf(runs.map((r) => (r.fenceDoneMs === undefined ? undefined : end(r) - r.fenceDoneMs)));
+
 console.log(
   formatTable(
-    ["token", "floor", "ours", "ours - floor", "after fence: floor", "ours", "overhead", "of it sim xl starts", "overhead w/o them", `goal <= ${OVERHEAD_GOAL_MS} ms`, "migration gap", "study"],
+    ["token", "floor", "ours", "ours - floor", "after fence: floor", "ours", "from start initiated: floor", "ours", "overhead", "of it sim xl starts", "overhead w/o them", `goal <= ${OVERHEAD_GOAL_MS} ms`, "migration gap", "study"],
     byToken.map(([token, runs, xlExtra]) => {
       const floor = median(runs.map((r) => r.floorMs));
       const ours = median(runs.map((r) => r.failoverDowntimeMs));
-      const floorAfter = medianOf(runs.map((r) => (r.floorFenceDoneMs === undefined ? undefined : r.floorMs - r.floorFenceDoneMs)));
-      const oursAfter = afterFence(runs, (r) => r.failoverDowntimeMs);
-      // after the fence both wait for the same transition: what ours adds beyond Dummy, less the modelled create + boot
-      const overhead = oursAfter === undefined || floorAfter === undefined ? undefined : oursAfter - floorAfter - CREATE_BOOT_MS;
+      const since = (mark: number | undefined, end: number) => (mark === undefined ? undefined : end - mark);
+      const floorAfter = medianOf(runs.map((r) => since(r.floorFenceDoneMs, r.floorMs)));
+      const oursAfter = medianOf(runs.map((r) => since(r.fenceDoneMs, r.failoverDowntimeMs)));
+      const floorStart = medianOf(runs.map((r) => since(r.floorInitiatedMs, r.floorMs)));
+      const oursStart = medianOf(runs.map((r) => since(r.initiatedMs, r.failoverDowntimeMs)));
+      // from the DC's start order on, both are the same transition (a new DC's election, the controller's re-ask
+      // sleep fall before it): what ours adds beyond Dummy, less the modelled create + boot
+      const overhead = oursStart === undefined || floorStart === undefined ? undefined : oursStart - floorStart - CREATE_BOOT_MS;
       const simStarts = median(runs.map((r) => r.xlCalls)) * xlExtra;
       const ownOverhead = overhead === undefined ? undefined : overhead - simStarts;
       const gaps = medianOf(runs.map((r) => r.migrationGapMs));
@@ -228,6 +241,8 @@ console.log(
         ms(ours - floor),
         ms(floorAfter),
         ms(oursAfter),
+        ms(floorStart),
+        ms(oursStart),
         ms(overhead),
         `${median(runs.map((r) => r.xlCalls))} x ${xlExtra} ms`,
         ms(ownOverhead),
@@ -239,7 +254,7 @@ console.log(
   ),
 );
 console.log(
-  "floor and ours: crash to Dummy started / to vm1 serving; after fence: from fence_lab done; overhead = ours - floor after the fence - create+boot; " +
+  "floor and ours: crash to Dummy started / to vm1 serving; after fence: from fence_lab done; from start initiated: from the DC's order to start; overhead = ours - floor from start initiated - create+boot; " +
     "sim xl starts: the survivor's xl calls in the start times what one costs in the lab beyond the timing model (a shell wrapper, nsenter and a Node program, where real xl is a C binary; measured on a node).",
 );
 console.log("Probes: a TCP connect to the guest's port every 20 ms with a 250 ms timeout, from the lab's guest network; Dummy's state file polled every 20 ms; both accurate to about one poll.");
