@@ -7,6 +7,7 @@ import { fenceDevice, nvpairs } from "./cib.ts";
 import { labProgram, must } from "./host-command.ts";
 import type { Namespaces, NodeMounts } from "./namespaces.ts";
 import { labPaths } from "./power.ts";
+import { XENSTORE_MODES } from "../sim/xenstore/modes.ts";
 
 /**
  * What each lab node has on disk (doc/cluster-lab.md §1, steps 4-5): corosync's
@@ -99,6 +100,8 @@ function writeSbinLayer(ns: Namespaces, node: string, sbin: string, xenHa: strin
   );
   chmodSync(xl, 0o755);
   symlinkSync(join(simBin, "ssh"), join(sbin, "ssh"));
+  // the xenstore client, for XenHost's domain-death watcher; each launcher takes its mode from its own name
+  for (const name of ["xenstore", ...XENSTORE_MODES.map((mode) => `xenstore-${mode}`)]) symlinkSync(join(simBin, name), join(sbin, name));
   symlinkSync(xenHa, join(sbin, "xen-ha"));
   const fence = join(sbin, "fence_lab");
   const program = pathToFileURL(labProgram("fence-lab")).href;
