@@ -29,6 +29,7 @@ const recordedMove: MoveOutcome = {
 const recordedFailover: FailoverOutcome = {
   victim: "node3",
   survivor: "node2",
+  crashedAt: T0,
   downtimeMs: 6_870,
   fence: { at: T0 + 2_610, action: "reboot", target: "node3" },
   fencedLine: 120,
