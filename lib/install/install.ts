@@ -62,7 +62,7 @@ export async function install(request: InstallRequest): Promise<InstallReport> {
       if (target.ocfAgent === undefined) continue;
       const loader = join(staging, relative(dirs.prefix, ocfLoaderPath(dirs.prefix, target.ocfAgent)));
       ensureDir(dirname(loader));
-      writeAtomically(loader, ocfLoaderText(target.path, dirs.prefix, target.entry), 0o644);
+      writeAtomically(loader, ocfLoaderText(target.path, dirs.prefix, target.entry, target.ocfAgent), 0o644);
     }
     normaliseModes(staging);
     replaceTree(staging, at(dirs.prefix));

@@ -1,4 +1,4 @@
-import { basename, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { MetadataDialect } from "../ocf/metadata.ts";
 
@@ -75,16 +75,58 @@ export function ocfLoaderPath(prefix: string, agent: string): string {
   return join(prefixLayout(prefix).loaders, `${agent}.cjs`);
 }
 
+/** Where an OCF agent's loader keeps V8's code cache of its bundle. */
+export function codeCachePath(prefix: string, agent: string): string {
+  return join(prefixLayout(prefix).compileCache, `${agent}.v8code`);
+}
+
 /**
  * What the shell launcher at `path` runs for every action but meta-data. It
  * names the launcher as the program (process.argv[1]), which is what the
  * agent runs again for its own helpers (XenHost's watcher).
+ *
+ * It compiles the bundle itself, with V8's code cache taken after a monitor
+ * ran: Node's compile cache holds only what V8 compiled while loading the
+ * bundle, so the functions a monitor compiles later were compiled at every
+ * start (measured: doc/cost.md). The first monitor that finds no cache and
+ * answers 0 or 7 writes it (root, under the prefix, as Node's cache; a reinstall empties
+ * the directory); a cache V8 rejects (another Node, other flags, another
+ * bundle) is ignored and the bundle compiled as without one. The bundle
+ * holds no import(): esbuild's CommonJS output reaches each action's code
+ * through a plain function, so the script needs no module loader.
  */
-export function ocfLoaderText(path: string, prefix: string, entry: string): string {
+export function ocfLoaderText(path: string, prefix: string, entry: string, agent: string): string {
+  const bundle = join(prefixLayout(prefix).dist, entry);
   return [
     `// ${basename(path)}: ${LAUNCHER_MARK}; started by ${path}, runs ${entry} of the xen-ha copy in ${prefix}.`,
     `process.argv[1] = ${JSON.stringify(path)};`,
-    ...loadLines(prefix, entry),
+    'const fs = process.getBuiltinModule("node:fs");',
+    `const bundle = ${JSON.stringify(bundle)};`,
+    `const cache = ${JSON.stringify(codeCachePath(prefix, agent))};`,
+    'const text = fs.readFileSync(bundle, "utf8");',
+    "let cachedData;",
+    "try {",
+    "  cachedData = fs.readFileSync(cache);",
+    "} catch {}",
+    "// the CommonJS wrapper, and the #! line made a comment: line numbers stay the bundle's",
+    'const wrapped = `(function (exports, require, module, __filename, __dirname) {${text.startsWith("#!") ? `//${text.slice(2)}` : text}\\n})`;',
+    'const script = new (process.getBuiltinModule("node:vm").Script)(wrapped, { filename: bundle, cachedData });',
+    'if (cachedData === undefined && process.argv[2] === "monitor") {',
+    "  // only a monitor that had its answer (running, or not running) ran the code worth caching",
+    '  process.once("exit", (code) => {',
+    "    if (code !== 0 && code !== 7) return;",
+    "    const partial = `${cache}.${process.pid}`;",
+    "    try {",
+    "      fs.writeFileSync(partial, script.createCachedData(), { mode: 0o600 });",
+    "      fs.renameSync(partial, cache);",
+    "    } catch {",
+    "      fs.rmSync(partial, { force: true });",
+    "    }",
+    "  });",
+    "}",
+    "const loaded = { exports: {} };",
+    'const requireFrom = process.getBuiltinModule("node:module").createRequire(bundle);',
+    `script.runInThisContext().call(loaded.exports, loaded.exports, requireFrom, loaded, bundle, ${JSON.stringify(dirname(bundle))});`,
     "",
   ].join("\n");
 }

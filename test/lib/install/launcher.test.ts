@@ -1,9 +1,10 @@
 import t from "tap";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { runCommand } from "../../../lib/exec/command.ts";
 import {
+  codeCachePath,
   LAUNCHER_MARK,
   launcherText,
   METADATA_DIALECTS,
@@ -62,18 +63,38 @@ for (const [prefix, problem] of prefixes) {
   });
 }
 
-t.test("an OCF agent's loader names the shell launcher as the program, then loads the bundle with the compile cache", async (t) => {
-  t.equal(
-    ocfLoaderText("/usr/lib/ocf/resource.d/xen-ha/XenHost", "/usr/lib/xen-ha", "bundle/XenHost.cjs"),
-    [
-      `// XenHost: ${LAUNCHER_MARK}; started by /usr/lib/ocf/resource.d/xen-ha/XenHost, runs bundle/XenHost.cjs of the xen-ha copy in /usr/lib/xen-ha.`,
-      'process.argv[1] = "/usr/lib/ocf/resource.d/xen-ha/XenHost";',
-      'process.getBuiltinModule("node:module").enableCompileCache("/usr/lib/xen-ha/cache");',
-      'process.getBuiltinModule("node:module").createRequire("/")("/usr/lib/xen-ha/dist/bundle/XenHost.cjs");',
-      "",
-    ].join("\n"),
-  );
-  t.equal(ocfLoaderPath("/usr/lib/xen-ha", "XenHost"), "/usr/lib/xen-ha/launch/XenHost.cjs");
+t.test("an OCF agent's loader: argv[1] is the launcher, V8's code cache written by the first monitor, a bad one ignored", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "xen-ha-loader-"));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const prefix = join(dir, "prefix");
+  const bundle = join(prefixLayout(prefix).dist, "bundle", "A.cjs");
+  mkdirSync(dirname(bundle), { recursive: true });
+  mkdirSync(prefixLayout(prefix).compileCache, { recursive: true });
+  // a #! line, as esbuild keeps the entry's; require and __dirname as CommonJS gives them
+  writeFileSync(bundle, '#!/usr/bin/env node\nconst { join } = require("node:path");\nprocess.stdout.write(JSON.stringify([process.argv.slice(1), join(__dirname, "x")]));\nprocess.exitCode = Number(process.env.CODE ?? 0);\n');
+  const loader = ocfLoaderPath(prefix, "A");
+  mkdirSync(dirname(loader), { recursive: true });
+  writeFileSync(loader, ocfLoaderText("/ocf/A", prefix, "bundle/A.cjs", "A"));
+  const cache = codeCachePath(prefix, "A");
+  const run = async (action: string, code = 0) => {
+    const result = await runCommand(process.execPath, [loader, action, "-x"], { timeoutMs: 20_000, env: { NODE_OPTIONS: "", CODE: String(code) } });
+    t.equal(result.stderr, "", `${action}: nothing on stderr`);
+    t.equal(result.exitCode, code, `${action}: the bundle's exit code`);
+    t.same(JSON.parse(result.stdout), [["/ocf/A", action, "-x"], join(dirname(bundle), "x")], `${action}: the bundle ran as the launcher`);
+  };
+  await run("start");
+  t.notOk(existsSync(cache), "an action other than monitor writes no cache");
+  for (const code of [1, 5, 6]) await run("monitor", code);
+  t.notOk(existsSync(cache), "a monitor that failed before its answer writes none");
+  await run("monitor", 7);
+  t.ok(existsSync(cache), "the first monitor writes it");
+  const written = readFileSync(cache);
+  await run("monitor");
+  t.same(readFileSync(cache), written, "a cache that is there is not written again");
+  writeFileSync(cache, "not a code cache");
+  await run("monitor");
+  t.same(readFileSync(cache, "utf8"), "not a code cache", "one V8 rejects is ignored, and left to the next install");
+  t.same(readdirSync(dirname(cache)).sort(), ["A.v8code"], "no partial file left behind");
 });
 
 /**
