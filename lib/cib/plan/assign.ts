@@ -95,6 +95,8 @@ interface Scratch {
   readonly available: Uint8Array;
   readonly merging: Uint8Array;
   readonly assigning: Uint8Array;
+  /** bestNode's tie-break key per node (assigned, then running, then name), filled for the tied nodes only. */
+  readonly tieKey: Float64Array;
   /** addColocated's copy of the scores for a rollback, one per recursion depth. */
   readonly saved: Float64Array[];
 }
@@ -338,25 +340,13 @@ function prepare(model: PlacementModel): Prepared {
       available: new Uint8Array(n),
       merging: new Uint8Array(count),
       assigning: new Uint8Array(count),
+      tieKey: new Float64Array(n),
       saved: [],
     },
   };
   result.chain.forEach((members, r) => (result.chained[r] = members.length > 1 ? 1 : 0));
   prepared.set(model, result);
   return result;
-}
-
-/**
- * Orders a list the way GLib's g_list_sort does (the scheduler sorts nodes
- * with it): top-down merge sort, the first half floor(n/2) long, ties to the
- * left. Only the first element is needed, so this is the merge tree's winner.
- */
-function mergeSortFirst(items: readonly number[], from: number, to: number, compare: (a: number, b: number) => number): number {
-  if (to - from === 1) return items[from] as number;
-  const middle = from + Math.floor((to - from) / 2);
-  const left = mergeSortFirst(items, from, middle, compare);
-  const right = mergeSortFirst(items, middle, to, compare);
-  return compare(left, right) <= 0 ? left : right;
 }
 
 export interface AssignResult {
@@ -385,7 +375,7 @@ export function assignExplained(model: PlacementModel, up: ReadonlySet<string>, 
   const strategy: Strategy = model.strategy;
   const usesCapacity = strategy !== "default";
   const scratch = p.scratch;
-  const { available, free, assigned, stamp, rows, merging, saved, assigning } = scratch;
+  const { available, free, assigned, stamp, rows, merging, saved, assigning, tieKey } = scratch;
   model.nodes.forEach((name, i) => {
     available[i] = up.has(name) && !model.standby.includes(name) ? 1 : 0;
   });
@@ -563,6 +553,31 @@ export function assignExplained(model: PlacementModel, up: ReadonlySet<string>, 
   const ambiguous: string[] = [];
   const keptApart = new Map<string, string[]>();
 
+  /** compareNodes for two nodes with the same weight, after bestNode filled tieKey for them. */
+  const compareTied = (a: number, b: number): number => {
+    if (strategy === "balanced") {
+      const capacity = compareCapacity(a, b);
+      if (capacity !== 0) return capacity;
+    }
+    return (tieKey[a] as number) - (tieKey[b] as number);
+  };
+  /**
+   * The first of nodes [from, to) as GLib's g_list_sort orders them with compareNodes (the scheduler sorts
+   * nodes with it): a top-down merge sort, the first half floor(n/2) long, ties to the left, whose first is
+   * the merge tree's winner. `top` is the best weight: a node scoring less loses every comparison with a
+   * tied one, so a subtree holding a tied node is won by a tied node and the same pairs of tied nodes meet
+   * as in the full merge; only they are compared. -1: no tied node in [from, to).
+   */
+  function tiedFirst(from: number, to: number, scores: Float64Array, top: number): number {
+    if (to - from === 1) return available[from] && scores[from] === top ? from : -1;
+    const middle = from + Math.floor((to - from) / 2);
+    const left = tiedFirst(from, middle, scores, top);
+    const right = tiedFirst(middle, to, scores, top);
+    if (left < 0) return right;
+    if (right < 0) return left;
+    return compareTied(left, right) <= 0 ? left : right;
+  }
+
   /** The node the scheduler chooses among allowed ones, or -1 when the best scores below 0. */
   function bestNode(r: number, scores: Float64Array): number {
     const running = currentOf[r] as number;
@@ -582,12 +597,18 @@ export function assignExplained(model: PlacementModel, up: ReadonlySet<string>, 
     if (tied === 1) return first;
     // Among nodes as good as the first (same score), the one it runs on.
     if (top > 0 && running >= 0 && available[running] && scores[running] === top) return running;
-    const compare = (a: number, b: number): number => compareNodes(a, b, scores, running);
-    first = mergeSortFirst(allNodes, 0, n, compare);
+    // compareNodes among the tied nodes (same score, so the weights are equal): the capacity vote, then one key for the rest.
+    for (let node = 0; node < n; node++) {
+      if (!available[node] || scores[node] !== top) continue;
+      const rank = p.nameRank[node] as number;
+      tieKey[node] = strategy === "minimal" ? rank : ((assigned[node] as number) * 2 + (node === running ? 0 : 1)) * n + rank;
+    }
+    first = tiedFirst(0, n, scores, top);
     // A merge sort's first is certain only when it beats every other node; otherwise the order the scheduler lists them in decides.
+    // Nodes with a lower score lose to it on the score, so only the tied ones can beat it.
     if (strategy === "balanced" && k > 1) {
       for (let other = 0; other < n; other++) {
-        if (other !== first && compare(first, other) > 0) {
+        if (other !== first && available[other] && scores[other] === top && compareTied(first, other) > 0) {
           ambiguous.push(resources[r]?.id ?? "");
           break;
         }
