@@ -43,7 +43,10 @@ export function ensureWatcher(ctx: XenHostContext): void {
   mkdirSync(ctx.deps.stateDir, { recursive: true });
   const out = openSync(logFile(ctx), "w");
   const node = ctx.ocf.onNode ?? hostname();
-  const child = spawn(process.execPath, [launcher, WATCH_COMMAND, "--node", node, "--state-dir", ctx.deps.stateDir], {
+  const args = [WATCH_COMMAND, "--node", node, "--state-dir", ctx.deps.stateDir];
+  // a source or compiled file of ours runs under this Node; an installed launcher (a shell script) is executed itself
+  const [file, argv] = /\.(?:[cm]?js|ts)$/.test(launcher) ? [process.execPath, [launcher, ...args]] : [launcher, args];
+  const child = spawn(file, argv, {
     detached: true,
     stdio: ["ignore", out, out],
     env: { ...ctx.deps.env },
