@@ -97,6 +97,9 @@ interface Scratch {
   readonly assigning: Uint8Array;
   /** bestNode's tie-break key per node (assigned, then running, then name), filled for the tied nodes only. */
   readonly tieKey: Float64Array;
+  /** bestNode's tied nodes in index order, and for each node index how many of them come before it. */
+  readonly tiedList: Int32Array;
+  readonly tiedBefore: Int32Array;
   /** addColocated's copy of the scores for a rollback, one per recursion depth. */
   readonly saved: Float64Array[];
 }
@@ -341,6 +344,8 @@ function prepare(model: PlacementModel): Prepared {
       merging: new Uint8Array(count),
       assigning: new Uint8Array(count),
       tieKey: new Float64Array(n),
+      tiedList: new Int32Array(n),
+      tiedBefore: new Int32Array(n + 1),
       saved: [],
     },
   };
@@ -375,7 +380,7 @@ export function assignExplained(model: PlacementModel, up: ReadonlySet<string>, 
   const strategy: Strategy = model.strategy;
   const usesCapacity = strategy !== "default";
   const scratch = p.scratch;
-  const { available, free, assigned, stamp, rows, merging, saved, assigning, tieKey } = scratch;
+  const { available, free, assigned, stamp, rows, merging, saved, assigning, tieKey, tiedList, tiedBefore } = scratch;
   model.nodes.forEach((name, i) => {
     available[i] = up.has(name) && !model.standby.includes(name) ? 1 : 0;
   });
@@ -564,15 +569,18 @@ export function assignExplained(model: PlacementModel, up: ReadonlySet<string>, 
   /**
    * The first of nodes [from, to) as GLib's g_list_sort orders them with compareNodes (the scheduler sorts
    * nodes with it): a top-down merge sort, the first half floor(n/2) long, ties to the left, whose first is
-   * the merge tree's winner. `top` is the best weight: a node scoring less loses every comparison with a
+   * the merge tree's winner. The tied nodes share the best score: a node scoring less loses every comparison with a
    * tied one, so a subtree holding a tied node is won by a tied node and the same pairs of tied nodes meet
-   * as in the full merge; only they are compared. -1: no tied node in [from, to).
+   * as in the full merge; only they are compared, and a range with one tied node is won by it.
+   * -1: no tied node in [from, to). bestNode fills tiedList and tiedBefore first.
    */
-  function tiedFirst(from: number, to: number, scores: Float64Array, top: number): number {
-    if (to - from === 1) return available[from] && scores[from] === top ? from : -1;
+  function tiedFirst(from: number, to: number): number {
+    const before = tiedBefore[from] as number;
+    const count = (tiedBefore[to] as number) - before;
+    if (count <= 1) return count === 1 ? (tiedList[before] as number) : -1;
     const middle = from + Math.floor((to - from) / 2);
-    const left = tiedFirst(from, middle, scores, top);
-    const right = tiedFirst(middle, to, scores, top);
+    const left = tiedFirst(from, middle);
+    const right = tiedFirst(middle, to);
     if (left < 0) return right;
     if (right < 0) return left;
     return compareTied(left, right) <= 0 ? left : right;
@@ -598,17 +606,22 @@ export function assignExplained(model: PlacementModel, up: ReadonlySet<string>, 
     // Among nodes as good as the first (same score), the one it runs on.
     if (top > 0 && running >= 0 && available[running] && scores[running] === top) return running;
     // compareNodes among the tied nodes (same score, so the weights are equal): the capacity vote, then one key for the rest.
+    let count = 0;
     for (let node = 0; node < n; node++) {
+      tiedBefore[node] = count;
       if (!available[node] || scores[node] !== top) continue;
       const rank = p.nameRank[node] as number;
       tieKey[node] = strategy === "minimal" ? rank : ((assigned[node] as number) * 2 + (node === running ? 0 : 1)) * n + rank;
+      tiedList[count++] = node;
     }
-    first = tiedFirst(0, n, scores, top);
+    tiedBefore[n] = count;
+    first = tiedFirst(0, n);
     // A merge sort's first is certain only when it beats every other node; otherwise the order the scheduler lists them in decides.
     // Nodes with a lower score lose to it on the score, so only the tied ones can beat it.
     if (strategy === "balanced" && k > 1) {
-      for (let other = 0; other < n; other++) {
-        if (other !== first && available[other] && scores[other] === top && compareTied(first, other) > 0) {
+      for (let i = 0; i < count; i++) {
+        const other = tiedList[i] as number;
+        if (other !== first && compareTied(first, other) > 0) {
           ambiguous.push(resources[r]?.id ?? "");
           break;
         }
