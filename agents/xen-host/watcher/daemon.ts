@@ -13,11 +13,12 @@ import type { LineChild, StartLines } from "./stream.ts";
  * `xenstore-ls -f /local/domain` (bounded), compared with the look before
  * and with the XenDomain records of this host. The quicker path: an event
  * naming exactly `/local/domain/N`, where N is the domid a record saw
- * running, can only be the removal of that domain's subtree (it exists
- * already, its value is never written, and domids are not reused within
- * 60 s), which libxl does just before the destroy hypercall: that resource
- * is judged at once, without a look. Other `/local/domain` lines are
- * ignored. A resource whose domain vanished with no
+ * running, is that node's creation or its removal (libxl removes it just
+ * before the destroy hypercall); a line read late may be the creation of a
+ * domain whose record was written meanwhile, so one bounded
+ * `xenstore-exists /local/domain/N` tells them apart: gone, and that
+ * resource is judged at once, without a whole look; there, nothing; no
+ * answer, a look. Other `/local/domain` lines are ignored. A resource whose domain vanished with no
  * stop or migrate_to of ours under way and no restart by the toolstack is
  * reported at once with `crm_resource --fail`. Events during a look are
  * coalesced into one more look. No polling: between events it sleeps in
@@ -157,8 +158,15 @@ export function startWatcher(deps: WatcherDeps): Watcher {
     if (Number.isNaN(domid)) return;
     const resource = deps.records().find((r) => r.domid === domid);
     if (resource === undefined) return;
-    const judging = judge(resource, new Set(), new Set([resource.name, ...suspects.keys()]));
-    judging.catch((error: unknown) => log.error(`judging ${resource.resource} failed: ${error instanceof Error ? error.message : String(error)}`));
+    quickJudge(resource, line).catch((error: unknown) => log.error(`judging ${resource.resource} failed: ${error instanceof Error ? error.message : String(error)}`));
+  }
+
+  async function quickJudge(resource: WatchedResource, node: string): Promise<void> {
+    const exists = await deps.run("xenstore-exists", [node], { timeoutMs: LS_TIMEOUT_MS, env: deps.env });
+    if (exists.exitCode === 0) return; // created (or still there): not a death
+    // exit 1 and silent is "no such node"; anything else (xs_open failed, killed) says nothing: look
+    if (exists.exitCode !== 1 || exists.stderr.trim() !== "") return requestLook();
+    await judge(resource, new Set(), new Set([resource.name, ...suspects.keys()]));
   }
 
   function watch(): void {

@@ -56,6 +56,7 @@ function stage(given: Partial<Stage> = {}) {
     run: async (file, args, options) => {
       s.calls.push({ file, args, options });
       if (file === "xenstore-ls") return s.lsFails ? result({ exitCode: 1, stderr: "xenstore-ls: xs_open: Connection refused\n" }) : result({ stdout: ls(s.domains) });
+      if (file === "xenstore-exists") return result({ exitCode: s.domains[Number(args[0]?.split("/")[3])] === undefined ? 1 : 0 });
       return result({});
     },
     startLines: (file, args, _env, handlers) => {
@@ -216,6 +217,7 @@ t.test("a recorded domain's /local/domain/N removed: judged at once, without a l
   await initial();
   const looks = () => s.calls.filter((c) => c.file === "xenstore-ls").length;
   const before = looks();
+  s.domains = { 2: "vm2" };
   await event("/local/domain/1");
   await new Promise((r) => setTimeout(r, 50));
   t.same(failCalls(), [FAIL_VM1], "reported");
@@ -232,10 +234,23 @@ t.test("/local/domain lines that are not a recorded domain's top node: ignored",
   const before = s.calls.length;
   for (const line of ["/local/domain/7", "/local/domain/1/name", "/local/domain/1/memory/target", "/local/domain", "/local/domain/01x"]) await event(line);
   t.equal(s.calls.length, before, "no look, no report");
+  s.domains = { 2: "vm2" };
   await event("/local/domain/1");
   await new Promise((r) => setTimeout(r, 50));
   t.same(failCalls(), [], "our stop: not reported");
   t.match(s.logs.join(""), /domain vm1 went: a stop of ours is under way/);
+});
+
+t.test("a recorded domain's /local/domain/N read late, after its creation: still there, not a death", async (t) => {
+  const { s, watcher, event, initial, failCalls } = stage();
+  t.teardown(() => watcher.stop());
+  await initial();
+  s.domains = { 1: "vm1", 2: "vm2", 3: "vm3" };
+  s.records = [...s.records, { resource: "vm3", name: "vm3", domid: 3, leaving: undefined }];
+  await event("/local/domain/3");
+  await new Promise((r) => setTimeout(r, 50));
+  t.same(failCalls(), [], "xenstore-exists says it is there");
+  t.ok(s.calls.some((c) => c.file === "xenstore-exists" && c.args[0] === "/local/domain/3"), "asked");
 });
 
 t.test("stop ends the watcher", async (t) => {
