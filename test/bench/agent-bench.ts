@@ -46,15 +46,6 @@ interface Operation {
 /** The operations measured, with the op environment Pacemaker would give (timeouts in ms). */
 const OPERATIONS: readonly Operation[] = [
   { row: "meta-data", action: "meta-data", timeoutMs: 5_000, intervalMs: undefined },
-  // the same start-up without Node's compile cache, to show what the installer's cache saves
-  {
-    row: "meta-data, no compile cache",
-    action: "meta-data",
-    timeoutMs: 5_000,
-    intervalMs: undefined,
-    only: "xen-ha",
-    env: { NODE_DISABLE_COMPILE_CACHE: "1" },
-  },
   { row: "probe (stopped)", action: "monitor", timeoutMs: 20_000, intervalMs: 0 },
   { row: "start", action: "start", timeoutMs: 60_000, intervalMs: undefined },
   { row: "monitor (running)", action: "monitor", timeoutMs: 20_000, intervalMs: 10_000 },
