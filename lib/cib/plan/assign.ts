@@ -102,6 +102,8 @@ interface Scratch {
   readonly tiedBefore: Int32Array;
   /** addColocated's copy of the scores for a rollback, one per recursion depth. */
   readonly saved: Float64Array[];
+  /** The assignment order, one slot per resource (assignmentOrder returns a view of its start). */
+  readonly order: Int32Array;
 }
 
 /** `count` rows of `n` numbers as views of one block (one allocation, not `count`). */
@@ -347,6 +349,7 @@ function prepare(model: PlacementModel): Prepared {
       tiedList: new Int32Array(n),
       tiedBefore: new Int32Array(n + 1),
       saved: [],
+      order: new Int32Array(count),
     },
   };
   result.chain.forEach((members, r) => (result.chained[r] = members.length > 1 ? 1 : 0));
@@ -489,9 +492,9 @@ export function assignExplained(model: PlacementModel, up: ReadonlySet<string>, 
   const allNodes = Array.from({ length: n }, (_, i) => i);
 
   // The assignment order (sort_rsc_process_order / cmp_resources).
-  const order: number[] = usesCapacity ? assignmentOrder() : resources.map((_, i) => i);
+  const order: ArrayLike<number> = usesCapacity ? assignmentOrder() : resources.map((_, i) => i);
 
-  function assignmentOrder(): number[] {
+  function assignmentOrder(): Int32Array {
     const sortedNodes = [...allNodes].sort((a, b) => compareNodes(a, b, undefined, -1));
     // Resources with colocations or a clone: their sort scores depend on which nodes are up.
     let upMask = 0;
@@ -530,22 +533,22 @@ export function assignExplained(model: PlacementModel, up: ReadonlySet<string>, 
       return 0;
     };
     items.sort(compare);
-    // Items that compare equal keep the resources' own order between them (the scheduler's sort is stable).
-    const order: number[] = [];
+    // Items that compare equal keep the resources' own order between them (the scheduler's sort is stable):
+    // resource indexes are distinct, so a typed array's numeric sort of the run puts them in that order.
+    const order = scratch.order;
+    let length = 0;
     for (let i = 0; i < items.length; ) {
-      const from = order.length;
+      const from = length;
       let j = i;
       do {
-        for (const member of (items[j] as SortItem).members) order.push(member);
+        const members = (items[j] as SortItem).members;
+        for (let m = 0; m < members.length; m++) order[length++] = members[m] as number;
         j++;
       } while (j < items.length && compare(items[i] as SortItem, items[j] as SortItem) === 0);
-      if (j - i > 1) {
-        const tied = order.slice(from).sort((a, b) => a - b);
-        for (let m = 0; m < tied.length; m++) order[from + m] = tied[m] as number;
-      }
+      if (j - i > 1) order.subarray(from, length).sort();
       i = j;
     }
-    return order;
+    return order.subarray(0, length);
   }
 
   const fits = (node: number, need: readonly (readonly [number, number])[]): boolean => {
@@ -703,7 +706,7 @@ export function assignExplained(model: PlacementModel, up: ReadonlySet<string>, 
     if (holders.length > 0) keptApart.set(resources[r]?.id ?? "", holders.map((c) => c.primary));
   }
 
-  for (const r of order) assignOne(r);
+  for (let i = 0; i < order.length; i++) assignOne(order[i] as number);
   const nodeIndex = new Int32Array(resources.length);
   for (let r = 0; r < resources.length; r++) nodeIndex[r] = (placement[r] as number) >= 0 && !resources[r]?.disabled ? (placement[r] as number) : -1;
   let built: Placement | undefined;
