@@ -73,6 +73,8 @@ interface Prepared {
   /** 1 for resources stopped on purpose; 1 for those with a +INFINITY chain (chain longer than itself). */
   readonly disabled: Uint8Array;
   readonly chained: Uint8Array;
+  /** 1 for resources without colocations (either side), chain or disabled flag: assignOne's short path. */
+  readonly plain: Uint8Array;
   /** Resources whose sort scores merge other resources' (those with colocations where they are the dependent). */
   readonly dynamic: readonly number[];
   /** What depends only on where resources run now, per current placement. */
@@ -329,6 +331,7 @@ function prepare(model: PlacementModel): Prepared {
     withClone: model.resources.map((r) => model.withClones.has(r.id)),
     disabled: Uint8Array.from(model.resources, (r) => (r.disabled ? 1 : 0)),
     chained: new Uint8Array(count),
+    plain: new Uint8Array(count),
     dynamic,
     byCurrent: new WeakMap(),
     scratch: {
@@ -353,6 +356,10 @@ function prepare(model: PlacementModel): Prepared {
     },
   };
   result.chain.forEach((members, r) => (result.chained[r] = members.length > 1 ? 1 : 0));
+  model.resources.forEach((rsc, r) => {
+    const alone = (thisWith[r]?.length ?? 0) === 0 && (withThis[r]?.length ?? 0) === 0;
+    result.plain[r] = alone && result.chained[r] === 0 && !rsc.disabled ? 1 : 0;
+  });
   prepared.set(model, result);
   return result;
 }
@@ -591,7 +598,6 @@ export function assignExplained(model: PlacementModel, up: ReadonlySet<string>, 
 
   /** The node the scheduler chooses among allowed ones, or -1 when the best scores below 0. */
   function bestNode(r: number, scores: Float64Array): number {
-    const running = currentOf[r] as number;
     let top = -INFINITY;
     let first = -1;
     let tied = 0;
@@ -605,7 +611,12 @@ export function assignExplained(model: PlacementModel, up: ReadonlySet<string>, 
       } else if (w === top) tied++;
     }
     if (first < 0 || top < 0) return -1;
-    if (tied === 1) return first;
+    return tied === 1 ? first : bestTied(r, scores, top);
+  }
+
+  /** bestNode when two or more allowed nodes share the best score `top` (>= 0). */
+  function bestTied(r: number, scores: Float64Array, top: number): number {
+    const running = currentOf[r] as number;
     // Among nodes as good as the first (same score), the one it runs on.
     if (top > 0 && running >= 0 && available[running] && scores[running] === top) return running;
     // compareNodes among the tied nodes (same score, so the weights are equal): the capacity vote, then one key for the rest.
@@ -618,7 +629,7 @@ export function assignExplained(model: PlacementModel, up: ReadonlySet<string>, 
       tiedList[count++] = node;
     }
     tiedBefore[n] = count;
-    first = tiedFirst(0, n);
+    const first = tiedFirst(0, n);
     // A merge sort's first is certain only when it beats every other node; otherwise the order the scheduler lists them in decides.
     // Nodes with a lower score lose to it on the score, so only the tied ones can beat it.
     if (strategy === "balanced" && k > 1) {
@@ -649,9 +660,38 @@ export function assignExplained(model: PlacementModel, up: ReadonlySet<string>, 
     }
   }
 
+  /**
+   * assignOne for a resource without colocations, chain or disabled flag (no other resource reads its scores):
+   * its base scores, the capacity filter and bestNode's first pass in one loop over the nodes.
+   */
+  function assignPlain(r: number): void {
+    const scores = rows[r] as Float64Array;
+    const row = baseRows[r] as Float64Array;
+    stamp[r] = generation;
+    let top = -INFINITY;
+    let first = -1;
+    let tied = 0;
+    for (let node = 0; node < n; node++) {
+      let w = row[node] as number;
+      if (available[node] === 1) {
+        if (usesCapacity && w >= 0 && !fitsOwn(node, r)) w = -INFINITY;
+        if (first < 0 || w > top) {
+          top = w;
+          first = node;
+          tied = 1;
+        } else if (w === top) tied++;
+      }
+      scores[node] = w;
+    }
+    const chosen = first < 0 || top < 0 ? -1 : tied === 1 ? first : bestTied(r, scores, top);
+    if (chosen >= 0) place(r, chosen);
+    else placement[r] = STOPPED;
+  }
+
   function assignOne(r: number): void {
     if (placement[r] !== UNSET || assigning[r]) return;
     if (stays(r)) return place(r, currentOf[r] as number);
+    if (p.plain[r]) return assignPlain(r);
     assigning[r] = 1;
     // Scores change only in the resource's own assignment: until here they are its base scores.
     const scores = scoresOf(r);
