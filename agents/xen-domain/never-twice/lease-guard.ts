@@ -71,7 +71,8 @@ function writeHeld(ctx: XenContext, file: string, held: HeldLease | undefined): 
   try {
     mkdirSync(ctx.deps.stateDir, { recursive: true });
     const temporary = `${file}.${process.pid}.tmp`;
-    writeFileSync(temporary, held ? `${JSON.stringify(held)}\n` : "{}\n");
+    // leaseDir: where a fence of this generation would be noted; XenHost's watcher reads it there (agents/xen-host/watcher/fence.ts)
+    writeFileSync(temporary, held ? `${JSON.stringify({ ...held, leaseDir: ctx.params.lease_dir })}\n` : "{}\n");
     renameSync(temporary, file);
   } catch (error) {
     ctx.log.warn(`cannot write ${file}: ${error instanceof Error ? error.message : String(error)}`);

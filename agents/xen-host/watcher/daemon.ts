@@ -1,6 +1,7 @@
 import type { CommandRunner } from "../../../lib/exec/command.ts";
 import type { Logger } from "../../../lib/ocf/logger.ts";
 import { judgeWithEvidence, judgeWithoutEvidence, type Evidence, type Verdict } from "./judge.ts";
+import type { FenceLook } from "./fence.ts";
 import type { WatchedResource } from "./records.ts";
 import { namesFromLs } from "./scan.ts";
 import type { LineChild, StartLines } from "./stream.ts";
@@ -19,7 +20,7 @@ import type { LineChild, StartLines } from "./stream.ts";
  * `xenstore-exists /local/domain/N` tells them apart: gone, and that
  * resource is judged at once, without a whole look; there, nothing; no
  * answer, a look. Other `/local/domain` lines are ignored. A resource whose domain vanished with no
- * stop or migrate_to of ours under way and no restart by the toolstack is
+ * stop or migrate_to of ours under way, no fence noted by fence_xen and no restart by the toolstack is
  * reported at once with `crm_resource --fail`. Events during a look are
  * coalesced into one more look. No polling: between events it sleeps in
  * the event loop; only a domain the toolstack is restarting is looked at
@@ -44,6 +45,8 @@ export interface WatcherDeps {
   readonly records: () => readonly WatchedResource[];
   /** Is the toolstack restarting this domain (its monitoring process's own evidence)? */
   readonly restartEvidence: (name: string, domid: number) => Promise<Evidence>;
+  /** Did fence_xen note a fence of this resource's lease (fence.ts)? Bounded; never throws. */
+  readonly fenceNote: (resource: WatchedResource) => Promise<FenceLook>;
   readonly node: string;
   readonly log: Logger;
   readonly now: () => number;
@@ -97,7 +100,7 @@ export function startWatcher(deps: WatcherDeps): Watcher {
   async function judge(resource: WatchedResource, namesNow: ReadonlySet<string>, before: ReadonlySet<string>): Promise<void> {
     if (reported.has(`${resource.resource}/${resource.domid}`)) return;
     const facts = { resource, namesNow, namesBefore: before, now: Date.now() };
-    const verdict = judgeWithoutEvidence(facts) ?? judgeWithEvidence(facts, await deps.restartEvidence(resource.name, resource.domid));
+    const verdict = judgeWithoutEvidence(facts) ?? judgeWithEvidence(facts, ...(await Promise.all([deps.restartEvidence(resource.name, resource.domid), deps.fenceNote(resource)])));
     const suspect = suspects.get(resource.name);
     if (verdict.kind !== "restarting") {
       suspects.delete(resource.name);

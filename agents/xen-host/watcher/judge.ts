@@ -1,3 +1,4 @@
+import type { FenceLook } from "./fence.ts";
 import type { WatchedResource } from "./records.ts";
 
 /**
@@ -7,6 +8,8 @@ import type { WatchedResource } from "./records.ts";
  * - it is not, and was not at the last look either -> nothing new (the
  *   monitor owns deaths the watcher did not see happen);
  * - it vanished, and a stop or migrate_to of ours is under way -> ours;
+ * - it vanished, and fence_xen noted a fence of the lease this host held for
+ *   it (fence.ts) -> ours;
  * - it vanished and the toolstack is restarting it (xl's on_reboot=restart,
  *   evidence from its monitoring process) -> restarting: look again later;
  * - otherwise -> fail: reported to Pacemaker at once.
@@ -43,10 +46,12 @@ export function judgeWithoutEvidence(facts: DeathFacts): Verdict | undefined {
   return undefined;
 }
 
-export function judgeWithEvidence(facts: DeathFacts, evidence: Evidence): Verdict {
+export function judgeWithEvidence(facts: DeathFacts, evidence: Evidence, fence: FenceLook): Verdict {
   const early = judgeWithoutEvidence(facts);
   if (early !== undefined) return early;
+  if (fence.kind === "fenced") return { kind: "ours", why: fence.why };
   if (evidence.restarting) return { kind: "restarting", why: evidence.why };
   const domain = `domain ${facts.resource.name} (id ${facts.resource.domid})`;
-  return { kind: "fail", why: `${domain} died and nothing of ours explains it: ${evidence.why}` };
+  const unread = fence.kind === "unreadable" ? `; whether it was fenced is not known: ${fence.why}` : "";
+  return { kind: "fail", why: `${domain} died and nothing of ours explains it: ${evidence.why}${unread}` };
 }

@@ -1,7 +1,9 @@
 import { runCommand } from "../../../lib/exec/command.ts";
+import { readUserFile } from "../../../lib/exec/read-user-file.ts";
 import { createLogger } from "../../../lib/ocf/logger.ts";
 import { startWatcher } from "./daemon.ts";
 import { hostRestartEvidence } from "./evidence.ts";
+import { fenceNoteReader } from "./fence.ts";
 import { watchedResources } from "./records.ts";
 import { startLines } from "./stream.ts";
 import { parseWatcherArgs } from "./command.ts";
@@ -20,6 +22,7 @@ export async function watcherMain(args: readonly string[], env: Readonly<Record<
     env,
     records: () => watchedResources(parsed.stateDir),
     restartEvidence: hostRestartEvidence(env),
+    fenceNote: fenceNoteReader((path, limits) => readUserFile(runCommand, path, { ...limits, env }), Date.now),
     node: parsed.node,
     log,
     now: () => performance.now(),

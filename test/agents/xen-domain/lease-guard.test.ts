@@ -3,6 +3,9 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { killHost, setHostKnobs, sharedDir, startHost } from "../../../lib/sim/index.ts";
 import { runCommand } from "../../../lib/exec/command.ts";
+import { readUserFile } from "../../../lib/exec/read-user-file.ts";
+import { fenceNoteReader } from "../../../agents/xen-host/watcher/fence.ts";
+import { watchedResources } from "../../../agents/xen-host/watcher/records.ts";
 import { domainLeaseDir, leaseFileName } from "../../../lib/lease/lease-store.ts";
 import { formatLease } from "../../../lib/lease/lease-record.ts";
 import { CLOCK_SKEW_MS } from "../../../lib/lease/lease.ts";
@@ -53,6 +56,12 @@ t.test("a fenced holder: fence_xen off records the fence and another host takes 
   const fenced = await lab.fence("node2", "vm1");
   t.equal(fenced.code, 0, fenced.stderr);
   t.match(fenced.stderr, /fence of vm1 confirmed in the lease pool/);
+  // node1's XenHost watcher finds that note through node1's own records (agents/xen-host/watcher/fence.ts)
+  const watched = watchedResources(lab.rsctmp("node1"));
+  t.match(watched, [{ name: "vm1", lease: { generation: 1 } }], "the held-lease record says where a fence would be noted");
+  const read = (path: string, limits: { readonly maxBytes: number; readonly timeoutMs: number }) => readUserFile(runCommand, path, { ...limits, env: process.env });
+  const note = watched[0] && (await fenceNoteReader(read, () => lab.clock.now)(watched[0]));
+  t.match(note, { kind: "fenced", why: /^fenced by fence_xen@node2 \(fence confirmed/ }, "and reads it as a fence of ours");
   const takeover = await lab.run("node2", "start");
   t.equal(takeover.code, 0, "no wait for the lease timeout");
   t.match(takeover.stderr, /previous="the holder node1 was fenced by fence_xen@node2"/);

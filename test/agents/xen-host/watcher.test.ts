@@ -1,5 +1,14 @@
 import t from "tap";
-import type { CommandOptions, CommandResult } from "../../../lib/exec/command.ts";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { execFileSync } from "node:child_process";
+import { runCommand, type CommandOptions, type CommandResult } from "../../../lib/exec/command.ts";
+import { readUserFile } from "../../../lib/exec/read-user-file.ts";
+import { acquireLease, noteFence, type LeaseContext } from "../../../lib/lease/lease.ts";
+import { realLeaseFs } from "../../../lib/lease/lease-fs.ts";
+import { domainLeaseDir, fenceFileName } from "../../../lib/lease/lease-store.ts";
+import { fenceNoteReader, FENCE_NOTE_WINDOW_MS, FENCE_READ_MS, type FenceLook } from "../../../agents/xen-host/watcher/fence.ts";
+import { watchedResources } from "../../../agents/xen-host/watcher/records.ts";
 import { createLogger } from "../../../lib/ocf/logger.ts";
 import { startWatcher, WATCH_ARGS, type WatcherDeps } from "../../../agents/xen-host/watcher/daemon.ts";
 import type { Evidence } from "../../../agents/xen-host/watcher/judge.ts";
@@ -33,6 +42,7 @@ interface Stage {
   domains: Record<number, string>;
   records: WatchedResource[];
   evidence: Evidence;
+  fenceNote: (resource: WatchedResource) => Promise<FenceLook>;
   readonly calls: { file: string; args: readonly string[]; options: CommandOptions }[];
   readonly logs: string[];
   watch: LineHandlers | undefined;
@@ -45,6 +55,7 @@ function stage(given: Partial<Stage> = {}) {
     domains: { 1: "vm1", 2: "vm2" },
     records: [{ resource: "vm1", name: "vm1", domid: 1, leaving: undefined }],
     evidence: { restarting: false, why: "no monitoring process restarts it" },
+    fenceNote: async () => ({ kind: "none" }),
     calls: [],
     logs: [],
     watch: undefined,
@@ -69,6 +80,7 @@ function stage(given: Partial<Stage> = {}) {
     env: {},
     records: () => s.records,
     restartEvidence: async () => s.evidence,
+    fenceNote: (resource) => s.fenceNote(resource),
     node: "node1",
     log: createLogger("test", {}, (text) => void s.logs.push(text)),
     now: () => performance.now(),
@@ -251,6 +263,145 @@ t.test("a recorded domain's /local/domain/N read late, after its creation: still
   await new Promise((r) => setTimeout(r, 50));
   t.same(failCalls(), [], "xenstore-exists says it is there");
   t.ok(s.calls.some((c) => c.file === "xenstore-exists" && c.args[0] === "/local/domain/3"), "asked");
+});
+
+/**
+ * Fences (doc/xen-host.md §8): fence_xen's note in the lease pool, written by
+ * lib/lease's own writer (noteFence, as agents/fence-xen/lease-notes.ts does)
+ * and read by the watcher's real bounded reader (stat + dd children).
+ * vm1's record holds generation `held` of its lease in `pool`.
+ */
+interface FenceRow {
+  readonly name: string;
+  /** Makes the pool's state after vm1's lease was taken; returns the generation the record holds. */
+  readonly pool: (pool: string, held: number) => Promise<number | void> | void;
+  /** The reader's wall clock, ms after the real one. */
+  readonly clockAheadMs?: number;
+  readonly reported: boolean;
+  readonly log: RegExp;
+}
+
+const leaseOf = (pool: string, domain: string, host = "node1"): LeaseContext => ({ fs: realLeaseFs, leaseDir: pool, domain, host, timeoutMs: 60_000, now: Date.now });
+const fenceBy = (pool: string, domain: string, state: "announced" | "confirmed", generation?: number) =>
+  noteFence({ fs: realLeaseFs, leaseDir: pool, domain, now: Date.now }, "node2", state, generation);
+const noteFile = (pool: string, domain: string, generation: number) => join(domainLeaseDir(pool, domain), fenceFileName(generation));
+
+const fenceRows: FenceRow[] = [
+  { name: "fenced (announced): not reported", pool: async (pool) => void (await fenceBy(pool, "vm1", "announced")), reported: false, log: /domain vm1 went: fenced by node2 \(fence announced \d+ s ago, lease generation 1\)/ },
+  {
+    name: "fenced (confirmed): not reported",
+    pool: async (pool) => {
+      await fenceBy(pool, "vm1", "announced");
+      await fenceBy(pool, "vm1", "confirmed", 1);
+    },
+    reported: false,
+    log: /fenced by node2 \(fence confirmed/,
+  },
+  {
+    name: "a fence of another domain: reported",
+    pool: async (pool) => {
+      await acquireLease(leaseOf(pool, "vm2"));
+      await fenceBy(pool, "vm2", "announced");
+    },
+    reported: true,
+    log: /vm1 \(id 1\) died and nothing of ours explains it: no monitoring process restarts it; reporting/,
+  },
+  {
+    name: "another domain's note in vm1's place: reported",
+    pool: async (pool) => {
+      await acquireLease(leaseOf(pool, "vm2"));
+      await fenceBy(pool, "vm2", "announced");
+      execFileSync("cp", [noteFile(pool, "vm2", 1), noteFile(pool, "vm1", 1)]);
+    },
+    reported: true,
+    log: /nothing of ours explains it: no monitoring process restarts it; reporting/,
+  },
+  {
+    name: "a fence of an earlier generation (the lease taken again since): reported",
+    pool: async (pool) => {
+      await fenceBy(pool, "vm1", "announced");
+      await fenceBy(pool, "vm1", "confirmed", 1);
+      const again = await acquireLease(leaseOf(pool, "vm1"));
+      return again.outcome === "acquired" ? again.lease.generation : 0;
+    },
+    reported: true,
+    log: /nothing of ours explains it: no monitoring process restarts it; reporting/,
+  },
+  { name: "a stale note (an earlier fence): reported", pool: async (pool) => void (await fenceBy(pool, "vm1", "announced")), clockAheadMs: FENCE_NOTE_WINDOW_MS + 60_000, reported: true, log: /nothing of ours explains it: no monitoring process restarts it; reporting/ },
+  { name: "no note: reported", pool: () => {}, reported: true, log: /nothing of ours explains it: no monitoring process restarts it; reporting/ },
+  {
+    name: "a FIFO in the note's place: reported with the reason, no hang",
+    pool: (pool) => void execFileSync("mkfifo", [noteFile(pool, "vm1", 1)]),
+    reported: true,
+    log: /whether it was fenced is not known: fence note \S+fence-000000000001 is a fifo, not a regular file; reporting/,
+  },
+  {
+    name: "a FIFO in the domain's note directory's place: reported with the reason, no hang",
+    pool: (pool) => {
+      execFileSync("rm", ["-r", "--", domainLeaseDir(pool, "vm1")]);
+      execFileSync("mkfifo", [domainLeaseDir(pool, "vm1")]);
+    },
+    reported: true,
+    log: /whether it was fenced is not known: fence note \S+ cannot be read on this host \(.*Not a directory\)/,
+  },
+  {
+    name: "a torn note: reported with the reason",
+    pool: (pool) => writeFileSync(noteFile(pool, "vm1", 1), "xen-ha-fence 1\ndomain=vm1\n"),
+    reported: true,
+    log: /whether it was fenced is not known: fence note \S+: no checksum line \(torn write\?\)/,
+  },
+];
+
+for (const row of fenceRows) {
+  t.test(`fence: ${row.name}`, async (t) => {
+    const pool = t.testdir();
+    const taken = await acquireLease(leaseOf(pool, "vm1"));
+    t.equal(taken.outcome, "acquired", "vm1's lease taken");
+    const held = (await row.pool(pool, 1)) ?? 1;
+    const { s, watcher, event, initial, failCalls } = stage();
+    t.teardown(() => watcher.stop());
+    s.records = [{ resource: "vm1", name: "vm1", domid: 1, leaving: undefined, lease: { dir: pool, generation: held } }];
+    const read = (path: string, limits: { readonly maxBytes: number; readonly timeoutMs: number }) => readUserFile(runCommand, path, { ...limits, env: process.env });
+    s.fenceNote = fenceNoteReader(read, () => Date.now() + (row.clockAheadMs ?? 0));
+    await initial();
+    s.domains = { 2: "vm2" };
+    await event();
+    t.same(failCalls(), row.reported ? [FAIL_VM1] : [], row.reported ? "reported" : "not reported");
+    t.match(s.logs.join(""), row.log);
+  });
+}
+
+t.test("fence: a pool that does not answer: reported with the reason, within the read's bound", async (t) => {
+  const { s, watcher, event, initial, failCalls } = stage();
+  t.teardown(() => watcher.stop());
+  s.records = [{ resource: "vm1", name: "vm1", domid: 1, leaving: undefined, lease: { dir: "/pool", generation: 3 } }];
+  const bounds: number[] = [];
+  // a hung mount as the bounded reader sees it: its child is killed at the timeout it was given
+  const hung = async (_file: string, _args: readonly string[], options: CommandOptions): Promise<CommandResult> => {
+    bounds.push(options.timeoutMs);
+    return result({ exitCode: undefined, signal: "SIGKILL", timedOut: true });
+  };
+  s.fenceNote = fenceNoteReader((path, limits) => readUserFile(hung, path, { ...limits, env: {} }), Date.now);
+  await initial();
+  s.domains = { 2: "vm2" };
+  await event();
+  t.same(failCalls(), [FAIL_VM1]);
+  t.match(s.logs.join(""), /whether it was fenced is not known: fence note \/pool\/vm1\/fence-000000000003 did not answer within 2000 ms/);
+  t.ok(bounds.length > 0 && bounds.every((ms) => ms > 0 && ms <= FENCE_READ_MS), "each child bounded by the fence read's time");
+});
+
+t.test("records: the lease XenDomain holds comes from its .lease.json, only with its directory", async (t) => {
+  const dir = t.testdir();
+  const record = (instance: string, domid: number) => writeFileSync(join(dir, `XenDomain-${instance}.json`), JSON.stringify({ runningDomid: domid, runningName: instance, utilization: {} }));
+  record("vm1", 1);
+  record("vm2", 2);
+  record("vm3", 3);
+  writeFileSync(join(dir, "XenDomain-vm1.lease.json"), JSON.stringify({ generation: 7, renewedAt: 1, leaseDir: "/srv/pool" }));
+  writeFileSync(join(dir, "XenDomain-vm2.lease.json"), JSON.stringify({ generation: 7, renewedAt: 1 }));
+  writeFileSync(join(dir, "XenDomain-vm3.lease.json"), "{}\n");
+  mkdirSync(join(dir, "XenDomain-vm4.json"));
+  const leases = Object.fromEntries(watchedResources(dir).map((r) => [r.resource, r.lease]));
+  t.same(leases, { vm1: { dir: "/srv/pool", generation: 7 }, vm2: undefined, vm3: undefined });
 });
 
 t.test("stop ends the watcher", async (t) => {
