@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { leavingUntil, recordPath, seenRunning, updateRecord } from "../../../agents/xen-domain/record.ts";
 import { createLogger } from "../../../lib/ocf/logger.ts";
+import { acquireLease, noteFence } from "../../../lib/lease/lease.ts";
+import { realLeaseFs } from "../../../lib/lease/lease-fs.ts";
 import { setGuestBehaviour, setHostKnobs, stopGuest, writeSampleConfig } from "../../../lib/sim/index.ts";
 import { TEST_TIME_FACTOR } from "../../support/sim-resource.ts";
 import { run, untilState, xl } from "../../lib/sim/support.ts";
@@ -114,6 +116,24 @@ t.test("a reboot (on_reboot=restart) and a stop of ours are not reported", async
   t.same(reports(), [], "nothing reported");
   t.match(watcherLog(), /domain vm1 is being restarted by the toolstack: xl's monitoring process \d+ is restarting it/, "the reboot, by xl's evidence");
   t.match(watcherLog(), /domain vm2 went: a stop of ours is under way/, "the stop, by its record");
+});
+
+t.test("a domain fence_xen destroyed after noting the fence of this host's lease is not reported", async (t) => {
+  const { s, env, rsctmp, reports, watching, watcherLog } = scene(t);
+  const pool = join(s.root, "lease-pool");
+  mkdirSync(pool);
+  await runningResource(s, rsctmp, "vm1");
+  const taken = await acquireLease({ fs: realLeaseFs, leaseDir: pool, domain: "vm1", host: "node1", timeoutMs: 60_000, now: Date.now });
+  t.equal(taken.outcome, "acquired", "node1 holds vm1's lease");
+  // XenDomain's held-lease record, as its lease guard writes it (agents/xen-domain/never-twice/lease-guard.ts)
+  writeFileSync(join(rsctmp, "XenDomain-vm1.lease.json"), `${JSON.stringify({ generation: 1, renewedAt: Date.now(), leaseDir: pool })}\n`);
+  t.equal((await s.run("start", env, overrides)).code, 0, "start");
+  t.ok(await watching(), "baseline taken");
+  const noted = await noteFence({ fs: realLeaseFs, leaseDir: pool, domain: "vm1", now: Date.now }, "fence_xen@node2", "announced");
+  t.equal(noted.outcome, "noted", "fence announced in the pool");
+  t.equal((await xl(s.sim, "destroy", "vm1")).code, 0, "fence_xen's destroy");
+  t.ok(await until(() => /domain vm1 went: fenced by fence_xen@node2/.test(watcherLog()), 10_000), "recognised as our fence");
+  t.same(reports(), [], "nothing reported");
 });
 
 t.test("monitor starts a watcher that died again", async (t) => {
