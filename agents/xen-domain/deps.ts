@@ -51,17 +51,6 @@ export const MIN_LOOK_MS = 500;
  */
 export const timeForAnotherLook = (ctx: XenContext, calls = 1): boolean => ctx.deadline.remainingMs() >= POLL_MS + calls * MIN_LOOK_MS;
 
-/**
- * How long start waits for a domain it created, or one being built, that is
- * missing or paused, and migrate_from for a domain of which nothing is here:
- * xl's monitoring process destroys a rebooting domain, sleeps 2 s and
- * creates it again under a new domid (doc/xl-behaviour.md §2.4, §7.4).
- * A domain seen running and now missing is not waited for blindly: monitor,
- * stop and start's first look ask for evidence of a restart
- * (restart-evidence.ts).
- */
-export const REBOOT_GAP_MS = 5_000;
-
 /** The timeouts meta-data advertises, those of ocf:heartbeat:Xen; also the budget when the caller gives none. */
 export const ADVERTISED_TIMEOUTS = {
   start: "60s",

@@ -75,7 +75,7 @@ const WAITING = /^Waiting for domain (\S+) \(domid (\d+)\) to die \[pid (\d+)\]$
 const ENDED = /^(Done\. Exiting now|Domain \d+ has been destroyed\.)$/;
 const ACTION = /^Action for shutdown reason code \d+ is (\S+)$/;
 
-async function xlEvidence(ctx: XenContext, name: string, observation: Observation, runningDomid: number): Promise<RestartEvidence> {
+async function xlEvidence(ctx: XenContext, name: string, observation: Observation, runningDomid: number | undefined): Promise<RestartEvidence> {
   const problems: string[] = [];
   for (const file of [`xl-${name}.log`, `xl-${name}--incoming.log`]) {
     const log = await readLog(ctx, file);
@@ -141,7 +141,8 @@ const gaveUp = (message: string, name: string, domid: number): boolean =>
   message.startsWith(`Xend failed during restart of domain ${domid}.`) ||
   message === `Preserving dead domain ${name} (${domid}).`;
 
-async function xendEvidence(ctx: XenContext, name: string, settings: DomainSettings | undefined, runningDomid: number): Promise<RestartEvidence> {
+async function xendEvidence(ctx: XenContext, name: string, settings: DomainSettings | undefined, runningDomid: number | undefined): Promise<RestartEvidence> {
+  if (runningDomid === undefined) return { restarting: false, why: `no domid of ${name} was seen here, and xend.log tells a restart by the domid` };
   const log = await readLog(ctx, "xend.log");
   if ("problem" in log) return { restarting: false, why: log.problem };
   const messages = log.lines.flatMap((line) => {
@@ -162,6 +163,11 @@ async function xendEvidence(ctx: XenContext, name: string, settings: DomainSetti
   return { restarting: true, why: `xend (pid ${pid}) is restarting it after a ${reason}` };
 }
 
-export function restartEvidence(ctx: XenContext, name: string, observation: Observation, settings: DomainSettings | undefined, runningDomid: number): Promise<RestartEvidence> {
+/**
+ * `runningDomid`: the domain seen running, undefined when an action never
+ * saw one (it was gone at its first look after its own create, or before
+ * migrate_from's): xl's log still names the restart, xend's does not.
+ */
+export function restartEvidence(ctx: XenContext, name: string, observation: Observation, settings: DomainSettings | undefined, runningDomid: number | undefined): Promise<RestartEvidence> {
   return ctx.deps.toolstack().name === "xm" ? xendEvidence(ctx, name, settings, runningDomid) : xlEvidence(ctx, name, observation, runningDomid);
 }

@@ -1,12 +1,13 @@
 import { genericError, OcfExit, type OcfExitCode } from "../../lib/ocf/exit-code.ts";
 import type { DomainSettings } from "../../lib/toolstack/domain-settings.ts";
-import { POLL_MS, REBOOT_GAP_MS, timeForAnotherLook, type XenContext } from "./deps.ts";
+import { POLL_MS, timeForAnotherLook, type XenContext } from "./deps.ts";
 import { leaseGuard } from "./never-twice/lease-guard.ts";
 import { ensureMemory } from "./memory.ts";
 import { scriptsFailure } from "./monitor-scripts.ts";
 import { comingBack, describe, observe, observeSettled, type Observation } from "./observe.ts";
 import { describeLeftovers, findLeftovers, observeHere } from "./migrate/leftovers.ts";
 import { readRecord, seenRunning, updateRecord } from "./record.ts";
+import { restartEvidence } from "./restart-evidence.ts";
 import { restoreOnStart } from "./save-image.ts";
 import { checkResource } from "./validate.ts";
 
@@ -52,48 +53,48 @@ async function clearLeftovers(ctx: XenContext, observation: Observation): Promis
 }
 
 /**
- * A paused domain that never ran is being built (xl creates it paused and
- * unpauses it once its devices are up, also when it re-creates a rebooting
- * guest): it is waited for, at most the reboot gap. One that has run was
- * paused by someone (xl pause, or a save that went wrong), and start does
- * not unpause what it did not pause: it says so at once instead of waiting
- * out its timeout. Returns the domain once it runs.
+ * A paused domain is not unpaused by start: whoever paused it (xl pause, a
+ * save that went wrong) did so on purpose. One the toolstack is re-creating
+ * (paused while it is built, under a new domid) was already waited for by
+ * observeSettled, on the evidence of the restart (restart-evidence.ts); a
+ * paused domain without that evidence gets its answer at once, with the way
+ * out, instead of a wait on a hunch. Returns the domain when it is not paused.
  */
-async function pausedAnswer(ctx: XenContext, found: Observation): Promise<Observation> {
-  const started = ctx.deadline.elapsedMs();
-  let observation = found;
-  while (observation.kind === "paused" && observation.domain.cpuSeconds === 0 && ctx.deadline.elapsedMs() - started < REBOOT_GAP_MS && timeForAnotherLook(ctx)) {
-    await ctx.deps.sleep(POLL_MS);
-    observation = await observe(ctx.deps.toolstack(), observation.name);
+function pausedAnswer(found: Observation): Observation {
+  if (found.kind === "paused") {
+    throw genericError(`${describe(found)}; start does not unpause it ('xl unpause ${found.name}' resumes it, a stop removes it)`);
   }
-  if (observation.kind === "paused") {
-    throw genericError(`${describe(observation)}; start does not unpause it ('xl unpause ${observation.name}' resumes it, a stop removes it)`);
-  }
-  return observation;
+  return found;
 }
 
 /**
  * Start returns only when the domain runs and every monitor script passes,
  * polling every POLL_MS within the op's deadline. A guest that crashes, shuts
- * down or vanishes while booting fails the start with what was seen.
+ * down or vanishes while booting fails the start with what was seen, at
+ * once, unless the toolstack's traces say it is restarting the domain seen
+ * (restart-evidence.ts): then it is looked at again, the evidence re-read.
  */
 async function waitUntilRunning(ctx: XenContext, name: string, settings: DomainSettings | undefined): Promise<number> {
   let problem = "";
-  let absentSince: number | undefined;
+  let seenDomid: number | undefined;
   for (;;) {
     const observation = await observe(ctx.deps.toolstack(), name);
-    absentSince = observation.kind === "absent" ? (absentSince ?? ctx.deadline.elapsedMs()) : undefined;
+    if (observation.kind !== "absent") seenDomid = observation.domain.domid;
     switch (observation.kind) {
       case "running":
         problem = (await scriptsFailure(ctx, name)) ?? "";
         if (problem === "") return observation.domain.domid;
         break;
-      case "absent":
-        if (!comingBack(observation, settings) || ctx.deadline.elapsedMs() - (absentSince ?? 0) > REBOOT_GAP_MS) {
-          throw genericError(`${describe(observation)} after create: it crashed or shut down while booting`);
+      case "absent": {
+        // gone after our create: only the toolstack's own traces of a restart make it worth another look
+        const evidence = comingBack(observation, settings) ? await restartEvidence(ctx, name, observation, settings, seenDomid) : undefined;
+        if (!evidence?.restarting) {
+          throw genericError(`${describe(observation)} after create: it crashed or shut down while booting${evidence ? ` (${evidence.why})` : ""}`);
         }
-        problem = describe(observation);
+        if (!problem.endsWith(evidence.why)) ctx.log.info(`${describe(observation)}; ${evidence.why}: waiting for it to come back`);
+        problem = `${describe(observation)}; ${evidence.why}`;
         break;
+      }
       case "paused":
       case "rebooting":
         problem = describe(observation);
@@ -101,7 +102,8 @@ async function waitUntilRunning(ctx: XenContext, name: string, settings: DomainS
       default:
         throw genericError(`${describe(observation)} while starting`);
     }
-    if (!timeForAnotherLook(ctx)) throw genericError(`domain ${name} did not come up in time: ${problem}`);
+    // a look at an absent domain is the toolstack, then the log's two children
+    if (!timeForAnotherLook(ctx, observation.kind === "absent" ? 2 : 1)) throw genericError(`domain ${name} did not come up in time: ${problem}`);
     await ctx.deps.sleep(POLL_MS);
   }
 }
@@ -114,7 +116,7 @@ export async function start(ctx: XenContext): Promise<OcfExitCode> {
 
   const here = await observeHere(toolstack, name);
   const settled = await clearLeftovers(ctx, await observeSettled(ctx, name, settings, readRecord(recordFile).runningDomid, here.observation));
-  const found = settled.kind === "paused" ? await pausedAnswer(ctx, settled) : settled;
+  const found = pausedAnswer(settled);
   if (found.kind === "absent") {
     const leftovers = found === here.observation ? here.leftovers : await findLeftovers(toolstack, name);
     if (leftovers.length > 0) throw genericError(`not starting another copy of ${name}: ${describeLeftovers(leftovers)}; a stop here removes it`);

@@ -1,7 +1,7 @@
 import t, { type Test } from "tap";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { callLog, createSimHost } from "../../../lib/sim/index.ts";
+import { callLog, createSimHost, stopGuest } from "../../../lib/sim/index.ts";
 import type { Env } from "../../support/run-agent-in-process.ts";
 import { migrationLab, type MigrationLab } from "../../support/migration-lab.ts";
 
@@ -290,12 +290,31 @@ t.test("migrate_to again after a success: nothing to move, 0; migrate_from finds
   t.same(lab.names("node2"), [["vm1", "-b----"]]);
 });
 
-t.test("migrate_from when nothing arrives fails in time, naming what is there", async (t) => {
+t.test("migrate_from when nothing arrives and nothing restarts it: 1 at once, where it waited 5 s", async (t) => {
   const lab = migrationLab(t);
-  const from = await lab.agent("node2", "migrate_from", { ...lab.migrationEnv("migrate_from", "node1", "node2"), OCF_RESKEY_CRM_meta_timeout: "3000" });
+  const before = callLog(lab.root, "node2").length;
+  const from = await lab.agent("node2", "migrate_from", { ...lab.migrationEnv("migrate_from", "node1", "node2"), OCF_RESKEY_CRM_meta_timeout: "60000" });
   t.equal(from.code, 1);
-  t.match(from.reasons.at(-1), /^domain vm1 did not arrive in time: domain vm1 does not exist$/);
-  t.ok(from.ms < 3_000, "within the op timeout");
+  t.match(from.reasons.at(-1), /^domain vm1 did not arrive: domain vm1 does not exist, and nothing of it is here \(.*\)$/);
+  t.ok(from.ms < 2_500, `answered in ${from.ms} ms, far inside the 60 s timeout`);
+  t.same(callLog(lab.root, "node2").slice(before).map((c) => c.argv[0]), ["list", "list"], "toolstack calls: the name, then its migration names");
+});
+
+t.test("the guest reboots as it arrives: xl re-creates it 2 s later; migrate_from waits on that evidence and says 0", async (t) => {
+  const lab = migrationLab(t);
+  lab.knobs("node2", { timing: { restartGapMs: 100_000 } }); // xl's sleep(2) at this lab's time factor
+  t.equal((await lab.agent("node1", "start")).code, 0);
+  t.equal((await lab.agent("node1", "migrate_to", lab.migrationEnv("migrate_to", "node1", "node2"))).code, 0);
+  t.ok(stopGuest(lab.root, "node2", "vm1", "reboot"), "the guest reboots on node2 before migrate_from");
+  const before = callLog(lab.root, "node2").length;
+  const from = await lab.agent("node2", "migrate_from", lab.migrationEnv("migrate_from", "node1", "node2"));
+  t.equal(from.code, 0, "arrived", { stderr: from.stderr });
+  t.match(from.stderr, /xl's monitoring process \d+ (is restarting it|re-created it)/, "waited on the evidence");
+  const asked = callLog(lab.root, "node2").slice(before).map((c) => c.argv[0]);
+  t.comment(`migrate_from: ${from.ms} ms, ${asked.length} toolstack calls (${[...new Set(asked)].join(", ")})`);
+  t.notOk(asked.includes("create"), "nothing created by the agent");
+  t.same(lab.names("node2").map(([name]) => name), ["vm1"], "one vm1 on node2");
+  t.same(lab.names("node1"), [], "none left on node1");
 });
 
 t.test("with a lease: migrate_from takes the lease over and reports the whole migration's duration", async (t) => {
