@@ -30,7 +30,9 @@ import type { Observation } from "./observe.ts";
  * shutdown: name=NAME id=N reason=R.` (or `Domain has crashed: name=NAME
  * id=N.`) is of the domain seen running, R's configured action restarts,
  * no refusal or failure follows it, and the pid in that line's prefix is
- * a live xend.
+ * a live xend. An action that saw no domain of that name running (it was
+ * gone at the first look) takes xend's last shutdown of the name, whatever
+ * its domid.
  *
  * Anything else, an unreadable log included, is no evidence: the
  * toolstack's "does not exist" stands at once.
@@ -142,7 +144,6 @@ const gaveUp = (message: string, name: string, domid: number): boolean =>
   message === `Preserving dead domain ${name} (${domid}).`;
 
 async function xendEvidence(ctx: XenContext, name: string, settings: DomainSettings | undefined, runningDomid: number | undefined): Promise<RestartEvidence> {
-  if (runningDomid === undefined) return { restarting: false, why: `no domid of ${name} was seen here, and xend.log tells a restart by the domid` };
   const log = await readLog(ctx, "xend.log");
   if ("problem" in log) return { restarting: false, why: log.problem };
   const messages = log.lines.flatMap((line) => {
@@ -153,7 +154,10 @@ async function xendEvidence(ctx: XenContext, name: string, settings: DomainSetti
   if (index < 0) return { restarting: false, why: `xend.log has no shutdown of ${name}` };
   const { pid, message } = messages[index] as { pid: number; message: string };
   const { domid, reason } = shutdownOf(message, name) as { domid: number; reason: string };
-  if (domid !== runningDomid) return { restarting: false, why: `the last shutdown xend logged for ${name} is of domain ${domid}, not ${runningDomid}` };
+  // An action that never saw the domain (gone at its first look) cannot match a domid: then the last
+  // shutdown xend logged for the name counts. Waiting on a stale one costs time up to the deadline and
+  // ends in 1; missing a live restart would let xend re-create a copy after a stop said "gone".
+  if (runningDomid !== undefined && domid !== runningDomid) return { restarting: false, why: `the last shutdown xend logged for ${name} is of domain ${domid}, not ${runningDomid}` };
   const configured = reason === "crash" ? settings?.onCrash : reason === "reboot" ? settings?.onReboot : reason === "poweroff" ? settings?.onPoweroff : "destroy";
   const action = configured ?? (reason === "poweroff" ? "destroy" : "restart"); // xend's defaults (XendConfig.py)
   if (!action.includes("restart")) return { restarting: false, why: `xend does not restart ${name} after a ${reason} (${action})` };
@@ -166,7 +170,8 @@ async function xendEvidence(ctx: XenContext, name: string, settings: DomainSetti
 /**
  * `runningDomid`: the domain seen running, undefined when an action never
  * saw one (it was gone at its first look after its own create, or before
- * migrate_from's): xl's log still names the restart, xend's does not.
+ * migrate_from's): xl's log still names the restart; for xend the last
+ * shutdown of the name counts.
  */
 export function restartEvidence(ctx: XenContext, name: string, observation: Observation, settings: DomainSettings | undefined, runningDomid: number | undefined): Promise<RestartEvidence> {
   return ctx.deps.toolstack().name === "xm" ? xendEvidence(ctx, name, settings, runningDomid) : xlEvidence(ctx, name, observation, runningDomid);
