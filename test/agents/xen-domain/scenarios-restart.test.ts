@@ -14,8 +14,12 @@ import { opTimeout, playTable, recurring, until, type Scenario, type Step } from
  * calls and the time the action took.
  */
 
-/** Far below the old 5 s re-check: an absence without evidence of a restart is final at once. */
-const AT_ONCE_MS = 2_500;
+/**
+ * Below the old 5 s re-check: an absence without evidence of a restart is final at once. The
+ * margin is for a loaded 2-core machine (2.8 s seen with a load average of 15); the logged and
+ * unlogged lines say which path the agent took.
+ */
+const AT_ONCE_MS = 4_000;
 const running = (state: string) => /^[-r][-b]----$/.test(state);
 
 const xenLog = (r: SimResource, file: string): string => join(r.env["XEN_HA_SYSROOT"] as string, "var", "log", "xen", file);
