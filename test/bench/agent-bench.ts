@@ -38,9 +38,6 @@ interface Operation {
   readonly action: string;
   readonly timeoutMs: number;
   readonly intervalMs: number | undefined;
-  /** Measure only the agent of this provider. */
-  readonly only?: string;
-  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** The operations measured, with the op environment Pacemaker would give (timeouts in ms). */
@@ -157,12 +154,10 @@ async function onSimulatedHost(): Promise<void> {
   for (const agent of agents) {
     for (let run = 0; run < RUNS; run++) {
       for (const op of OPERATIONS) {
-        if (op.only && op.only !== agent.provider) continue;
         const env = {
           ...operationEnv(agent, op, config),
           HA_RSCTMP: join(installed.base, "rsctmp"),
           ...sim.env,
-          ...op.env,
         };
         const before = calls();
         const measured = await measure(agent.path, [op.action], env);
@@ -185,7 +180,7 @@ async function onSimulatedHost(): Promise<void> {
   for (let run = 0; run < RUNS; run++) xlList.push(await measure("xl", ["list"], sim.env));
 
   const rows = OPERATIONS.flatMap((op) =>
-    agents.filter((agent) => !op.only || op.only === agent.provider).map((agent) => {
+    agents.map((agent) => {
       const entry = results.get(`${op.row}\0${agent.label}`)!;
       const walls = entry.measured.map((m) => m.wallMs);
       const rcs = [...new Set(entry.measured.map((m) => m.rc))].join("/");
