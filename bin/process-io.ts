@@ -7,20 +7,32 @@ import type { ProcessIo, StdinLimits, StdinRead, SyslogBatch } from "../lib/prot
  * becomes the process's. The run loops map every error to their protocol's
  * failure; what escapes them anyway (a crash outside any action, an error on
  * a closed stdout) ends the process with exit 1 and one line, never a stack trace.
+ *
+ * The process exits as soon as main has its answer, not when the event loop
+ * runs dry: the exit code is the answer the LRM or the fencer waits for, and
+ * a tool's process handle stays in the loop until the tool is reaped, which a
+ * tool stuck in the kernel after its KILL (an uninterruptible wait) may never
+ * be; nor need a question asked ahead and not used be waited for (its group
+ * gets KILL on the way out: lib/exec/command.ts). Nothing written is lost:
+ * processIo's stdout and stderr are write(2) calls that have returned before
+ * main does (writeAll), and the syslog batch is handed over inside main
+ * (lib/protocol/run-loop.ts).
  */
 export async function runMain(name: string, main: (io: ProcessIo) => Promise<number>): Promise<void> {
-  const crash = (error: unknown) => {
+  const crash: (error: unknown) => never = (error) => {
     const text = error instanceof Error ? error.message : String(error);
     process.stderr.write(`${name}: ERROR: internal error: ${text.split("\n")[0]}\n`);
     process.exit(1);
   };
   process.on("uncaughtException", crash);
   process.on("unhandledRejection", crash);
+  let code: number;
   try {
-    process.exitCode = await main(processIo());
+    code = await main(processIo());
   } catch (error) {
     crash(error);
   }
+  process.exit(code);
 }
 
 /** The real process behind a ProcessIo, built once per run: the only place that meets argv, env and the std streams. */

@@ -3,7 +3,8 @@ import { runGuest } from "../lib/sim/host/guest.ts";
 
 /** A simulated domain's guest process: argv ROOT HOST DOMID UUID (started by the simulator only). */
 const [root = "", host = "", domid = "", uuid = ""] = process.argv.slice(2);
-await runGuest({
+// no top-level await: the launchers load this program as a CommonJS bundle (lib/sim/tool-bundle.ts)
+void runGuest({
   root,
   host,
   domid: Number(domid),

@@ -2,10 +2,10 @@
 import { basename } from "node:path";
 import { simTarget } from "../lib/sim/entry.ts";
 import { xenstoreMain } from "../lib/sim/xenstore/main.ts";
-import { toolIo } from "./sim-io.ts";
+import { exitWith, toolIo } from "./sim-io.ts";
 
 /** The simulator's xenstore client; the launcher's own name (xenstore-read, xenstore-watch, ...) picks the mode. */
 const io = toolIo();
 const target = simTarget(io);
 const prog = basename(process.argv[1] ?? "xenstore");
-process.exitCode = target ? await xenstoreMain(target.root, target.host, prog, io) : 1;
+exitWith(target ? xenstoreMain(target.root, target.host, prog, io) : 1);

@@ -3,7 +3,8 @@
  * simulated hosts with fake `xl`/`xm`/`ssh` executables, knobs for faults and
  * guest behaviour, and ground truth for assertions.
  */
-export { createSimHost, killHost, startHost, cleanupSim, listHosts, setRootTimeFactor } from "./host/sim-host.ts";
+export { createSimHost, killHost, startHost, cleanupSim, setRootTimeFactor } from "./host/sim-host.ts";
+export { listHosts } from "./host/store.ts";
 export type { SimHost, SimHostOptions } from "./host/sim-host.ts";
 export {
   setHostKnobs,

@@ -1,4 +1,4 @@
-import { listHosts } from "./host/sim-host.ts";
+import { listHosts } from "./host/store.ts";
 import { DEFAULT_KNOBS, freeMemoryMiB, readHost } from "./host/store.ts";
 import { allViews } from "./host/views.ts";
 import { formatList } from "./xl/list.ts";

@@ -57,6 +57,9 @@ export async function applyFaults(ctx: SimContext, command: string, tool: "xl" |
   const slow = knobFor(knobs.slowMs, command);
   if (slow) await ctx.clock.sleep(ctx.clock.scale(slow));
   if (knobs.hang.includes(command) || knobs.hang.includes("*")) await hangForever();
+  // the usual call has no failure to consume: it neither takes the lock nor rewrites the state
+  // (a rewrite wakes every xenstore-watch of the host); a count seen here is consumed under the lock
+  if (!((knobs.fail[command] ?? 0) > 0 || (knobs.fail["*"] ?? 0) > 0)) return;
   const failing = ctx.update((record) => {
     const key = (record.knobs.fail[command] ?? 0) > 0 ? command : (record.knobs.fail["*"] ?? 0) > 0 ? "*" : undefined;
     if (key === undefined) return false;

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
@@ -9,10 +8,24 @@ import { fileURLToPath } from "node:url";
  * executables its launchers start. These are simulator internals, started
  * with argv arrays (no shell) and detached so that they outlive the xl call
  * that created them, as a domain and xl's monitoring daemon do.
+ * node:child_process (with net and stream behind it) is fetched by the
+ * functions that start a process, not imported: most xl calls start none,
+ * and each is a fresh Node process that would pay for loading it.
  */
+const childProcess = () => process.getBuiltinModule("node:child_process");
 
-/** bin/NAME.ts next to this source tree, or dist/bin/NAME.js when running from a build. */
+/** The file of program NAME in the simulator's bundle directory (tool-bundle.ts). */
+export const bundledName = (name: string): string => `${name}.cjs`;
+
+/** Defined by the simulator's bundler (tool-bundle.ts) as the bundle's own directory; undeclared elsewhere. */
+declare const XEN_SIM_BUNDLE_DIR: string | undefined;
+
+/**
+ * bin/NAME.ts next to this source tree, or dist/bin/NAME.js when running from
+ * a build; in a bundled program, the bundle of NAME beside it.
+ */
 export function simExecutable(name: string): string {
+  if (typeof XEN_SIM_BUNDLE_DIR === "string") return join(XEN_SIM_BUNDLE_DIR, bundledName(name));
   const extension = import.meta.url.endsWith(".ts") ? "ts" : "js";
   return fileURLToPath(new URL(`../../../bin/${name}.${extension}`, import.meta.url));
 }
@@ -79,7 +92,7 @@ export function spawnDetached(
   return new Promise((resolve, reject) => {
     // a daemon's stderr (crashes, warnings) goes to the host's log dir, never to the caller's terminal
     const stderr = openSync(errorLog, "a");
-    const child = spawn(process.execPath, [simExecutable(name), ...args], {
+    const child = childProcess().spawn(process.execPath, [simExecutable(name), ...args], {
       detached: true,
       stdio: ["ignore", "pipe", stderr],
       // tap and other tools pass loader hooks through NODE_OPTIONS: a simulated guest needs none
@@ -121,7 +134,7 @@ export function spawnDetached(
  */
 export function runInherited(file: string, args: readonly string[], env: Readonly<Record<string, string | undefined>>, cwd: string): Promise<number | null> {
   return new Promise((resolve) => {
-    const child = spawn(file, [...args], { stdio: "inherit", env: { ...env }, cwd });
+    const child = childProcess().spawn(file, [...args], { stdio: "inherit", env: { ...env }, cwd });
     child.once("error", (error) => resolve((error as NodeJS.ErrnoException).code === "ENOENT" ? null : 126));
     child.once("exit", (code, signal) => resolve(code ?? (signal ? 255 : 1)));
   });

@@ -6,10 +6,10 @@ import { writeLaunchers } from "../launchers.ts";
 import { SYSROOT_ENV } from "../../toolstack/host-evidence.ts";
 import { writeKernelView } from "./kernel-view.ts";
 import type { HostKnobs, HostRecord } from "./model.ts";
-import { hostPaths, hostsDir, rootDefaultsFile, sharedDir } from "./paths.ts";
+import { hostPaths, rootDefaultsFile, sharedDir } from "./paths.ts";
 import { DEFAULT_PERSONA, PERSONAS, type PersonaId } from "../personas.ts";
 import { signalPid } from "./processes.ts";
-import { DEFAULT_KNOBS, hostExists, readHost, updateHost, writeHostUnlocked } from "./store.ts";
+import { DEFAULT_KNOBS, hostExists, listHosts, readHost, updateHost, writeHostUnlocked } from "./store.ts";
 import { withFileLock } from "./lock.ts";
 
 /** Setting up, killing, restarting and tearing down simulated hosts. */
@@ -112,11 +112,6 @@ export function createSimHost(options: SimHostOptions): SimHost {
     sharedDir: sharedDir(root),
     env: { [ENV_ROOT]: root, [ENV_HOST]: host, PATH: `${binDir}${delimiter}${basePath}`, [SYSROOT_ENV]: paths.sysrootDir },
   };
-}
-
-export function listHosts(root: string): string[] {
-  if (!existsSync(hostsDir(root))) return [];
-  return readdirSync(hostsDir(root)).filter((h) => hostExists(root, h)).sort();
 }
 
 function runningToolPids(root: string, host: string): number[] {

@@ -5,9 +5,8 @@ import { clockFor, type ToolIo } from "../context.ts";
 import { hangForever } from "./faults.ts";
 import { hostPaths, hostsDir } from "./paths.ts";
 import { runInherited } from "./processes.ts";
-import { listHosts } from "./sim-host.ts";
 import { splitRemoteLine } from "./remote-shell.ts";
-import { readHost } from "./store.ts";
+import { listHosts, readHost } from "./store.ts";
 import { withToolRun } from "../tool-run.ts";
 
 /**

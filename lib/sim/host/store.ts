@@ -1,7 +1,7 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { withFileLock } from "./lock.ts";
 import type { DomainRecord, GuestBehaviour, HostKnobs, HostRecord } from "./model.ts";
-import { hostPaths } from "./paths.ts";
+import { hostPaths, hostsDir } from "./paths.ts";
 import { DEFAULT_GUEST_TIMING } from "./timing.ts";
 
 /**
@@ -59,6 +59,12 @@ function collectZombies(record: HostRecord, now: number): HostRecord {
 
 export function hostExists(root: string, host: string): boolean {
   return existsSync(hostPaths(root, host).stateFile);
+}
+
+/** Every host of a root, sorted. */
+export function listHosts(root: string): string[] {
+  if (!existsSync(hostsDir(root))) return [];
+  return readdirSync(hostsDir(root)).filter((h) => hostExists(root, h)).sort();
 }
 
 /** The host's state now, without the lock. Throws HostMissing when the host (or its root) is gone. */

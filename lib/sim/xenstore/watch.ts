@@ -39,10 +39,25 @@ export function watchPaths(root: string, host: string, prog: string, paths: read
     printed++;
     return count !== undefined && printed >= count;
   };
-  for (const path of paths) if (emit(path)) return Promise.resolve(0);
-  let last = look(root, host);
+  // xenstored registers the watch before it fires the initial event: a
+  // change made by whoever read that first line must not fall between the
+  // two, so the directory is watched and the tree read before anything is
+  // printed.
+  const watcher = watch(hostPaths(root, host).dir, { persistent: true });
+  let last: Look;
+  try {
+    last = look(root, host);
+  } catch (error) {
+    watcher.close();
+    throw error;
+  }
+  for (const path of paths) {
+    if (emit(path)) {
+      watcher.close();
+      return Promise.resolve(0);
+    }
+  }
   return new Promise((resolve) => {
-    const watcher = watch(hostPaths(root, host).dir, { persistent: true });
     const finish = (code: number): void => {
       watcher.close();
       resolve(code);

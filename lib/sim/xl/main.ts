@@ -2,41 +2,36 @@ import { simContext, ToolExit, type SimContext, type ToolIo } from "../context.t
 import { applyFaults } from "../host/faults.ts";
 import { NO_HYPERVISOR } from "./messages.ts";
 import { helpText, parseCommandLine, type XlCommand } from "./command.ts";
-import { xlDestroy, xlPause, xlTrigger, xlUnpause } from "./control.ts";
-import { xlCreate } from "./create.ts";
-import { xlDumpCore } from "./dump-core.ts";
-import { xlList } from "./list.ts";
-import { xlMemMax, xlMemSet } from "./mem.ts";
-import { xlMigrate } from "../migration/xl-migrate.ts";
-import { xlMigrateReceive } from "../migration/xl-migrate-receive.ts";
-import { xlRename, xlRestore, xlSave } from "./save.ts";
-import { xlReboot, xlShutdown } from "./power.ts";
-import { xlDomid, xlDomname, xlInfo, xlUptime, xlVcpuList } from "./query.ts";
 import { withToolRun } from "../tool-run.ts";
 
-/** The fake `xl` (xl.c main): global options, the context check, the command table. */
-export const XL_COMMANDS: readonly XlCommand[] = [
-  xlCreate,
-  xlList,
-  xlDestroy,
-  xlShutdown,
-  xlReboot,
-  xlPause,
-  xlUnpause,
-  xlMemMax,
-  xlMemSet,
-  xlVcpuList,
-  xlInfo,
-  xlDomid,
-  xlDomname,
-  xlTrigger,
-  xlUptime,
-  xlMigrate,
-  xlMigrateReceive,
-  xlSave,
-  xlRestore,
-  xlRename,
-  xlDumpCore,
+/**
+ * The fake `xl` (xl.c main): global options, the context check, the command
+ * table. The table is xl_cmdtable.c's order (what `xl help` lists) with each
+ * command's module behind import(): every xl call is a fresh process, and
+ * `xl list` must not pay for loading create, migrate or the cfg parser.
+ */
+export const XL_COMMANDS: readonly (readonly [name: string, load: () => Promise<XlCommand>])[] = [
+  ["create", async () => (await import("./create.ts")).xlCreate],
+  ["list", async () => (await import("./list.ts")).xlList],
+  ["destroy", async () => (await import("./control.ts")).xlDestroy],
+  ["shutdown", async () => (await import("./power.ts")).xlShutdown],
+  ["reboot", async () => (await import("./power.ts")).xlReboot],
+  ["pause", async () => (await import("./control.ts")).xlPause],
+  ["unpause", async () => (await import("./control.ts")).xlUnpause],
+  ["mem-max", async () => (await import("./mem.ts")).xlMemMax],
+  ["mem-set", async () => (await import("./mem.ts")).xlMemSet],
+  ["vcpu-list", async () => (await import("./query.ts")).xlVcpuList],
+  ["info", async () => (await import("./query.ts")).xlInfo],
+  ["domid", async () => (await import("./query.ts")).xlDomid],
+  ["domname", async () => (await import("./query.ts")).xlDomname],
+  ["trigger", async () => (await import("./control.ts")).xlTrigger],
+  ["uptime", async () => (await import("./query.ts")).xlUptime],
+  ["migrate", async () => (await import("../migration/xl-migrate.ts")).xlMigrate],
+  ["migrate-receive", async () => (await import("../migration/xl-migrate-receive.ts")).xlMigrateReceive],
+  ["save", async () => (await import("./save.ts")).xlSave],
+  ["restore", async () => (await import("./save.ts")).xlRestore],
+  ["rename", async () => (await import("./save.ts")).xlRename],
+  ["dump-core", async () => (await import("./dump-core.ts")).xlDumpCore],
 ];
 
 /** Commands real xl has that the simulator leaves to other modules (migration) may register here. */
@@ -45,12 +40,14 @@ export function addXlCommand(command: XlCommand): void {
   extraCommands.push(command);
 }
 
-function lookup(name: string): XlCommand | undefined {
-  return [...XL_COMMANDS, ...extraCommands].find((c) => c.name === name);
+async function lookup(name: string): Promise<XlCommand | undefined> {
+  const entry = XL_COMMANDS.find(([known]) => known === name);
+  return entry ? entry[1]() : extraCommands.find((c) => c.name === name);
 }
 
-function fullHelp(): string {
-  const lines = [...XL_COMMANDS, ...extraCommands].map((c) => {
+async function fullHelp(): Promise<string> {
+  const commands = [...(await Promise.all(XL_COMMANDS.map(([, load]) => load()))), ...extraCommands];
+  const lines = commands.map((c) => {
     const name = ` ${c.name.padEnd(19)} `;
     return `${name}${c.name.length > 19 ? `\n ${"".padEnd(19)} ` : ""}${c.description}\n`;
   });
@@ -59,10 +56,10 @@ function fullHelp(): string {
 
 async function dispatch(ctx: SimContext, args: readonly string[], dryRun: boolean): Promise<number> {
   const name = args[0] as string;
-  const command = lookup(name);
+  const command = await lookup(name);
   if (name === "help") {
-    const topic = args[1] === undefined ? undefined : lookup(args[1]);
-    ctx.io.stdout(topic ? helpText(topic) : args[1] === undefined ? fullHelp() : `command "${args[1]}" not implemented\n`);
+    const topic = args[1] === undefined ? undefined : await lookup(args[1]);
+    ctx.io.stdout(topic ? helpText(topic) : args[1] === undefined ? await fullHelp() : `command "${args[1]}" not implemented\n`);
     return 0;
   }
   if (!command) {
@@ -95,7 +92,7 @@ export async function xlMain(root: string, host: string, io: ToolIo): Promise<nu
     if (first === "--") at++;
     const ctx = simContext(root, host, io);
     if (io.argv[at] === undefined) {
-      ctx.io.stdout(fullHelp());
+      ctx.io.stdout(await fullHelp());
       return 1;
     }
     if (!ctx.read().knobs.hypervisor || !ctx.read().knobs.privcmd) {

@@ -4,8 +4,6 @@ import { destroyDomain } from "../host/lifecycle.ts";
 import { findByDomid, findByName, setBalloonTarget } from "../host/store.ts";
 import { allViews, viewOf } from "../host/views.ts";
 import { needArgs, xmDomain, xmFail, type XmCommand } from "./command.ts";
-import { xmCreate } from "./create.ts";
-import { xmMigrate, xmRename } from "../migration/xm-migrate.ts";
 import { XM_LIST_HEADER, xmInfo, xmListRow, xmSxp } from "./format.ts";
 import { hasPvControl } from "../xl/power.ts";
 import { writeCore } from "../xl/dump-core.ts";
@@ -35,7 +33,8 @@ const create: XmCommand = {
   name: "create",
   usage: "<ConfigFile> [options] [vars]",
   description: "Create a domain based on <ConfigFile>.",
-  run: (ctx, args) => xmCreate(ctx, create, args),
+  // the config parser loads only for a create
+  run: async (ctx, args) => (await import("./create.ts")).xmCreate(ctx, create, args),
 };
 
 /** xend's shutdown: writes the control node and returns; HVM guests without PV drivers are hard-stopped. */
@@ -203,14 +202,8 @@ const memSet: XmCommand = {
   },
 };
 
-const extraCommands: XmCommand[] = [];
-/** xm subcommands other modules (migration) add. */
-export function addXmCommand(command: XmCommand): void {
-  extraCommands.push(command);
-}
-export const xmCommands = (): readonly XmCommand[] => [...XM_COMMANDS, ...extraCommands];
-
-export const XM_COMMANDS: readonly XmCommand[] = [
+/** The commands above; migrate and rename live with the migration code (xm/main.ts's table). */
+export const XEND_COMMANDS: readonly XmCommand[] = [
   list,
   create,
   shutdown,
@@ -224,6 +217,4 @@ export const XM_COMMANDS: readonly XmCommand[] = [
   uptime,
   memSet,
   dumpCore,
-  xmMigrate,
-  xmRename,
 ];

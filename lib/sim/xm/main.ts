@@ -3,15 +3,29 @@ import { applyFaults } from "../host/faults.ts";
 import { XM_NO_XEND } from "../xl/messages.ts";
 import { withToolRun } from "../tool-run.ts";
 import type { XmCommand } from "./command.ts";
-import { xmCommands } from "./commands.ts";
 
 /** The fake `xm` (Xen 3.x, xen34: tools/python/xen/xm/main.py) talking to a simulated xend. */
 
-function lookup(name: string): XmCommand | undefined | "ambiguous" {
-  const exact = xmCommands().find((c) => c.name === name);
-  if (exact) return exact;
-  const prefixed = xmCommands().filter((c) => c.name.startsWith(name));
-  return prefixed.length === 1 ? prefixed[0] : prefixed.length > 1 ? "ambiguous" : undefined;
+const xend = (name: string) => async (): Promise<XmCommand> => (await import("./commands.ts")).XEND_COMMANDS.find((c) => c.name === name)!;
+
+/**
+ * Each command's module loads only when it runs (every xm call is a fresh
+ * process: `xm list` must not load the config parser or the migration code).
+ */
+export const XM_COMMANDS: readonly (readonly [name: string, load: () => Promise<XmCommand>])[] = [
+  ...["list", "create", "shutdown", "reboot", "destroy", "pause", "unpause", "info", "domid", "domname", "uptime", "mem-set", "dump-core"].map(
+    (name) => [name, xend(name)] as const,
+  ),
+  ["migrate", async () => (await import("../migration/xm-migrate.ts")).xmMigrate],
+  ["rename", async () => (await import("../migration/xm-migrate.ts")).xmRename],
+];
+
+/** An exact name, else a unique prefix (xm's own abbreviations). */
+async function lookup(name: string): Promise<XmCommand | undefined | "ambiguous"> {
+  const exact = XM_COMMANDS.find(([known]) => known === name);
+  if (exact) return exact[1]();
+  const prefixed = XM_COMMANDS.filter(([known]) => known.startsWith(name));
+  return prefixed.length === 1 ? prefixed[0]![1]() : prefixed.length > 1 ? "ambiguous" : undefined;
 }
 
 const SHORT_HELP =
@@ -29,7 +43,7 @@ export async function xmMain(root: string, host: string, io: ToolIo): Promise<nu
       io.stdout(SHORT_HELP);
       return name === undefined ? 1 : 0;
     }
-    const command = lookup(name);
+    const command = await lookup(name);
     if (command === undefined || command === "ambiguous") {
       io.stderr(`Error: Subcommand ${name} not found!\n`);
       io.stdout(SHORT_HELP);

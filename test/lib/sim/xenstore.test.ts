@@ -106,7 +106,14 @@ function watcher(host: SimHost, args: string[]) {
     buffered = parts.pop() ?? "";
     lines.push(...parts);
   });
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  // bounded: a watcher that misses its event fails the test, it does not hang it
+  const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    }),
+  );
   return { child, lines, exited, stop: () => child.kill("SIGKILL") };
 }
 
