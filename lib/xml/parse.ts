@@ -1,4 +1,5 @@
 import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { scanStrict } from "./strict-scan.ts";
 
 /**
  * The one place XML text becomes data (and the only fast-xml-parser import).
@@ -68,13 +69,33 @@ function toElement(node: RawNode, lineStarts: readonly number[]): XmlElement | u
   return { name, attributes, children, text: texts.join("").trim(), line: lineAt(lineStarts, meta?.startIndex) };
 }
 
-/** Parses a whole document; a document must have exactly one root element. */
+/**
+ * Parses a whole document; a document must have exactly one root element.
+ * Plain documents (most CIBs) are read by strict-scan.ts, the same tree in a
+ * fraction of the time; the rest, and every malformed one, by fast-xml-parser
+ * (validated first: its parser alone accepts malformed XML).
+ */
 export function parseXml(text: string): ParsedXml {
+  const plain = scanStrict(text);
+  if (plain) return { ok: true, root: plain };
+  return parseValidated(text);
+}
+
+/** parseXml through fast-xml-parser's validator and parser. */
+export function parseValidated(text: string): ParsedXml {
   const valid = XMLValidator.validate(text);
   if (valid !== true) return { ok: false, problem: valid.err.msg, line: valid.err.line };
   const lineStarts = [0];
   for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) lineStarts.push(i + 1);
-  const roots = (parser.parse(text) as RawNode[])
+  let nodes: RawNode[];
+  try {
+    nodes = parser.parse(text) as RawNode[];
+  } catch (error) {
+    // the parser refuses some of what the validator passes: nesting past its
+    // maxNestedTags, a "prototype" name, a document cut after `<a/`
+    return { ok: false, problem: `the parser refuses it (${(error as Error).message})`, line: undefined };
+  }
+  const roots = nodes
     .map((node) => toElement(node, lineStarts))
     .filter((element): element is XmlElement => element !== undefined);
   const [root] = roots;
