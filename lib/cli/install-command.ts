@@ -1,63 +1,16 @@
-import { resolve } from "node:path";
-import { runCommand } from "../exec/command.ts";
-import { install, InstallError, type InstallReport } from "../install/install.ts";
-import { findPackageRoot } from "../install/package-root.ts";
-import { defaultInstallDirs, type InstallDirs, type Registry } from "../install/plan.ts";
-import { CliError, CliExit, type CliIo } from "./io.ts";
-import type { Register } from "./program.ts";
+import { defaultInstallDirs } from "../install/dirs.ts";
+import type { InstallOptions } from "./install-actions.ts";
+import type { CliParts, Register } from "./program.ts";
 
-interface InstallOptions {
-  readonly ocfRoot: string;
-  readonly prefix: string;
-  readonly sbinDir: string;
-  readonly stonithDir: string;
-  readonly manDir: string;
-}
-
-/** Installs the package this command runs from, with the running Node, into `dirs`. */
-export async function installThisPackage(registry: Registry, dirs: InstallDirs): Promise<InstallReport> {
-  const source = findPackageRoot(import.meta.url);
-  if (!source) throw new CliError(CliExit.BadInput, "cannot find the xen-ha package this command runs from");
-  return install({
-    source,
-    dirs,
-    registry,
-    node: { execPath: process.execPath, version: process.versions.node },
-    run: runCommand,
-  }).catch((error: unknown) => {
-    if (error instanceof InstallError) throw new CliError(CliExit.Problems, `install: ${error.message}`);
-    throw error;
-  });
-}
-
-/** `xen-ha install`: the agents, the fence agent and this command, runnable by path without the source tree. */
-export async function runInstall(registry: Registry, options: InstallOptions, io: CliIo): Promise<void> {
-  const report = await installThisPackage(registry, {
-    ocfRoot: resolve(io.cwd, options.ocfRoot),
-    prefix: resolve(io.cwd, options.prefix),
-    sbinDir: resolve(io.cwd, options.sbinDir),
-    stonithDir: resolve(io.cwd, options.stonithDir),
-    manDir: resolve(io.cwd, options.manDir),
-  });
-  io.stdout(`installed Node ${process.versions.node}, dist/ and ${report.packages.length} packages in ${report.prefix}\n`);
-  for (const check of report.checks) {
-    io.stdout(`${check.ok ? "installed" : "BROKEN   "} ${check.path} (first run ${check.ms} ms)\n`);
-  }
-  for (const warning of report.warnings) io.stderr(`warning: ${warning}\n`);
-  const broken = report.checks.filter((c) => !c.ok);
-  if (broken.length > 0) {
-    throw new CliError(CliExit.Problems, broken.map((c) => `${c.path} does not run: ${c.problem}`).join("\n"));
-  }
-}
-
-export const installCommand = (registry: Registry): Register => (program, io) => {
+/** `xen-ha install`, declared; the installer (install-actions.ts) loads when the command runs. */
+export const installCommand = (parts: CliParts): Register => (program, io) => {
   program
     .command("install")
     .description("install the agents, a private Node runtime and this command, so they run without the source tree")
-    .option("--ocf-root <dir>", "OCF root; agents go to <dir>/resource.d/" + registry.provider, defaultInstallDirs.ocfRoot)
+    .option("--ocf-root <dir>", "OCF root; agents go to <dir>/resource.d/" + parts.provider, defaultInstallDirs.ocfRoot)
     .option("--prefix <dir>", "where Node, the compiled code and its dependencies go", defaultInstallDirs.prefix)
     .option("--sbin-dir <dir>", "where the xen-ha command and fence agents go", defaultInstallDirs.sbinDir)
     .option("--stonith-dir <dir>", "cluster-glue external stonith plugins", defaultInstallDirs.stonithDir)
     .option("--man-dir <dir>", "man pages (<dir>/man7, <dir>/man8)", defaultInstallDirs.manDir)
-    .action((options: InstallOptions) => runInstall(registry, options, io));
+    .action(async (options: InstallOptions) => (await import("./install-actions.ts")).runInstall(await parts.registry(), options, io));
 };

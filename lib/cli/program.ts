@@ -1,4 +1,7 @@
 import { Command, CommanderError } from "commander";
+import type { TemplateDefinition } from "../cib/author/define-template.ts";
+import type { AgentRegistry } from "../cib/model/agents.ts";
+import type { Registry } from "../install/plan.ts";
 import { CliError, CliExit, errnoWords, type CliIo } from "./io.ts";
 
 const oneLine = (text: string): string => text.trim().replace(/\s*\n\s*/g, " ");
@@ -9,6 +12,20 @@ const oneLine = (text: string): string => text.trim().replace(/\s*\n\s*/g, " ");
  * groups is composed in commands.ts and handed in, never collected at import.
  */
 export type Register = (program: Command, io: CliIo) => void;
+
+/**
+ * What the command groups work on: the agents xen-ha ships and the CIB
+ * templates, passed in by the program that composes the command: nothing in
+ * lib/ imports the agent registry or the templates. Both come as loaders,
+ * called by the commands that use them: a `cib plan` needs neither, and every
+ * command is a fresh process that pays for what it imports.
+ */
+export interface CliParts {
+  /** The OCF provider name, for help texts. */
+  readonly provider: string;
+  readonly registry: () => Promise<AgentRegistry & Registry>;
+  readonly templates: () => Promise<readonly TemplateDefinition[]>;
+}
 
 export function buildProgram(io: CliIo, groups: readonly Register[]): Command {
   const program = new Command("xen-ha")

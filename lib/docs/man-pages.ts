@@ -150,8 +150,17 @@ export interface CommandShape {
   name(): string;
   description(): string;
   usage(): string;
-  readonly options: readonly { readonly flags: string; readonly description: string; readonly defaultValue?: unknown }[];
+  readonly options: readonly { readonly flags: string; readonly description: string; readonly defaultValue?: unknown; readonly argChoices?: readonly string[] }[];
   readonly commands: readonly CommandShape[];
+}
+
+/** An option's allowed values and default, as commander's help says them: " (one of: a, b; default: a)". */
+function optionValues(option: CommandShape["options"][number]): string {
+  const said = [
+    ...(option.argChoices ? [`one of: ${option.argChoices.join(", ")}`] : []),
+    ...(option.defaultValue === undefined ? [] : [`default: ${String(option.defaultValue)}`]),
+  ];
+  return said.length === 0 ? "" : roffText(` (${said.join("; ")})`);
 }
 
 function commandEntries(command: CommandShape, path: string): string {
@@ -163,7 +172,7 @@ function commandEntries(command: CommandShape, path: string): string {
           command.options
             .map(
               (o) =>
-                `.TP\n${bold(o.flags)}\n${roffText(o.description)}${o.defaultValue === undefined ? "" : roffText(` (default: ${String(o.defaultValue)})`)}\n`,
+                `.TP\n${bold(o.flags)}\n${roffText(o.description)}${optionValues(o)}\n`,
             )
             .join(""),
       )

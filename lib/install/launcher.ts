@@ -93,7 +93,10 @@ export function codeCachePath(prefix: string, agent: string): string {
  * the directory); a cache V8 rejects (another Node, other flags, another
  * bundle) is ignored and the bundle compiled as without one. The bundle
  * holds no import(): esbuild's CommonJS output reaches each action's code
- * through a plain function, so the script needs no module loader.
+ * through a plain function, so the script needs no module loader; and it
+ * requires Node's own modules only, so its require is
+ * process.getBuiltinModule (node:module's createRequire cost a monitor
+ * 2 MiB of its peak: doc/cost.md).
  */
 export function ocfLoaderText(path: string, prefix: string, entry: string, agent: string): string {
   const bundle = join(prefixLayout(prefix).dist, entry);
@@ -101,6 +104,8 @@ export function ocfLoaderText(path: string, prefix: string, entry: string, agent
     `// ${basename(path)}: ${LAUNCHER_MARK}; started by ${path}, runs ${entry} of the xen-ha copy in ${prefix}.`,
     `process.argv[1] = ${JSON.stringify(path)};`,
     'const fs = process.getBuiltinModule("node:fs");',
+    "// once nothing is left to do, exit without tearing down a heap that is about to vanish (about 1 ms)",
+    'process.once("beforeExit", () => process.exit());',
     `const bundle = ${JSON.stringify(bundle)};`,
     `const cache = ${JSON.stringify(codeCachePath(prefix, agent))};`,
     'const text = fs.readFileSync(bundle, "utf8");',
@@ -125,8 +130,13 @@ export function ocfLoaderText(path: string, prefix: string, entry: string, agent
     "  });",
     "}",
     "const loaded = { exports: {} };",
-    'const requireFrom = process.getBuiltinModule("node:module").createRequire(bundle);',
-    `script.runInThisContext().call(loaded.exports, loaded.exports, requireFrom, loaded, bundle, ${JSON.stringify(dirname(bundle))});`,
+    "// esbuild leaves only Node's own modules outside the bundle: no module loader is needed",
+    "const requireBuiltin = (id) => {",
+    "  const builtin = process.getBuiltinModule(id);",
+    "  if (builtin === undefined) throw new Error(`${bundle} requires '${id}', which is not one of Node's own modules`);",
+    "  return builtin;",
+    "};",
+    `script.runInThisContext().call(loaded.exports, loaded.exports, requireBuiltin, loaded, bundle, ${JSON.stringify(dirname(bundle))});`,
     "",
   ].join("\n");
 }
@@ -135,6 +145,19 @@ export function ocfLoaderText(path: string, prefix: string, entry: string, agent
 function shellQuoted(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
+
+/**
+ * The flags the OCF agents' Node runs with. --jitless: V8 interprets and
+ * compiles no machine code. An agent's run is a few milliseconds of
+ * JavaScript, too short for compiled code to pay back; what a tier-up costs
+ * instead is memory: whether V8 compiles a function of Node's own path
+ * module with Maglev depends on how long the paths are, and when it does,
+ * the compiler's pages add 1.6 MiB to a monitor's peak. Measured: the same
+ * CPU, 0.4 to 2.5 MiB less (doc/cost.md). V8's code cache holds bytecode and
+ * is checked against the flags, so the cache a monitor writes under these
+ * flags serves every later start.
+ */
+export const OCF_NODE_FLAGS: readonly string[] = ["--jitless"];
 
 /**
  * An OCF agent's installed executable: a POSIX shell script. `meta-data`
@@ -160,7 +183,7 @@ export function ocfLauncherText(path: string, prefix: string, agent: string): st
     "  esac",
     '  if [ -n "$rendered" ] && [ -r "$rendered" ] && [ -x /bin/cat ]; then exec /bin/cat -- "$rendered"; fi',
     "fi",
-    `exec ${shellQuoted(layout.node)} ${shellQuoted(ocfLoaderPath(prefix, agent))} "$@"`,
+    `exec ${[layout.node, ...OCF_NODE_FLAGS, ocfLoaderPath(prefix, agent)].map(shellQuoted).join(" ")} "$@"`,
     "",
   ].join("\n");
 }

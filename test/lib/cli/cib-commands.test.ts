@@ -36,6 +36,8 @@ type Row = { readonly name: string; readonly argv: readonly string[]; readonly c
 const rows: readonly Row[] = [
   { name: "templates lists every template with its values", argv: ["cib", "templates"], code: CliExit.Ok, stdout: /n-plus-1[\s\S]*protects against[\s\S]*ipmi_addresses = ADDRESS,\.\.\. \(required\)/ },
   { name: "templates NAME shows one template", argv: ["cib", "templates", "guest-cluster"], code: CliExit.Ok, stdout: /^guest-cluster\n[\s\S]*dom0_list/ },
+  { name: "templates NAME shows the timing a template assumes", argv: ["cib", "templates", "guest-cluster"], code: CliExit.Ok, stdout: /\n  assumes:\n    - corosync in the guests: totem token 300 ms/ },
+  { name: "render repeats the assumptions on stderr, the CIB alone on stdout", argv: ["cib", "render", "guest-cluster"], code: CliExit.Ok, stdout: /^<cib [^]*<\/cib>\n$/, stderr: /^guest-cluster assumes: corosync in the guests: totem token 300 ms/ },
   { name: "an unknown template is a usage error with a suggestion", argv: ["cib", "render", "activ-passive"], code: CliExit.Usage, stderr: /unknown template 'activ-passive' \(did you mean 'active-passive'\?\)/ },
   { name: "a missing value is a usage error naming it", argv: ["cib", "render", "active-passive"], code: CliExit.Usage, stderr: /ipmi_addresses: required parameter is not set/ },
   { name: "a malformed --set is a usage error", argv: ["cib", "render", "active-passive", "--set", "domains"], code: CliExit.Usage, stderr: /--set: 'domains' is not name=value/ },

@@ -2,10 +2,11 @@ import t from "tap";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { runCommand } from "../../../lib/exec/command.ts";
 import { bundledEntry, bundleEntries } from "../../../lib/install/bundle.ts";
 
 /**
- * The agents' bundles start tools with node:child_process: bundleEntries puts
+ * The agents' bundles start tools with start-node.js: bundleEntries puts
  * lib/exec/start-node.js in place of start-execa.js where command.js imports
  * it, and refuses a bundle that execa reaches any other way. Shown on a
  * miniature dist/ with a stand-in execa package.
@@ -44,4 +45,17 @@ t.test("a bundle that execa reaches by any other import is refused", async (t) =
 t.test("start-execa.js imported from elsewhere than command.js is not replaced, and so refused", async (t) => {
   const dist = miniatureDist({ "bin/Agent.js": 'import { startProcess } from "../lib/exec/start-execa.js";\nconsole.log(startProcess());' });
   await t.rejects(bundleEntries(dist, ["bin/Agent.js"]), /must not contain execa/);
+});
+
+t.test("a bundle is ASCII but in raw templates, and the code means what it meant", async (t) => {
+  const dist = miniatureDist({
+    "bin/Agent.js": 'const table = {\n  // kept by esbuild: doc § 4.7, naïve\n  name: "é😀§",\n};\nconsole.log(JSON.stringify([table.name, /^[§😀]+$/u.test("§😀"), /^§+$/.test("§§"), String.raw`ü`]));\n',
+  });
+  await bundleEntries(dist, ["bin/Agent.js"]);
+  const file = join(dist, bundledEntry("bin/Agent.js"));
+  const bundle = readFileSync(file, "utf8");
+  t.match(bundle, /doc \\u00a7 4\.7, na\\u00efve/, "the comment is still there, escaped");
+  t.same(bundle.match(/[^\x00-\x7f]/g), ["ü"], "nothing but ASCII, but in a raw template (where an escape would change the text)");
+  const ran = await runCommand(process.execPath, [file], { timeoutMs: 20_000, env: { NODE_OPTIONS: "" } });
+  t.same(JSON.parse(ran.stdout), ["é😀§", true, true, "ü"], ran.stderr);
 });

@@ -1,4 +1,4 @@
-import t from "tap";
+import t, { type Test } from "tap";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -9,6 +9,7 @@ import {
   launcherText,
   METADATA_DIALECTS,
   metadataFile,
+  OCF_NODE_FLAGS,
   ocfLauncherText,
   ocfLoaderPath,
   ocfLoaderText,
@@ -63,18 +64,24 @@ for (const [prefix, problem] of prefixes) {
   });
 }
 
-t.test("an OCF agent's loader: argv[1] is the launcher, V8's code cache written by the first monitor, a bad one ignored", async (t) => {
+/** Agent A's loader (launched as /ocf/A) and where its bundle goes, in a fresh prefix. */
+function loaderPrefix(t: Test): { prefix: string; bundle: string; loader: string } {
   const dir = mkdtempSync(join(tmpdir(), "xen-ha-loader-"));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const prefix = join(dir, "prefix");
   const bundle = join(prefixLayout(prefix).dist, "bundle", "A.cjs");
   mkdirSync(dirname(bundle), { recursive: true });
   mkdirSync(prefixLayout(prefix).compileCache, { recursive: true });
-  // a #! line, as esbuild keeps the entry's; require and __dirname as CommonJS gives them
-  writeFileSync(bundle, '#!/usr/bin/env node\nconst { join } = require("node:path");\nprocess.stdout.write(JSON.stringify([process.argv.slice(1), join(__dirname, "x")]));\nprocess.exitCode = Number(process.env.CODE ?? 0);\n');
   const loader = ocfLoaderPath(prefix, "A");
   mkdirSync(dirname(loader), { recursive: true });
   writeFileSync(loader, ocfLoaderText("/ocf/A", prefix, "bundle/A.cjs", "A"));
+  return { prefix, bundle, loader };
+}
+
+t.test("an OCF agent's loader: argv[1] is the launcher, V8's code cache written by the first monitor, a bad one ignored", async (t) => {
+  const { prefix, bundle, loader } = loaderPrefix(t);
+  // a #! line, as esbuild keeps the entry's; require and __dirname as CommonJS gives them
+  writeFileSync(bundle, '#!/usr/bin/env node\nconst { join } = require("node:path");\nprocess.stdout.write(JSON.stringify([process.argv.slice(1), join(__dirname, "x")]));\nprocess.exitCode = Number(process.env.CODE ?? 0);\n');
   const cache = codeCachePath(prefix, "A");
   const run = async (action: string, code = 0) => {
     const result = await runCommand(process.execPath, [loader, action, "-x"], { timeoutMs: 20_000, env: { NODE_OPTIONS: "", CODE: String(code) } });
@@ -95,6 +102,22 @@ t.test("an OCF agent's loader: argv[1] is the launcher, V8's code cache written 
   await run("monitor");
   t.same(readFileSync(cache, "utf8"), "not a code cache", "one V8 rejects is ignored, and left to the next install");
   t.same(readdirSync(dirname(cache)).sort(), ["A.v8code"], "no partial file left behind");
+});
+
+t.test("an OCF agent's loader gives the bundle Node's own modules and nothing else, and exits once its work is done", async (t) => {
+  const { bundle, loader } = loaderPrefix(t);
+  writeFileSync(join(dirname(bundle), "other.cjs"), "module.exports = 1;\n");
+  const run = (text: string) => {
+    writeFileSync(bundle, text);
+    return runCommand(process.execPath, [loader, "start"], { timeoutMs: 20_000, env: { NODE_OPTIONS: "" } });
+  };
+  t.match(await run('process.stdout.write(typeof require("fs").readFileSync + typeof require("node:path").join);\n'), { exitCode: 0, stdout: "functionfunction" });
+  t.match(await run('setTimeout(() => { process.stdout.write("later"); process.exitCode = 3; }, 200);\n'), { exitCode: 3, stdout: "later" }, "what is still scheduled runs before the exit");
+  for (const id of ["./other.cjs", "tap", "node:no-such-module"]) {
+    const result = await run(`require(${JSON.stringify(id)});\n`);
+    t.equal(result.exitCode, 1, `${id}: refused`);
+    t.match(result.stderr, `requires '${id}', which is not one of Node's own modules`);
+  }
 });
 
 /**
@@ -119,7 +142,7 @@ for (const dialect of METADATA_DIALECTS) {
 }
 writeFileSync(launcher, ocfLauncherText(launcher, prefix, "XenDomain"));
 chmodSync(launcher, 0o755);
-const viaNode = (...args: string[]) => ["node", ocfLoaderPath(prefix, "XenDomain"), ...args].join("\n") + "\n";
+const viaNode = (...args: string[]) => ["node", ...OCF_NODE_FLAGS, ocfLoaderPath(prefix, "XenDomain"), ...args].join("\n") + "\n";
 
 const cases: [string, string[], Record<string, string>, string][] = [
   ["meta-data, no version (OCF 1.0)", ["meta-data"], {}, "rendered 1.0\n"],
@@ -160,5 +183,5 @@ t.test("shell launcher: the mark, and a #! line that needs no prefix", async (t)
   const text = ocfLauncherText("/usr/lib/ocf/resource.d/xen-ha/XenDomain", "/usr/lib/xen-ha", "XenDomain");
   t.match(text, /^#!\/bin\/sh\n/);
   t.match(text, LAUNCHER_MARK);
-  t.match(text, `exec '/usr/lib/xen-ha/bin/node' '/usr/lib/xen-ha/launch/XenDomain.cjs' "$@"`);
+  t.match(text, `exec '/usr/lib/xen-ha/bin/node' '--jitless' '/usr/lib/xen-ha/launch/XenDomain.cjs' "$@"`);
 });
