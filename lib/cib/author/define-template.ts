@@ -41,6 +41,12 @@ export interface TemplateDefinition<V extends Params = Params> {
   readonly description: string;
   /** The failures this configuration protects against, one short sentence each. */
   readonly protects: readonly string[];
+  /**
+   * What the configuration relies on that no CIB can hold (corosync.conf's
+   * timing, the guests' own settings), one short sentence each; `cib templates`
+   * lists it and `cib render` repeats it on stderr.
+   */
+  readonly assumes?: readonly string[];
   readonly variables: V;
   /** Rules between variables that no single declaration can state; each problem starts with a variable name. */
   crossCheck?(values: ParamValues<V>): readonly string[];

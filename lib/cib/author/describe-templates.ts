@@ -20,6 +20,7 @@ export function describeTemplate(template: TemplateDefinition): string {
     `${template.name}\n    ${template.description}\n`,
     "  protects against:\n",
     ...template.protects.map((line) => `    - ${line}\n`),
+    ...(template.assumes ? ["  assumes:\n", ...template.assumes.map((line) => `    - ${line}\n`)] : []),
     "  values:\n",
     ...Object.entries(template.variables).map(([name, variable]) => variableLine(name, variable)),
   ].join("");

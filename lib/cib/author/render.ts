@@ -8,18 +8,9 @@ import { isValidId, makeId } from "../model/ids.ts";
 import { DEFAULT_SCHEMA, SCHEMA_PROFILES, type SchemaName, type SchemaProfile } from "../model/schema.ts";
 import type { RawValues } from "./values.ts";
 import { writeXml } from "../model/write.ts";
+import type { SectionName } from "../model/sections.ts";
 
-/** Configuration sections a fragment can be rendered for (`cibadmin --create -o SECTION`). */
-export const SECTIONS = [
-  "crm_config",
-  "rsc_defaults",
-  "op_defaults",
-  "nodes",
-  "resources",
-  "constraints",
-  "fencing-topology",
-] as const;
-export type SectionName = (typeof SECTIONS)[number];
+export { SECTIONS, type SectionName } from "../model/sections.ts";
 
 export interface RenderOptions {
   readonly schema?: SchemaName;

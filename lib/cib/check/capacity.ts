@@ -1,7 +1,7 @@
 import { CLAIM_OPTIONS, QUORUM_OPTIONS } from "../model/claims.ts";
 import { type Cib } from "../model/model.ts";
 import { property } from "../model/queries.ts";
-import { planCib, stoppedDomains } from "../plan/plan.ts";
+import { claimBreaks, stoppedDomains } from "../plan/plan.ts";
 import { isDomainAgent } from "../plan/placement.ts";
 import { quorumLimit, quorumOf } from "../model/quorum.ts";
 import { error, warning, type Problem } from "../model/problem.ts";
@@ -36,7 +36,7 @@ export function capacityProblems(cib: Cib): Problem[] {
   for (const node of cib.nodes.filter((n) => n.utilization.length === 0)) {
     problems.push(error(`node ${node.uname}`, node.line, "declares no utilization capacity, so the capacity claim cannot be checked on it", `add <utilization> with hv_memory (MiB) and cpu to node ${node.uname}`));
   }
-  const report = planCib(cib, { failures: claim, searchTolerance: false });
+  const report = claimBreaks(cib, claim);
   for (const id of report.protectedDomains) {
     const domain = domains.find((d) => d.id === id);
     if (domain && domain.utilization.length === 0) {
@@ -44,11 +44,10 @@ export function capacityProblems(cib: Cib): Problem[] {
     }
   }
   if (problems.length > 0) return problems;
-  const broken = report.cases.filter((c) => c.lost.length > 0);
-  const [first] = broken;
+  const { first } = report;
   if (first) {
     problems.push(
-      error(where, claimPair.line, `the claim of ${claim} failed host${claim === 1 ? "" : "s"} cannot be honoured: ${broken.length} of ${report.cases.length} failure sets leave protected domains stopped; e.g. with ${first.failed.join(", ")} down, ${stoppedDomains(first, first.lost)} cannot run`, `add capacity or spare hosts, lower ${CLAIM_OPTIONS.failuresTolerated}, or make some domains best effort (priority below ${CLAIM_OPTIONS.protectedPriority})${first.keptApart.size > 0 ? ", or keep fewer domains apart (separate, -INFINITY colocations)" : ""}; run 'xen-ha cib plan' for the table`),
+      error(where, claimPair.line, `the claim of ${claim} failed host${claim === 1 ? "" : "s"} cannot be honoured: ${report.broken} of ${report.sets} failure sets leave protected domains stopped; e.g. with ${first.failed.join(", ")} down, ${stoppedDomains(first, first.lost)} cannot run`, `add capacity or spare hosts, lower ${CLAIM_OPTIONS.failuresTolerated}, or make some domains best effort (priority below ${CLAIM_OPTIONS.protectedPriority})${first.keptApart.size > 0 ? ", or keep fewer domains apart (separate, -INFINITY colocations)" : ""}; run 'xen-ha cib plan' for the table`),
     );
   }
   return problems;

@@ -1,6 +1,5 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { parseXml } from "../../xml/parse.ts";
 import { agentProblems } from "./agent-params.ts";
 import { capacityProblems } from "./capacity.ts";
 import { durationProblems } from "./durations.ts";
@@ -11,7 +10,7 @@ import { placementProblems } from "./placement.ts";
 import { storageProblems } from "./storage.ts";
 import { structureProblems } from "./structure.ts";
 import type { AgentCatalog } from "../model/agents.ts";
-import { readCib, type Cib } from "../model/model.ts";
+import type { Cib } from "../model/model.ts";
 import { error, type Problem } from "../model/problem.ts";
 import { runTool, type ToolContext } from "../tools.ts";
 
@@ -20,21 +19,9 @@ import { runTool, type ToolContext } from "../tools.ts";
  * things (ids and references first, then agents, fencing, migration,
  * capacity), then Pacemaker's own crm_verify when it is installed.
  */
-export type CheckInput =
-  | { readonly ok: true; readonly cib: Cib }
-  | { readonly ok: false; readonly problem: string; readonly line: number | undefined };
 
-/** Parses and reads a CIB; the result says why a text is not a CIB at all. */
-export function readCibText(text: string): CheckInput {
-  const parsed = parseXml(text);
-  if (!parsed.ok) return { ok: false, problem: `not well-formed XML: ${parsed.problem}`, line: parsed.line };
-  const read = readCib(parsed.root);
-  if (!read.ok) return { ok: false, problem: read.problem, line: parsed.root.line };
-  if (read.cib.validateWith === undefined && parsed.root.attributes["have_quorum"] !== undefined) {
-    return { ok: false, problem: "this is a Heartbeat 2.0 CIB; convert it first with 'xen-ha cib import-heartbeat'", line: parsed.root.line };
-  }
-  return { ok: true, cib: read.cib };
-}
+// Reading a CIB lives with the model, so that `cib plan` reads one without loading the checks.
+export { readCibText, type CheckInput } from "../model/model.ts";
 
 /** `agents`: the catalog of the agents xen-ha ships, whose declarations the resources are checked against. */
 export function semanticProblems(cib: Cib, agents: AgentCatalog): Problem[] {

@@ -1,4 +1,4 @@
-import { childNamed, childrenNamed, type XmlElement } from "../../xml/parse.ts";
+import { childNamed, childrenNamed, parseXml, type XmlElement } from "../../xml/parse.ts";
 
 /**
  * A CIB read once into typed values. Only what the checks, the planner and
@@ -200,4 +200,23 @@ export function readCib(root: XmlElement): ReadCibResult {
       root,
     },
   };
+}
+
+export type CheckInput =
+  | { readonly ok: true; readonly cib: Cib }
+  | { readonly ok: false; readonly problem: string; readonly line: number | undefined };
+
+/**
+ * Parses and reads a CIB; the result says why a text is not a CIB at all. Here
+ * rather than with the checks: `cib plan` reads a CIB without loading them.
+ */
+export function readCibText(text: string): CheckInput {
+  const parsed = parseXml(text);
+  if (!parsed.ok) return { ok: false, problem: `not well-formed XML: ${parsed.problem}`, line: parsed.line };
+  const read = readCib(parsed.root);
+  if (!read.ok) return { ok: false, problem: read.problem, line: parsed.root.line };
+  if (read.cib.validateWith === undefined && parsed.root.attributes["have_quorum"] !== undefined) {
+    return { ok: false, problem: "this is a Heartbeat 2.0 CIB; convert it first with 'xen-ha cib import-heartbeat'", line: parsed.root.line };
+  }
+  return { ok: true, cib: read.cib };
 }

@@ -61,6 +61,12 @@ interface Prepared {
   readonly utilStart: Int32Array;
   readonly utilKey: Int32Array;
   readonly utilAmount: Float64Array;
+  /**
+   * The same dense, by resource * keyCount + key (0 where not declared), for fitsOwn's hot loop; undefined when a
+   * capacity or an amount is negative. Otherwise free capacity never goes below 0 (a resource is placed only where it
+   * fits), so an undeclared attribute's 0 always fits, as it does when the attribute is not looked at.
+   */
+  readonly need: Float64Array | undefined;
   /** Mandatory colocations where the resource is the dependent / the primary, in Pacemaker's order. */
   readonly thisWith: readonly (readonly Colocation[])[];
   readonly withThis: readonly (readonly Colocation[])[];
@@ -75,6 +81,12 @@ interface Prepared {
   readonly chained: Uint8Array;
   /** 1 for resources without colocations (either side), chain or disabled flag: assignOne's short path. */
   readonly plain: Uint8Array;
+  /**
+   * 1 where no cycle is reachable through the resource's primaries (thisWith, transitively): then each of them is
+   * placed before it, and no walk reads its working scores once it is placed, so its capacity test may stop at the
+   * best nodes that fit (assignOne) without changing anything another resource sees.
+   */
+  readonly acyclic: Uint8Array;
   /** Resources whose sort scores merge other resources' (those with colocations where they are the dependent). */
   readonly dynamic: readonly number[];
   /** What depends only on where resources run now, per current placement. */
@@ -91,6 +103,12 @@ interface Scratch {
   generation: number;
   /** Sort items of the resources in `dynamic`, by their position there, refilled for each assignment. */
   readonly dynamicItems: readonly { members: readonly number[]; priority: number; here: number; weights: Float64Array }[];
+  /**
+   * For each of them, the hosts-up mask its weights were last filled for from its prepared MergedScores (-1: filled
+   * some other way), valid for the FromCurrent in `dynamicOwner`: the next fill rewrites only the nodes that changed.
+   */
+  readonly dynamicMask: Int32Array;
+  dynamicOwner: FromCurrent | undefined;
   readonly placement: Int32Array;
   readonly free: Float64Array;
   readonly assigned: Int32Array;
@@ -123,6 +141,12 @@ interface SortItem {
   readonly weights: Float64Array;
 }
 
+/** A class's sort item with its weights (own row) masked for the hosts up, refilled per assignment. */
+interface MaskItem extends SortItem {
+  here: number;
+  readonly source: SortClass;
+}
+
 /** A class of resources with fixed sort keys; those tied to a clone score -INFINITY where a node is down. */
 interface SortClass extends SortItem {
   readonly members: number[];
@@ -141,10 +165,20 @@ interface FromCurrent {
   readonly classes: readonly SortClass[];
   /** Each resource's base scores (baseScore by node), the rows its working scores start from. */
   readonly baseRows: readonly Float64Array[];
-  /** For each class in `classes`, a row its weights are masked into when its members are tied to a clone. */
-  readonly maskRows: readonly Float64Array[];
+  /** For each class in `classes`, the item it sorts as: itself, or (tied to a clone) a copy whose weights are masked per assignment. */
+  readonly maskItems: readonly MaskItem[];
+  /**
+   * The sort items (maskItems, then the dynamic resources' items), kept in the order the last assignment sorted them
+   * into: the next sort starts from a nearly sorted array (the order changes little between failure sets). The order
+   * comes out the same from any start: equal items are put in resource order after the sort.
+   */
+  readonly items: SortItem[];
   /** For each resource in `dynamic`, its sort scores prepared for any set of hosts up (undefined: compute them each time). */
   readonly merged: readonly (MergedScores | undefined)[];
+  /** For each resource, its node indexes by base score, best first (ties in node order), at resource * n: assignPlain's scan. */
+  readonly byScore: Int32Array;
+  /** The hosts-up mask the masked items' weights were last filled for (-1: not yet, or too many nodes for a mask). */
+  maskFilled: number;
 }
 
 /**
@@ -235,7 +269,13 @@ function fromCurrent(p: Prepared, current: Placement): FromCurrent {
   const classes = staticClasses(p, currentOf, base);
   const notRunning = Uint8Array.from(p.model.resources, (r) => (current.get(r.id) === undefined ? 1 : 0));
   const merged = p.dynamic.map((r) => mergedScores(p, baseRows, r));
-  const result = { currentOf, notRunning, favourite, classes, baseRows, maskRows: rowsOf(classes.length, p.n), merged };
+  const maskRows = rowsOf(classes.length, p.n);
+  const maskItems = classes.map((c, i): MaskItem => ({ members: c.members, priority: c.priority, here: c.here, weights: c.masked ? (maskRows[i] as Float64Array) : c.weights, source: c }));
+  const items: SortItem[] = [...maskItems, ...p.scratch.dynamicItems];
+  const byScore = new Int32Array(p.model.resources.length * p.n);
+  const nodes = Array.from({ length: p.n }, (_, node) => node);
+  baseRows.forEach((row, r) => byScore.set([...nodes].sort((a, b) => (row[b] as number) - (row[a] as number) || a - b), r * p.n));
+  const result = { currentOf, notRunning, favourite, classes, baseRows, maskItems, items, merged, byScore, maskFilled: -1 };
   p.byCurrent.set(current, result);
   return result;
 }
@@ -256,6 +296,28 @@ function staticClasses(p: Prepared, currentOf: Int32Array, base: (r: number, nod
     else groups.set(key, item);
   });
   return [...groups.values()];
+}
+
+const denseNeed = (utilization: readonly (readonly (readonly [number, number])[])[], k: number): Float64Array => {
+  const need = new Float64Array(utilization.length * k);
+  utilization.forEach((pairs, r) => pairs.forEach(([key, amount]) => (need[r * k + key] = amount)));
+  return need;
+};
+
+/** For each resource, 1 when no directed cycle is reachable from it through its primaries (see Prepared.acyclic). */
+function acyclicPrimaries(primaries: readonly Int32Array[]): Uint8Array {
+  // 0: unvisited, 1: on the current path, 2: done and acyclic, 3: done, reaches a cycle.
+  const state = new Uint8Array(primaries.length);
+  const visit = (r: number): boolean => {
+    if (state[r] === 1) return false;
+    if (state[r] !== 0) return state[r] === 2;
+    state[r] = 1;
+    let acyclic = true;
+    for (const other of primaries[r] ?? []) if (other >= 0 && !visit(other)) acyclic = false;
+    state[r] = acyclic ? 2 : 3;
+    return acyclic;
+  };
+  return Uint8Array.from(primaries, (_, r) => (visit(r) ? 1 : 0));
 }
 
 const prepared = new WeakMap<PlacementModel, Prepared>();
@@ -286,8 +348,15 @@ function prepare(model: PlacementModel): Prepared {
   // Pacemaker keeps each resource's colocation lists sorted by the other side's priority, then id.
   const priorityOf = (id: string): number => model.resources[resourceIndex.get(id) ?? -1]?.priority ?? 0;
   const priorityThenId = (a: string, b: string): number => priorityOf(b) - priorityOf(a) || byName(a, b);
-  const thisWith = model.resources.map((r) => model.colocations.filter((c) => c.dependent === r.id).sort((a, b) => priorityThenId(a.primary, b.primary)));
-  const withThis = model.resources.map((r) => model.colocations.filter((c) => c.primary === r.id).sort((a, b) => priorityThenId(a.dependent, b.dependent)));
+  // Grouped in one pass, each group in the model's order (as a filter per resource would give), then sorted stably.
+  const byDependent = new Map<string, Colocation[]>();
+  const byPrimary = new Map<string, Colocation[]>();
+  for (const c of model.colocations) {
+    byDependent.set(c.dependent, [...(byDependent.get(c.dependent) ?? []), c]);
+    byPrimary.set(c.primary, [...(byPrimary.get(c.primary) ?? []), c]);
+  }
+  const thisWith = model.resources.map((r) => [...(byDependent.get(r.id) ?? [])].sort((a, b) => priorityThenId(a.primary, b.primary)));
+  const withThis = model.resources.map((r) => [...(byPrimary.get(r.id) ?? [])].sort((a, b) => priorityThenId(a.dependent, b.dependent)));
   const chainOf = (origin: number): number[] => {
     const chain = new Set<number>();
     const visit = (i: number): void => {
@@ -323,6 +392,7 @@ function prepare(model: PlacementModel): Prepared {
     utilStart,
     utilKey: Int32Array.from(flat, ([key]) => key),
     utilAmount: Float64Array.from(flat, ([, amount]) => amount),
+    need: capacity.some((c) => c < 0) || flat.some(([, amount]) => amount < 0) ? undefined : denseNeed(utilization, keys.length),
     thisWith,
     withThis,
     thisWithIndex: thisWith.map((list) => indexes(list.map((c) => c.primary))),
@@ -332,6 +402,7 @@ function prepare(model: PlacementModel): Prepared {
     disabled: Uint8Array.from(model.resources, (r) => (r.disabled ? 1 : 0)),
     chained: new Uint8Array(count),
     plain: new Uint8Array(count),
+    acyclic: acyclicPrimaries(thisWith.map((list) => indexes(list.map((c) => c.primary)))),
     dynamic,
     byCurrent: new WeakMap(),
     scratch: {
@@ -342,6 +413,8 @@ function prepare(model: PlacementModel): Prepared {
         const r = dynamic[i] as number;
         return { members: [r], priority: model.resources[r]?.priority ?? 0, here: 0, weights };
       }),
+      dynamicMask: new Int32Array(dynamic.length).fill(-1),
+      dynamicOwner: undefined,
       placement: new Int32Array(count),
       free: new Float64Array(capacity.length),
       assigned: new Int32Array(n),
@@ -374,6 +447,11 @@ export interface AssignResult {
   readonly ambiguous: readonly string[];
 }
 
+export interface AssignOptions {
+  /** The tests' slow path: every allowed node's capacity tested in assignOne, as the scheduler does, instead of only the best ones. */
+  readonly slow?: boolean;
+}
+
 /**
  * Assigns every resource given the hosts that are up and where resources ran
  * before (a failed host still counts as "current" for ordering, as in Pacemaker).
@@ -383,13 +461,14 @@ export function assign(model: PlacementModel, up: ReadonlySet<string>, current: 
 }
 
 /** `assign`, with the domains left stopped by anti-colocations (for each, the primaries holding hosts it could have had) and the ambiguous choices. */
-export function assignExplained(model: PlacementModel, up: ReadonlySet<string>, current: Placement): AssignResult {
+export function assignExplained(model: PlacementModel, up: ReadonlySet<string>, current: Placement, options: AssignOptions = {}): AssignResult {
   const p = prepare(model);
   const { n, keyCount: k, thisWith, withThis, thisWithIndex, withThisIndex, utilStart, utilKey, utilAmount } = p;
   const resources = model.resources;
   const strategy: Strategy = model.strategy;
   const usesCapacity = strategy !== "default";
   const scratch = p.scratch;
+  const slow = options.slow === true;
   const { available, free, assigned, stamp, rows, merging, saved, assigning, tieKey, tiedList, tiedBefore } = scratch;
   model.nodes.forEach((name, i) => {
     available[i] = up.has(name) && !model.standby.includes(name) ? 1 : 0;
@@ -400,9 +479,14 @@ export function assignExplained(model: PlacementModel, up: ReadonlySet<string>, 
   assigning.fill(0);
   const generation = ++scratch.generation;
   const known = fromCurrent(p, current);
-  const { currentOf, baseRows } = known;
+  const { currentOf, baseRows, byScore } = known;
+  const need = p.need;
   /** resource r's own utilization fits on node. */
   const fitsOwn = (node: number, r: number): boolean => {
+    if (need) {
+      for (let key = 0, at = node * k, from = r * k; key < k; key++) if ((need[from + key] as number) > (free[at + key] as number)) return false;
+      return true;
+    }
     for (let i = utilStart[r] as number, end = utilStart[r + 1] as number; i < end; i++) {
       if ((utilAmount[i] as number) > (free[node * k + (utilKey[i] as number)] as number)) return false;
     }
@@ -446,7 +530,8 @@ export function assignExplained(model: PlacementModel, up: ReadonlySet<string>, 
       for (let node = 0; node < n; node++) {
         // The source's score where that node can run it; a negative one never turns into a preference.
         const score = available[node] ? (own[node] as number) : -INFINITY;
-        if (factor < 0 && score < 0) continue;
+        // Adding 0 leaves a score as it is (scores stay within +-INFINITY), and most rows are 0 on most nodes.
+        if (score === 0 || (factor < 0 && score < 0)) continue;
         work[node] = addScores(factor * score, work[node] as number);
       }
     }
@@ -504,31 +589,58 @@ export function assignExplained(model: PlacementModel, up: ReadonlySet<string>, 
   function assignmentOrder(): Int32Array {
     const sortedNodes = [...allNodes].sort((a, b) => compareNodes(a, b, undefined, -1));
     // Resources with colocations or a clone: their sort scores depend on which nodes are up.
+    // Each node's score is one of two numbers (up or down), so a refill rewrites only the nodes whose state changed.
+    const masks = n <= MASK_NODES;
     let upMask = 0;
-    for (let node = 0; node < n; node++) if (available[node]) upMask |= 1 << node;
-    const dynamic = p.dynamic.map((r, i) => {
+    if (masks) for (let node = 0; node < n; node++) if (available[node]) upMask |= 1 << node;
+    if (scratch.dynamicOwner !== known) {
+      scratch.dynamicMask.fill(-1);
+      scratch.dynamicOwner = known;
+    }
+    for (let i = 0; i < p.dynamic.length; i++) {
+      const r = p.dynamic[i] as number;
       const item = scratch.dynamicItems[i] as (typeof scratch.dynamicItems)[number];
       const scores = item.weights;
       const merged = known.merged[i];
       let prepared = merged !== undefined;
       for (let g = 0; prepared && g < (merged?.gates.length ?? 0); g++) prepared = ((merged?.gates[g] as number) & upMask) !== 0;
       if (merged && prepared) {
-        for (let node = 0; node < n; node++) scores[node] = (available[node] ? merged.up[node] : merged.down[node]) as number;
+        const last = scratch.dynamicMask[i] as number;
+        if (last < 0) for (let node = 0; node < n; node++) scores[node] = (available[node] ? merged.up[node] : merged.down[node]) as number;
+        else {
+          for (let bits = last ^ upMask; bits !== 0; bits &= bits - 1) {
+            const node = 31 - Math.clz32(bits & -bits);
+            scores[node] = (available[node] ? merged.up[node] : merged.down[node]) as number;
+          }
+        }
+        scratch.dynamicMask[i] = upMask;
       } else {
         scores.fill(0);
         addColocated(r, scores, 1, true, 0, true);
+        scratch.dynamicMask[i] = -1;
       }
       const here = currentOf[r] as number;
       item.here = here < 0 ? -INFINITY : (scores[here] as number);
-      return item;
-    });
-    const mask = (item: SortClass, i: number): SortItem => {
-      if (!item.masked) return item;
-      const weights = known.maskRows[i] as Float64Array;
-      for (let node = 0; node < n; node++) weights[node] = available[node] ? (item.weights[node] as number) : -INFINITY;
-      return { members: item.members, priority: item.priority, here: item.current < 0 ? -INFINITY : (weights[item.current] as number), weights };
-    };
-    const items = [...known.classes.map(mask), ...dynamic];
+    }
+    const filled = known.maskFilled;
+    const changed = filled < 0 ? -1 : filled ^ upMask;
+    if (changed !== 0) {
+      for (const item of known.maskItems) {
+        const source = item.source;
+        if (!source.masked) continue;
+        const weights = item.weights;
+        if (filled < 0) for (let node = 0; node < n; node++) weights[node] = available[node] ? (source.weights[node] as number) : -INFINITY;
+        else {
+          for (let bits = changed; bits !== 0; bits &= bits - 1) {
+            const node = 31 - Math.clz32(bits & -bits);
+            weights[node] = available[node] ? (source.weights[node] as number) : -INFINITY;
+          }
+        }
+        item.here = source.current < 0 ? -INFINITY : (weights[source.current] as number);
+      }
+      known.maskFilled = masks ? upMask : -1;
+    }
+    const items = known.items;
     const compare = (a: SortItem, b: SortItem): number => {
       if (a.priority !== b.priority) return b.priority - a.priority;
       if (a.here !== b.here) return b.here - a.here;
@@ -552,7 +664,16 @@ export function assignExplained(model: PlacementModel, up: ReadonlySet<string>, 
         for (let m = 0; m < members.length; m++) order[length++] = members[m] as number;
         j++;
       } while (j < items.length && compare(items[i] as SortItem, items[j] as SortItem) === 0);
-      if (j - i > 1) order.subarray(from, length).sort();
+      // Short runs (most are) by insertion, without a view per run; longer ones by the typed array's sort.
+      if (length - from > 8) order.subarray(from, length).sort();
+      else {
+        for (let a = from + 1; a < length; a++) {
+          const value = order[a] as number;
+          let b = a - 1;
+          for (; b >= from && (order[b] as number) > value; b--) order[b + 1] = order[b] as number;
+          order[b + 1] = value;
+        }
+      }
       i = j;
     }
     return order.subarray(0, length);
@@ -644,6 +765,29 @@ export function assignExplained(model: PlacementModel, up: ReadonlySet<string>, 
     return first;
   }
 
+  /**
+   * The capacity filter for the nodes that can win: those sharing the best score among the allowed nodes left are
+   * tested, the ones without room banned, until one has room or none is left. bestNode then chooses among the nodes
+   * sharing that score, all tested, as it would after testing every node: a lower one could only lose.
+   */
+  function bestThatFit(r: number, scores: Float64Array): void {
+    for (;;) {
+      let top = -1;
+      for (let node = 0; node < n; node++) {
+        const score = scores[node] as number;
+        if (available[node] === 1 && score >= 0 && score > top) top = score;
+      }
+      if (top < 0) return;
+      let room = false;
+      for (let node = 0; node < n; node++) {
+        if (available[node] !== 1 || scores[node] !== top) continue;
+        if (fitsOwn(node, r)) room = true;
+        else scores[node] = -INFINITY;
+      }
+      if (room) return;
+    }
+  }
+
   /** A resource with no colocation: its current node when that is still the strict favourite and has room. */
   const stays = (r: number): boolean => {
     const here = currentOf[r] as number;
@@ -662,26 +806,30 @@ export function assignExplained(model: PlacementModel, up: ReadonlySet<string>, 
 
   /**
    * assignOne for a resource without colocations, chain or disabled flag (no other resource reads its scores):
-   * its base scores, the capacity filter and bestNode's first pass in one loop over the nodes.
+   * the capacity filter and bestNode's first pass in one scan of the nodes, best base score first. The best score
+   * and how many allowed nodes share it do not depend on the scan's order, and once a node scores below the best
+   * so far, so does every later one: the scan stops there, and their capacity is never tested (bestTied reads the
+   * nodes sharing the best score only; the rest keep their base score, below it, in the working row).
    */
   function assignPlain(r: number): void {
     const scores = rows[r] as Float64Array;
     const row = baseRows[r] as Float64Array;
     stamp[r] = generation;
+    for (let node = 0; node < n; node++) scores[node] = row[node] as number;
     let top = -INFINITY;
     let first = -1;
     let tied = 0;
-    for (let node = 0; node < n; node++) {
+    for (let i = r * n, end = i + n; i < end; i++) {
+      const node = byScore[i] as number;
+      if (available[node] !== 1) continue;
       let w = row[node] as number;
-      if (available[node] === 1) {
-        if (usesCapacity && w >= 0 && !fitsOwn(node, r)) w = -INFINITY;
-        if (first < 0 || w > top) {
-          top = w;
-          first = node;
-          tied = 1;
-        } else if (w === top) tied++;
-      }
-      scores[node] = w;
+      if (first >= 0 && w < top) break;
+      if (usesCapacity && w >= 0 && !fitsOwn(node, r)) scores[node] = w = -INFINITY;
+      if (first < 0 || w > top) {
+        top = w;
+        first = node;
+        tied = 1;
+      } else if (w === top) tied++;
     }
     const chosen = first < 0 || top < 0 ? -1 : tied === 1 ? first : bestTied(r, scores, top);
     if (chosen >= 0) place(r, chosen);
@@ -701,10 +849,11 @@ export function assignExplained(model: PlacementModel, up: ReadonlySet<string>, 
       const primary = thisWithIndex[r]?.[i] as number;
       if (primary >= 0) assignOne(primary);
       const where = primary < 0 ? STOPPED : (placement[primary] as number);
-      for (let node = 0; node < n; node++) {
-        if (where < 0) {
-          if (c.score > 0) scores[node] = -INFINITY;
-        } else if (node === where ? c.score < 0 : c.score > 0) scores[node] = -INFINITY;
+      // -INFINITY: banned from the primary's node only; +INFINITY: from every other node (all of them when it is stopped).
+      if (c.score < 0) {
+        if (where >= 0) scores[where] = -INFINITY;
+      } else if (c.score > 0) {
+        for (let node = 0; node < n; node++) if (node !== where) scores[node] = -INFINITY;
       }
     }
     const dependents = withThis[r] ?? [];
@@ -727,7 +876,8 @@ export function assignExplained(model: PlacementModel, up: ReadonlySet<string>, 
         need = [...sum];
       }
       const usable = (node: number): boolean => available[node] === 1 && (scores[node] as number) >= 0;
-      if (need === own) {
+      if (need === own && p.acyclic[r] === 1 && !slow) bestThatFit(r, scores);
+      else if (need === own) {
         for (let node = 0; node < n; node++) if (available[node] === 1 && (scores[node] as number) >= 0 && !fitsOwn(node, r)) scores[node] = -INFINITY;
       } else {
         const limit = allNodes.some((node) => usable(node) && fits(node, need)) ? need : own;
@@ -748,7 +898,7 @@ export function assignExplained(model: PlacementModel, up: ReadonlySet<string>, 
 
   for (let i = 0; i < order.length; i++) assignOne(order[i] as number);
   const nodeIndex = new Int32Array(resources.length);
-  for (let r = 0; r < resources.length; r++) nodeIndex[r] = (placement[r] as number) >= 0 && !resources[r]?.disabled ? (placement[r] as number) : -1;
+  for (let r = 0; r < resources.length; r++) nodeIndex[r] = (placement[r] as number) >= 0 && p.disabled[r] === 0 ? (placement[r] as number) : -1;
   let built: Placement | undefined;
   const toMap = (): Placement => {
     const result = new Map<string, string | undefined>();

@@ -5,7 +5,7 @@ import { assign, assignExplained, type KeptApart } from "./assign.ts";
 import { hasQuorum, quorumLimit, quorumOf, type Quorum } from "../model/quorum.ts";
 import { placementModel, type Placement, type PlacementModel } from "./placement.ts";
 import { parseScore } from "../model/scores.ts";
-import { SETTLE_ROUNDS } from "./simulate.ts";
+import { SETTLE_ROUNDS } from "./settle.ts";
 
 /**
  * Admission planning: for every set of K failed hosts, does every protected
@@ -147,7 +147,8 @@ export const placementAfter = (report: PlanReport, failed: readonly string[]): P
 /** `placementAfter`, with whether quorum was lost and which choices Pacemaker's node order made (ambiguous). */
 export const outcomeAfter = (report: PlanReport, failed: readonly string[]) => after(report.model, report.quorum, report.steady, failed);
 
-export function planCib(cib: Cib, options: PlanOptions = {}): PlanReport {
+/** What planCib and claimBreaks share: the model, the steady state, and the two ways of asking about a failure set. */
+function planning(cib: Cib, options: PlanOptions) {
   const model = placementModel(cib);
   const floor = options.protectedPriority ?? parseScore(property(cib, CLAIM_OPTIONS.protectedPriority)) ?? -Infinity;
   const protectedDomains = model.resources.filter((r) => r.isDomain && !r.disabled && r.priority >= floor).map((r) => r.id);
@@ -170,7 +171,50 @@ export function planCib(cib: Cib, options: PlanOptions = {}): PlanReport {
     if (failed.length === Math.min(failures, hosts.length) || failed.length === 0) seen.set(key, result);
     return result;
   };
+  const protectedIndexes = model.resources.flatMap((r, i) => (protectedIds.has(r.id) ? [i] : []));
+  /**
+   * Whether `failed` leaves a protected domain stopped: caseOf(failed).lost is not empty, read from the assignment's
+   * node indexes without building the case (its moves, its lists). `table`: a set of the table's size, kept for the table.
+   */
+  const breaks = (failed: readonly string[], table: boolean): boolean => {
+    if (table) return caseOf(failed).lost.length > 0;
+    const { nodeIndex } = after(model, quorum, steady, failed);
+    if (!nodeIndex) return protectedIndexes.length > 0;
+    return protectedIndexes.some((r) => (nodeIndex[r] as number) < 0);
+  };
+  return { model, quorum, steady, unsettled, steadyAmbiguous, protectedDomains, claim, failures, hosts, caseOf, breaks };
+}
+
+/**
+ * `cib check`'s question about a claim of `failures` hosts: how many of the sets of that many failed hosts leave a
+ * protected domain stopped, and the first of them (in the table's order) in full. The same answers as
+ * planCib(cib, { failures }).cases, without building the cases of the sets that fit.
+ */
+export function claimBreaks(cib: Cib, failures: number): { readonly protectedDomains: readonly string[]; readonly sets: number; readonly broken: number; readonly first: FailureCase | undefined } {
+  const { protectedDomains, hosts, caseOf, breaks } = planning(cib, { failures });
+  let sets = 0;
+  let broken = 0;
+  let first: FailureCase | undefined;
+  if (failures === 0) {
+    sets = 1;
+    first = caseOf([]);
+    broken = first.lost.length > 0 ? 1 : 0;
+    if (broken === 0) first = undefined;
+  } else {
+    for (const failed of combinations(hosts, Math.min(failures, hosts.length))) {
+      sets++;
+      if (!breaks(failed, false)) continue;
+      broken++;
+      first ??= caseOf(failed);
+    }
+  }
+  return { protectedDomains, sets, broken, first };
+}
+
+export function planCib(cib: Cib, options: PlanOptions = {}): PlanReport {
+  const { model, quorum, steady, unsettled, steadyAmbiguous, protectedDomains, claim, failures, hosts, caseOf, breaks: asks } = planning(cib, options);
   const run = (k: number): FailureCase[] => [...combinations(hosts, Math.min(k, hosts.length))].map(caseOf);
+  const breaks = (failed: readonly string[]): boolean => asks(failed, failed.length === Math.min(failures, hosts.length));
 
   const baseline = caseOf([]);
   // Each failure set re-assigns every resource: bound the search by that work, so 1000 domains stay within seconds.
@@ -187,9 +231,8 @@ export function planCib(cib: Cib, options: PlanOptions = {}): PlanReport {
           tolerated = { value: k - 1, exhaustive: false, firstBreak: undefined };
           break;
         }
-        const result = caseOf(failed);
-        if (result.lost.length > 0) {
-          broken = result;
+        if (breaks(failed)) {
+          broken = caseOf(failed);
           break;
         }
       }

@@ -6,6 +6,7 @@ import { hasQuorum, quorumOf } from "../model/quorum.ts";
 import { pairValue, promotedMax } from "../model/queries.ts";
 import { readTransition, type Transition } from "./transition.ts";
 import { runTool, type ToolContext, type ToolOutcome } from "../tools.ts";
+import { SETTLE_ROUNDS } from "./settle.ts";
 
 /**
  * `xen-ha cib simulate`: a configuration is brought up in crm_simulate (all
@@ -51,8 +52,6 @@ export type SimulationResult =
 
 const PROMOTION_SCORE = "10000";
 const QUORUM_LOST = "from the step where half or more of the hosts have failed (beyond what the declared votequorum option keeps), the survivors have no quorum";
-/** Transitions after boot until the cluster settles (the planner re-assigns as often). */
-export const SETTLE_ROUNDS = 4;
 
 type Failure = { readonly ok: false; readonly unavailable: boolean; readonly message: string };
 const failure = (outcome: ToolOutcome & { ok: false }, what: string): Failure => ({
