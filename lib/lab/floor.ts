@@ -20,7 +20,7 @@ import { settle } from "./scenarios.ts";
  * outlives a power-off as a disk does: the driver removes the crashed node's
  * state file before powering it back on, as a reboot would clear /run.
  */
-const FLOOR = "floor";
+export const FLOOR = "floor";
 const STATE = "/var/lib/pacemaker/xhl-floor.state";
 
 const stateFile = (lab: ClusterLab, node: string): string => join(labPaths(lab.lab).node(node), "lib-pacemaker", "xhl-floor.state");
@@ -51,11 +51,11 @@ export interface FloorOutcome {
   readonly fence: { at: number; action: string; target: string } | undefined;
 }
 
-/** Crashes the node running the floor resource and waits until Dummy has started on a survivor. */
-export async function crashFloorHost(lab: ClusterLab): Promise<FloorOutcome> {
+/** Crashes the node running the floor resource (`fail`: power loss unless told) and waits until Dummy has started on a survivor. */
+export async function crashFloorHost(lab: ClusterLab, fail: (victim: string) => unknown = (victim) => lab.powerOff(victim)): Promise<FloorOutcome> {
   const victim = floorHosts(lab)[0] ?? "(none)";
   const t0 = Date.now();
-  lab.powerOff(victim);
+  fail(victim);
   const survivor = await until("the floor resource started on a survivor", () => floorHosts(lab).find((n) => n !== victim), 180_000, 20);
   const downtimeMs = Date.now() - t0;
   await settle(lab, survivor);

@@ -7,7 +7,9 @@ import type { InstallDirs } from "../install/plan.ts";
 import { clusterView, nodeRun, startNode, untilOnline } from "./daemons.ts";
 import { attempt, must, SYSTEM_PATH } from "./host-command.ts";
 import { createNetworks, createNodeMountNamespace, freshVolatileMounts, namespaces, privateNsDir, removeNamespaces, setSwitchPort, type Namespaces } from "./namespaces.ts";
+import { superviseGuests, type GuestNodes, type GuestNodeSpec } from "./guest-node.ts";
 import { writeNodeFiles } from "./node-files.ts";
+import { writeDom0StonithAdmin } from "./dom0-tools.ts";
 import { isPoweredOn, killNetns, labPaths, netnsInode, pidsInNetns, powerOff } from "./power.ts";
 
 /**
@@ -27,6 +29,17 @@ export interface ClusterLabOptions {
   readonly install: (dirs: InstallDirs) => Promise<unknown>;
   /** The Pacemaker resource id of domain vm1 (the scenarios' resource; default vm1). */
   readonly resource?: string;
+  /** Guest nodes: cluster nodes living in simulated domains on the nodes above (lib/lab/guest-node.ts). */
+  readonly guests?: readonly GuestNodeSpec[];
+  /**
+   * The corosync clusters, each a list of node and guest names (default: one of them all); a node
+   * in none is a dom0 only, running no cluster daemons.
+   */
+  readonly clusters?: readonly (readonly string[])[];
+  /** A corosync token per cluster, in `clusters` order (unset: `tokenMs`); a guest cluster runs a shorter one. */
+  readonly clusterTokenMs?: readonly (number | undefined)[];
+  /** A corosync consensus per cluster, in `clusters` order (unset: corosync's default, 1.2 x token). */
+  readonly clusterConsensusMs?: readonly (number | undefined)[];
   /** Called with `down` before anything is made, so that a signal handler can remove a half-built lab. */
   readonly onDown?: (down: () => Promise<Leftovers>) => void;
 }
@@ -51,7 +64,13 @@ export async function labUnsupported(): Promise<string | undefined> {
 }
 
 export async function startClusterLab(options: ClusterLabOptions) {
-  const nodes = options.nodes ?? ["node1", "node2"];
+  const dom0s = options.nodes ?? ["node1", "node2"];
+  const guests = options.guests ?? [];
+  // every machine with namespaces: the dom0s, then the guests
+  const nodes = [...dom0s, ...guests.map((g) => g.name)];
+  const clusters = options.clusters ?? [nodes];
+  const clusterOf = (node: string): readonly string[] => clusters.find((c) => c.includes(node)) ?? [node];
+  let guestNodes: GuestNodes | undefined;
   const prefix = `xhl-${process.pid}-`;
   const lab = mkdtempSync(join(tmpdir(), prefix));
   chmodSync(lab, 0o755);
@@ -72,6 +91,7 @@ export async function startClusterLab(options: ClusterLabOptions) {
   // one teardown however many callers (the driver's finally, a signal handler) ask for it
   const down = (): Promise<Leftovers> =>
     (downing ??= (async () => {
+      await guestNodes?.stop();
       for (const inode of inodes) killNetns(inode);
       if (existsSync(paths.simRoot)) cleanupSim(paths.simRoot);
       await removeNamespaces(ns);
@@ -98,17 +118,28 @@ export async function startClusterLab(options: ClusterLabOptions) {
     for (const node of nodes) mkdirSync(paths.node(node), { recursive: true });
     await options.install(installDirs);
     for (const node of nodes) createSimHost({ root: paths.simRoot, host: node, timeFactor: options.timeFactor, basePath: SYSTEM_PATH });
+    // fence_xen's look at the dom0 cluster's fence history, over the simulated ssh (dom0-stonith-admin.ts)
+    for (const node of dom0s) writeDom0StonithAdmin(lab, node, join(paths.simRoot, "hosts", node, "bin"));
     const config = writeSampleConfig({ root: paths.simRoot, name: "vm1", memoryMiB: options.memoryMiB ?? 256 });
+    for (const guest of guests) writeSampleConfig({ root: paths.simRoot, name: guest.name, memoryMiB: guest.memoryMiB ?? 512 });
     await createNetworks(ns);
     for (const name of ["guests", ...nodes]) inodes.push(netnsInode(`/run/netns/${ns.netns(name)}`) ?? -1);
     await privateNsDir(lab);
-    const authkey = join(lab, "authkey");
-    await must("corosync-keygen", ["-k", authkey]);
+    // one key per cluster: clusters sharing the lab's switch stay apart
+    const authkeys = clusters.map((_, i) => join(lab, `authkey${i === 0 ? "" : i + 1}`));
+    for (const authkey of authkeys) await must("corosync-keygen", ["-k", authkey]);
     const install = { ocfResourceDir: join(installDirs.ocfRoot, "resource.d"), xenHa: join(installDirs.sbinDir, "xen-ha") };
-    for (const node of nodes) await createNodeMountNamespace(ns, node, await writeNodeFiles(ns, node, { tokenMs: options.tokenMs ?? 1_000 }, authkey, install));
-    await Promise.all(nodes.map((node) => startNode(ns, node)));
-    await untilOnline(ns, nodes[0] as string, nodes);
-    return { lab, ns, nodes, config, resource: options.resource ?? "vm1", simRoot: paths.simRoot, down, leftovers, ...clusterActions(ns, paths.simRoot) };
+    for (const node of nodes) {
+      const at = clusters.indexOf(clusterOf(node));
+      const tuning = { tokenMs: options.clusterTokenMs?.[at] ?? options.tokenMs ?? 1_000, consensusMs: options.clusterConsensusMs?.[at], members: clusterOf(node), clusterName: at > 0 ? `xhl${at + 1}` : "xhl" };
+      await createNodeMountNamespace(ns, node, await writeNodeFiles(ns, node, tuning, authkeys[Math.max(0, at)] as string, install));
+    }
+    const members = clusters.flat();
+    await Promise.all(dom0s.filter((node) => members.includes(node)).map((node) => startNode(ns, node)));
+    if (guests.length > 0) guestNodes = superviseGuests({ ns, simRoot: paths.simRoot, dom0s, guests });
+    for (const guest of guests) if (guest.dom0 !== undefined) await guestNodes?.create(guest.name, guest.dom0);
+    for (const cluster of clusters) if (cluster.every((node) => dom0s.includes(node) || guests.some((g) => g.name === node && g.dom0 !== undefined))) await untilOnline(ns, cluster[0] as string, cluster);
+    return { lab, ns, nodes, dom0s, clusters, guests: guestNodes, config, resource: options.resource ?? "vm1", simRoot: paths.simRoot, down, leftovers, ...clusterActions(ns, paths.simRoot, (node) => members.includes(node)) };
   } catch (error) {
     await down();
     throw error;
@@ -129,7 +160,7 @@ function processesNaming(lab: string): number[] {
     .map(Number);
 }
 
-function clusterActions(ns: Namespaces, simRoot: string) {
+function clusterActions(ns: Namespaces, simRoot: string, member: (node: string) => boolean) {
   return {
     /** A command on `node`. */
     run: (node: string, command: readonly string[], timeoutMs = 30_000): Promise<CommandResult> => nodeRun(ns, node, command, timeoutMs),
@@ -145,11 +176,13 @@ function clusterActions(ns: Namespaces, simRoot: string) {
     heal: (node: string): Promise<void> => setSwitchPort(ns, node, true),
     /** fence_lab fails the next `count` fences, leaving the target alone (0 clears the knob). */
     failNextFences: (count: number): void => writeFileSync(labPaths(ns.lab).fenceFailures, String(count)),
-    /** Powers a node back on: the simulated host boots, fresh /run and /dev/shm, corosync and pacemakerd start. */
+    /** Powers a node back on: the simulated host boots, fresh /run and /dev/shm, corosync and pacemakerd start (on a cluster member). */
     async powerOn(node: string): Promise<void> {
+      // a guest node has no power of its own: it boots when its domain does
+      if (existsSync(labPaths(ns.lab).guestDomain(node))) throw new Error(`${node} is a guest node: create its domain (guests.create) instead`);
       startHost(simRoot, node);
       await freshVolatileMounts(ns, node);
-      await startNode(ns, node);
+      if (member(node)) await startNode(ns, node);
     },
     pacemakerLog: (node: string): string => readIfThere(join(labPaths(ns.lab).node(node), "log", "pacemaker", "pacemaker.log")),
     corosyncLog: (node: string): string => readIfThere(join(labPaths(ns.lab).node(node), "log", "corosync", "corosync.log")),

@@ -1,5 +1,5 @@
 import { chmodSync, chownSync, copyFileSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { runCommand } from "../exec/command.ts";
 import { xml } from "../xml/xml.ts";
@@ -20,6 +20,11 @@ import { XENSTORE_MODES } from "../sim/xenstore/modes.ts";
 export interface ClusterTuning {
   /** corosync totem token, ms (cluster-lab: 1000 for quick failovers). */
   readonly tokenMs: number;
+  /** corosync totem consensus, ms (unset: corosync's default, 1.2 x token). */
+  readonly consensusMs?: number | undefined;
+  /** The nodes of this node's corosync cluster (default: every node of the lab) and its name (default xhl). */
+  readonly members?: readonly string[];
+  readonly clusterName?: string;
 }
 
 /** Lab paths go into a script and a config file: only characters that need no quoting. */
@@ -30,12 +35,13 @@ function plainPath(path: string): string {
 }
 
 function corosyncConf(ns: Namespaces, tuning: ClusterTuning): string {
-  const nodes = ns.nodes.map((node, i) => `  node {\n    ring0_addr: ${ns.address(node)}\n    name: ${node}\n    nodeid: ${i + 1}\n  }\n`);
+  const members = tuning.members ?? ns.nodes;
+  const nodes = members.map((node, i) => `  node {\n    ring0_addr: ${ns.address(node)}\n    name: ${node}\n    nodeid: ${i + 1}\n  }\n`);
   return [
-    "totem {\n  version: 2\n  cluster_name: xhl\n  transport: knet\n  crypto_cipher: aes256\n  crypto_hash: sha256\n",
-    `  token: ${tuning.tokenMs}\n  token_coefficient: 0\n}\n`,
+    `totem {\n  version: 2\n  cluster_name: ${tuning.clusterName ?? "xhl"}\n  transport: knet\n  crypto_cipher: aes256\n  crypto_hash: sha256\n`,
+    `  token: ${tuning.tokenMs}\n  token_coefficient: 0\n${tuning.consensusMs === undefined ? "" : `  consensus: ${tuning.consensusMs}\n`}}\n`,
     `nodelist {\n${nodes.join("")}}\n`,
-    `quorum {\n  provider: corosync_votequorum\n${ns.nodes.length === 2 ? "  two_node: 1\n" : ""}}\n`,
+    `quorum {\n  provider: corosync_votequorum\n${members.length === 2 ? "  two_node: 1\n" : ""}}\n`,
     "logging {\n  to_logfile: yes\n  logfile: /var/log/corosync/corosync.log\n  to_syslog: no\n  to_stderr: no\n  timestamp: hires\n}\n",
   ].join("");
 }
@@ -76,7 +82,7 @@ export async function writeNodeFiles(ns: Namespaces, node: string, tuning: Clust
   chmodSync(join(etc, "authkey"), 0o400);
   const pcmk = join(dir, "lib-pacemaker");
   for (const sub of ["cib", "pengine", "blackbox", "cores", "bundles"]) mkdirSync(join(pcmk, sub), { recursive: true });
-  await seedCib(join(pcmk, "cib", "cib.xml"), ns.nodes);
+  await seedCib(join(pcmk, "cib", "cib.xml"), tuning.members ?? ns.nodes);
   for (const sub of ["", "cib", "cib/cib.xml", "pengine", "blackbox", "cores", "bundles"]) chownSync(join(pcmk, sub), uid, gid);
   for (const sub of ["log/corosync", "log/pacemaker", "lib-corosync", "sbin"]) mkdirSync(join(dir, sub), { recursive: true });
   chownSync(join(dir, "log", "pacemaker"), uid, gid);
@@ -103,6 +109,8 @@ function writeSbinLayer(ns: Namespaces, node: string, sbin: string, xenHa: strin
   // the xenstore client, for XenHost's domain-death watcher; each launcher takes its mode from its own name
   for (const name of ["xenstore", ...XENSTORE_MODES.map((mode) => `xenstore-${mode}`)]) symlinkSync(join(simBin, name), join(sbin, name));
   symlinkSync(xenHa, join(sbin, "xen-ha"));
+  // the installed fence_xen where Pacemaker's fenced looks for fence agents (a guest cluster's device)
+  symlinkSync(join(dirname(xenHa), "fence_xen"), join(sbin, "fence_xen"));
   const fence = join(sbin, "fence_lab");
   const program = pathToFileURL(labProgram("fence-lab")).href;
   writeFileSync(fence, `#!${process.execPath}\nprocess.env.XHL_LAB = ${JSON.stringify(ns.lab)};\nimport(${JSON.stringify(program)});\n`);

@@ -122,3 +122,10 @@ export function corosyncLogged(log: string, pattern: RegExp, since: number): num
   }
   return undefined;
 }
+
+/** When (epoch ms) a DC first logged its order to start `rsc` ("Initiating start operation RSC_start_0") at or after `since`, from the nodes' Pacemaker logs. */
+export function startOrderedAt(pacemakerLogs: readonly string[], rsc: string, since: number): number | undefined {
+  const pattern = new RegExp(`Initiating start operation ${rsc}_start_0`);
+  const times = pacemakerLogs.map((log) => corosyncLogged(log, pattern, since)).filter((t): t is number => t !== undefined);
+  return times.length > 0 ? Math.min(...times) : undefined;
+}

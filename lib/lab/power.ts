@@ -1,7 +1,9 @@
-import { appendFileSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
+import { pidsInNetns } from "./netns.ts";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { killHost } from "../sim/index.ts";
+import { killHost, listDomains, listHosts } from "../sim/index.ts";
 
 /**
  * Power for the lab's machines: a node is every process in its network
@@ -19,24 +21,11 @@ export const labPaths = (lab: string, simRoot = join(lab, "sim")) => ({
   /** The kernel view (/sys, /proc) of the node's simulated Xen host, as the simulator lays it out. */
   sysroot: (node: string) => join(simRoot, "hosts", node, "sysroot"),
   netnsId: (node: string) => join(lab, "nodes", node, "netns.id"),
+  /** Present for a guest node (lib/lab/guest-node.ts): the name of the domain it lives in. */
+  guestDomain: (node: string) => join(lab, "nodes", node, "guest-domain"),
 });
 
-/** Inode of a network namespace file (/run/netns/NAME, /proc/PID/ns/net). */
-export function netnsInode(file: string): number | undefined {
-  try {
-    return statSync(file).ino;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Every live pid whose network namespace has this inode (zombies have no ns links and drop out). */
-export function pidsInNetns(inode: number): number[] {
-  return readdirSync("/proc")
-    .filter((entry) => /^\d+$/.test(entry))
-    .map(Number)
-    .filter((pid) => pid !== process.pid && netnsInode(`/proc/${pid}/ns/net`) === inode);
-}
+export { netnsInode, pidsInNetns } from "./netns.ts";
 
 /** A synchronous pause: the fence agent is a plain synchronous program. */
 function pause(ms: number): void {
@@ -72,7 +61,15 @@ export function powerOff(lab: string, node: string): { killed: number; left: num
   const inode = Number(readFileSync(paths.netnsId(node), "utf8"));
   const outcome = killNetns(inode);
   killHost(paths.simRoot, node);
+  if (existsSync(paths.guestDomain(node))) destroyDomain(paths.simRoot, readFileSync(paths.guestDomain(node), "utf8"));
   return outcome;
+}
+
+/** A guest node loses power with its domain: the dom0 running it destroys it (its own xl, bounded), as a hypervisor-level fence does. */
+function destroyDomain(simRoot: string, name: string): void {
+  for (const host of listHosts(simRoot)) {
+    if (listDomains(simRoot, host).some((d) => d.name === name)) spawnSync(join(simRoot, "hosts", host, "bin", "xl"), ["destroy", name], { timeout: 30_000, stdio: "ignore" });
+  }
 }
 
 /** Whether any process of the node is alive. */
