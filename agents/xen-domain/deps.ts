@@ -51,6 +51,16 @@ export const MIN_LOOK_MS = 500;
  */
 export const timeForAnotherLook = (ctx: XenContext, calls = 1): boolean => ctx.deadline.remainingMs() >= POLL_MS + calls * MIN_LOOK_MS;
 
+/**
+ * A question asked ahead of its answer's use, so that two toolstack calls
+ * or file reads overlap: a failure is kept for the await that uses it, and
+ * an answer never used is dropped without an unhandled rejection.
+ */
+export function meanwhile<T>(asked: Promise<T>): Promise<T> {
+  asked.catch(() => {});
+  return asked;
+}
+
 /** The timeouts meta-data advertises, those of ocf:heartbeat:Xen; also the budget when the caller gives none. */
 export const ADVERTISED_TIMEOUTS = {
   start: "60s",

@@ -56,10 +56,11 @@ async function makeRoom(ctx: XenContext, toolstack: Toolstack, name: string, def
  * Start's pre-flight: the host must have the memory the new domain needs
  * (`xl info` free_memory, plus Domain-0's spare under autoballoon). Without
  * it the start fails at once with the figures, instead of inside xl create.
+ * `asked`: that `xl info`, when start asked it ahead (start.ts).
  */
-export async function ensureMemory(ctx: XenContext, toolstack: Toolstack, name: string, settings: DomainSettings): Promise<void> {
+export async function ensureMemory(ctx: XenContext, toolstack: Toolstack, name: string, settings: DomainSettings, asked?: Promise<HostInfo>): Promise<void> {
   const need = memoryNeedMiB(settings);
-  const info = await toolstack.hostInfo();
+  const info = await (asked ?? toolstack.hostInfo());
   const spare = info.freeMemoryMiB >= need ? 0 : await dom0Spare(ctx, toolstack, info);
   const available = info.freeMemoryMiB + spare;
   if (available >= need) return;

@@ -2,7 +2,7 @@ import type { DomainRow, DomainState, Toolstack } from "../../lib/toolstack/tool
 import type { DomainSettings } from "../../lib/toolstack/domain-settings.ts";
 import { genericError } from "../../lib/ocf/exit-code.ts";
 import { POLL_MS, timeForAnotherLook, type XenContext } from "./deps.ts";
-import { restartEvidence } from "./restart-evidence.ts";
+import { restartEvidence, type RestartLogs } from "./restart-evidence.ts";
 
 /** What the state letters say about a domain, most serious first (doc/xl-behaviour.md §1.3, §7.5). */
 export type Condition = "dying" | "crashed" | "suspended" | "rebooting" | "shut-down" | "paused" | "running";
@@ -86,7 +86,12 @@ async function lookAgainIfPaused(toolstack: Toolstack, name: string, observation
  * can fail), until it is back or the evidence ends; a restart still under
  * way when the op's deadline comes is an error, never "not running".
  * An unknown config counts as "restarts" (xl's default on_reboot).
- * `first`, when given, is the first look, already taken.
+ * `first`, when given, is the first look, already taken; `logsWithFirst`,
+ * the toolstack's logs read while it was taken. Read before the look's
+ * answer, they may miss what happened between the read and the look (a
+ * shutdown logged, then the domain destroyed for its restart), so only a
+ * lasting "no" (restart-evidence.ts) is taken from them; any other answer
+ * is read again, after the look, as without them.
  */
 export async function observeSettled(
   ctx: XenContext,
@@ -94,11 +99,13 @@ export async function observeSettled(
   settings: DomainSettings | undefined,
   runningDomid: number | undefined,
   first?: Observation,
+  logsWithFirst?: Promise<RestartLogs>,
 ): Promise<Observation> {
   const toolstack = ctx.deps.toolstack();
   let observation = first ?? (await observe(toolstack, name));
   if (runningDomid === undefined || !comingBack(observation, settings, runningDomid)) return observation;
-  let evidence = await restartEvidence(ctx, name, observation, settings, runningDomid);
+  const early = logsWithFirst && (await restartEvidence(ctx, name, observation, settings, runningDomid, logsWithFirst));
+  let evidence = early && !early.restarting && early.lasting ? early : await restartEvidence(ctx, name, observation, settings, runningDomid);
   if (!evidence.restarting) {
     ctx.log.warn(`${describe(observation)}; it was running, and no restart is under way: ${evidence.why}`);
     return lookAgainIfPaused(toolstack, name, observation);

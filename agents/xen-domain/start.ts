@@ -1,6 +1,6 @@
 import { genericError, OcfExit, type OcfExitCode } from "../../lib/ocf/exit-code.ts";
 import type { DomainSettings } from "../../lib/toolstack/domain-settings.ts";
-import { POLL_MS, timeForAnotherLook, type XenContext } from "./deps.ts";
+import { meanwhile, POLL_MS, timeForAnotherLook, type XenContext } from "./deps.ts";
 import { leaseGuard } from "./never-twice/lease-guard.ts";
 import { ensureMemory } from "./memory.ts";
 import { scriptsFailure } from "./monitor-scripts.ts";
@@ -112,15 +112,20 @@ export async function start(ctx: XenContext): Promise<OcfExitCode> {
   // everything validate-all refuses is refused here, before anything is created
   const { toolstack, name, settings, recordFile } = await checkResource(ctx);
   const guard = leaseGuard(ctx, name);
+  // the memory question, asked now and answered while the guard and the first look run; used only if
+  // nothing changed before create (doc/cost.md, "A failover's start and stop, step by step")
+  const earlyInfo = meanwhile(toolstack.hostInfo());
   await guard.beforeStart();
 
   const here = await observeHere(toolstack, name);
   const settled = await clearLeftovers(ctx, await observeSettled(ctx, name, settings, readRecord(recordFile).runningDomid, here.observation));
   const found = pausedAnswer(settled);
   if (found.kind === "absent") {
-    const leftovers = found === here.observation ? here.leftovers : await findLeftovers(toolstack, name);
+    const untouched = found === here.observation;
+    const leftovers = untouched ? here.leftovers : await findLeftovers(toolstack, name);
     if (leftovers.length > 0) throw genericError(`not starting another copy of ${name}: ${describeLeftovers(leftovers)}; a stop here removes it`);
-    await ensureMemory(ctx, toolstack, name, settings);
+    // a leftover destroyed or a restart waited for since then has changed the host's free memory: ask again
+    await ensureMemory(ctx, toolstack, name, settings, untouched ? earlyInfo : undefined);
     if (!(await restoreOnStart(ctx, name))) {
       ctx.log.info(`creating domain ${name} from ${ctx.params.xmfile}`);
       await toolstack.create(ctx.params.xmfile, name);

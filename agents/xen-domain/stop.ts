@@ -2,7 +2,7 @@ import { genericError, OcfExit, type OcfExitCode } from "../../lib/ocf/exit-code
 import { toMs } from "../../lib/ocf/define-agent.ts";
 import type { DomainSettings } from "../../lib/toolstack/domain-settings.ts";
 import type { ShutdownMode } from "../../lib/toolstack/toolstack.ts";
-import { ADVERTISED_TIMEOUTS, POLL_MS, type XenContext } from "./deps.ts";
+import { ADVERTISED_TIMEOUTS, meanwhile, POLL_MS, type XenContext } from "./deps.ts";
 import { readDomainConfig, resolveResource, settingsIfReadable } from "./domain-config.ts";
 import { leaseGuard } from "./never-twice/lease-guard.ts";
 import { comingBack, describe, observe, observeSettled, type Observation } from "./observe.ts";
@@ -10,6 +10,7 @@ import { leavingUntil, readRecord, recordPath, seenRunning, updateRecord } from 
 import { domainNameProblem } from "../../lib/toolstack/domain-name.ts";
 import { confirmGone } from "./confirm-gone.ts";
 import { findLeftovers, observeHere } from "./migrate/leftovers.ts";
+import { readRestartLogs } from "./restart-evidence.ts";
 import { saveOnStop } from "./save-image.ts";
 
 type Present = Exclude<Observation, { kind: "absent" }>;
@@ -108,14 +109,20 @@ export async function stop(ctx: XenContext): Promise<OcfExitCode> {
   const resource = await resolveResource(ctx, { config: "if-needed" });
   const { toolstack, name, recordFile } = resource;
   updateRecord(recordFile, leavingUntil("stop", ctx.deadline.remainingMs()), ctx.log);
+  // the first look is asked while the config is read (doc/cost.md, "A failover's start and stop, step by step")
+  let look: Promise<Awaited<ReturnType<typeof observeHere>>> | undefined = meanwhile(observeHere(toolstack, name));
+  let runningDomid = readRecord(recordFile).runningDomid;
+  // a domain this host saw running that the look finds gone needs the restart evidence: its logs are read
+  // meanwhile too, and stand when their answer is a lasting one (observe.ts observeSettled)
+  let logs = runningDomid === undefined ? undefined : meanwhile(readRestartLogs(ctx, name));
   // the type (HVM: shutdown -F at once) and the on_reboot/on_crash actions, when the config can tell them now
   const settings = resource.settings ?? (await settingsIfReadable(ctx, toolstack.name));
-  let runningDomid = readRecord(recordFile).runningDomid;
 
   // Each name the domain may have (the names of a migration, migrate-leftovers.ts) is looked up until none is found.
   for (;;) {
-    const here = await observeHere(toolstack, name);
-    let target = await observeSettled(ctx, name, settings, runningDomid, here.observation);
+    const here = await (look ?? observeHere(toolstack, name));
+    let target = await observeSettled(ctx, name, settings, runningDomid, here.observation, look && logs);
+    look = logs = undefined;
     if (target.kind === "absent") target = (target === here.observation ? here.leftovers : await findLeftovers(toolstack, name))[0]?.observation ?? target;
     if (target.kind === "absent") break;
     if (target.kind === "running" && target.name === name && (await saveOnStop(ctx, name))) {

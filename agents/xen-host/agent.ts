@@ -18,7 +18,8 @@ export const xenHost = defineAgent({
     "are up, that the migration peers accept a connection, that the HA data pool's paths answer a write and read probe " +
     "made by child processes (a hung mount cannot hang the agent), and that dom0 has memory and CPU to spare. Each check " +
     "is green, yellow or red; the worst is published as the transient node attribute #health-xen (for node-health-strategy), " +
-    "with xen-free-memory-mib and xen-toolstack-latency-ms for placement rules. Every yellow or red names its cause in the " +
+    "with xen-free-memory-mib, xen-toolstack-latency-ms and xen-reserve-headroom-mib (what the host can take and keep its " +
+    "failover reserve) for placement rules. Every yellow or red names its cause in the " +
     "log and the exit reason. Monitor returns 0 whatever the colour (a failing monitor would restart the clone, not move " +
     "domains); it fails only when the attributes cannot be written. Stop deletes the attributes.",
   params: xenHostParams,

@@ -4,9 +4,9 @@ import type { XenHostContext } from "./deps.ts";
 import { checkAndPublish } from "./monitor.ts";
 import { markStarted, markStopped } from "./state.ts";
 
-/** Publishes a first result, then counts as started: a node whose attributes cannot be written does not start it. */
+/** Publishes a first result, every attribute, then counts as started: a node whose attributes cannot be written does not start it. */
 export async function start(ctx: XenHostContext): Promise<OcfExitCode> {
-  await checkAndPublish(ctx);
+  await checkAndPublish(ctx, { everything: true });
   markStarted(ctx);
   await watcherControl(ctx, "ensureWatcher");
   return OcfExit.Success;

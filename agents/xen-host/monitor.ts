@@ -15,26 +15,43 @@ import { isStarted, loadMemory, saveMemory } from "./state.ts";
 /** The CIB is read only for the CIB reserve; its code is loaded only then. */
 async function reserve(ctx: XenHostContext) {
   if (!ctx.params.reserve_from_cib) return undefined;
-  const { readReserveBasis, reserveFindings } = await import("./checks/reserve.ts");
-  return { read: await readReserveBasis(ctx), reserveFindings };
+  const { readReserveBasis, judgeReserve } = await import("./checks/reserve.ts");
+  return { read: await readReserveBasis(ctx), judgeReserve };
+}
+
+/**
+ * What the host can still take and keep its failover reserve, MiB (negative
+ * when short; doc/xen-host.md §9): free memory less the larger of the fixed
+ * and the CIB reserve. Not known without free memory, without any reserve
+ * set (it would only repeat xen-free-memory-mib), or when the CIB reserve is
+ * not known in full.
+ */
+export function reserveHeadroomMiB(memoryReserve: number, fromCib: boolean, freeMiB: number | undefined, cibReserveMiB: number | undefined): number | undefined {
+  if (freeMiB === undefined) return undefined;
+  if (fromCib) return cibReserveMiB === undefined ? undefined : freeMiB - Math.max(memoryReserve, cibReserveMiB);
+  return memoryReserve > 0 ? freeMiB - memoryReserve : undefined;
 }
 
 /**
  * Runs every check at once (each bounded by its own timeout), damps the
- * colour (hysteresis.ts) and publishes it; the published colour. The memory
- * is saved only once published, so a failed publish is tried again as new.
+ * colour (hysteresis.ts) and publishes it with the figures; the published
+ * colour. The memory is saved only once published, so a failed publish is
+ * tried again as new. `everything`: write every attribute, changed or not
+ * (start).
  */
-export async function checkAndPublish(ctx: XenHostContext): Promise<Colour> {
+export async function checkAndPublish(ctx: XenHostContext, options: { readonly everything: boolean } = { everything: false }): Promise<Colour> {
   const node = ctx.ocf.onNode ?? hostname();
   const [toolstack, peers, pool, cib] = await Promise.all([checkToolstack(ctx), checkPeers(ctx), checkDataPool(ctx, node), reserve(ctx)]);
-  const reserveFindings = cib ? cib.reserveFindings(ctx, cib.read, toolstack.freeMemoryMiB, toolstack.runningHere) : [];
-  const findings = [...toolstack.findings, ...reserveFindings, ...checkDaemons(ctx), ...checkBridges(ctx), ...peers, ...pool, ...checkDom0(ctx)];
+  const judged = cib?.judgeReserve(ctx, cib.read, toolstack.freeMemoryMiB, toolstack.runningHere);
+  const findings = [...toolstack.findings, ...(judged?.findings ?? []), ...checkDaemons(ctx), ...checkBridges(ctx), ...peers, ...pool, ...checkDom0(ctx)];
   const found = worst(findings);
   const why = causes(findings);
   for (const f of findings) ctx.log.debug(`${f.check}: ${f.colour}: ${f.detail}`);
   const damped = damp(loadMemory(ctx), found, why, Date.now(), { recoverAfter: ctx.params.recover_after, minDwellMs: ctx.params.min_dwell * 1000 });
   const health = damped.publish;
-  await publish(ctx, { health, freeMemory: toolstack.freeMemoryMiB, toolstackLatency: toolstack.latencyMs });
+  const { memory_reserve, reserve_from_cib } = ctx.params;
+  const reserveHeadroom = reserveHeadroomMiB(memory_reserve, reserve_from_cib, toolstack.freeMemoryMiB, judged?.reserveMiB);
+  await publish(ctx, { health, freeMemory: toolstack.freeMemoryMiB, toolstackLatency: toolstack.latencyMs, reserveHeadroom }, options);
   saveMemory(ctx, damped.memory);
   if (found === "red") ctx.log.error(`host is red: ${why}`);
   else if (found === "yellow") ctx.log.warn(`host is yellow: ${why}`);

@@ -94,6 +94,15 @@ export const xenHostParams = {
     reloadable: true,
     shortdesc: "Seconds a published colour holds at least before it may turn better",
   }),
+  attribute_refresh: param.integer({ min: 1, max: 1_000 })({
+    default: 10,
+    reloadable: true,
+    shortdesc: "Monitors after which every node attribute is written again (1: every monitor)",
+    longdesc:
+      "#health-xen is written at every monitor; a figure (xen-free-memory-mib, ...) only when it changed, and every attribute " +
+      "at start and at least every this many monitors, so a figure attrd lost (a restart of pacemaker-attrd, the node " +
+      "leaving and rejoining the cluster) is back within that many monitors (doc/xen-host.md §9).",
+  }),
   check_daemons: param.boolean({
     default: true,
     reloadable: true,

@@ -3,15 +3,15 @@
  * deadline that ends the whole group and abandons its pipes (runWith). Two
  * backends start the tools, and only start them: execa (start-execa.ts) for
  * the xen-ha command, the lab, the simulator, benchmarks and tests; and
- * node:child_process (start-node.ts) for the agents the LRM and the fencer
- * run, whose bundles lib/install/bundle.ts builds with it. The reason is cost:
- * an agent is a fresh Node process for every operation, and on a 2-core
- * machine spawning /bin/true costs 40 ms CPU and 45.5 MiB peak through
- * node:child_process, 110 ms and 57 MiB through a bundled execa (merely
- * loading execa: 70 ms, 56 MiB), while the goal for a monitor is
- * 50 ms and 45 MB (doc/cost.md).
+ * libuv's process and pipe handles, as node:child_process drives them inside
+ * (start-node.ts), for the agents the LRM and the fencer run, whose bundles
+ * lib/install/bundle.ts builds with it. The reason is cost: an agent is a
+ * fresh Node process for every operation, and on a 2-core machine a Node
+ * that spawns one tool costs about 40 ms CPU and 41.6 MiB peak on the
+ * handles, 12 ms and 3 MiB more through node:child_process, and 110 ms and
+ * 57 MiB through a bundled execa, while the goal for a monitor is 50 ms and
+ * 45 MB (doc/cost.md).
  */
-import type { ChildProcess } from "node:child_process";
 import { startProcess } from "./start-execa.ts";
 
 /** Everything we keep from running an external tool. A non-zero exit is data, not an exception. */
@@ -85,6 +85,28 @@ function killLiveGroups(): void {
   liveGroups.clear();
 }
 
+/**
+ * What this process's exit does to the tools still running (KILL to each
+ * group), for a caller that runs an agent's main in-process and goes on: a
+ * test, whose next step must not race a leftover tool. Resolves once every
+ * group is gone (reaped), or after `waitMs`.
+ */
+export async function endLeftoverTools(waitMs = 2_000): Promise<void> {
+  const groups = [...liveGroups];
+  killLiveGroups();
+  unwatch();
+  const alive = (pgid: number): boolean => {
+    try {
+      process.kill(-pgid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const end = Date.now() + waitMs;
+  while (groups.some(alive) && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
 function onTerminatingSignal(signal: NodeJS.Signals): void {
   killLiveGroups();
   // Then die of the signal as we would have without this handler: sent again, it
@@ -118,7 +140,7 @@ function release(pgid: number): void {
 /**
  * A way to start a tool: the tool runs with exactly these Node spawn options
  * (its own process group, the pipes, the environment, all decided in runWith)
- * and comes back as a running ChildProcess, or as the errno code of why it
+ * and comes back as a running tool (StartedTool), or as the errno code of why it
  * could not start. A backend only starts; everything after the start is
  * runWith's, whichever backend started the tool. A backend may also throw
  * for arguments refused before any fork (a NUL byte).
@@ -132,7 +154,35 @@ export interface StartOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd?: string;
 }
-export type Started = { readonly child: ChildProcess } | { readonly startError: string };
+export type Started = { readonly child: StartedTool } | { readonly startError: string };
+
+/**
+ * What runWith uses of a running tool: a subset of Node's ChildProcess, which
+ * execa's and child_process's children are; start-node.ts's libuv-level tool
+ * implements exactly this and nothing more.
+ */
+export interface StartedTool {
+  /** The tool's process id, which is also its process group's (detached). */
+  readonly pid?: number | undefined;
+  /** Present when the tool was given input ("pipe"); null for "ignore". */
+  readonly stdin: ToolInput | null;
+  readonly stdout: ToolOutput | null;
+  readonly stderr: ToolOutput | null;
+  on(event: "error", listener: (error: Error) => void): unknown;
+  once(event: "exit", listener: (code: number | null, signal: NodeJS.Signals | null) => void): unknown;
+}
+/** One output pipe: its chunks, then one "close" when it ends, fails or is destroyed. */
+export interface ToolOutput {
+  on(event: "data", listener: (chunk: Buffer) => void): unknown;
+  once(event: "close", listener: () => void): unknown;
+  destroy(): unknown;
+}
+/** The tool's stdin: written once, then closed. */
+export interface ToolInput {
+  on(event: "error", listener: (error: Error) => void): unknown;
+  end(input: string): unknown;
+  destroy(): unknown;
+}
 
 /**
  * The one place that runs processes, for every backend (this module's first
@@ -177,7 +227,7 @@ export function runWith(start: StartProcess): CommandRunner {
 
 /** From a started tool to its result, under the deadline (see runWith). */
 function supervise(
-  child: ChildProcess,
+  child: StartedTool,
   options: CommandOptions,
   finish: (fields: Partial<CommandResult>) => CommandResult,
 ): Promise<CommandResult> {
@@ -245,12 +295,15 @@ function supervise(
     const streamClosed = () => {
       openStreams -= 1;
       if (openStreams === 0 && exit) {
-        if (!timedOut) release(pgid);
+        // a group being ended stays on the exit handler's list until its KILL is sent (endGroup)
+        if (!ending) release(pgid);
         settle();
       }
     };
-    child.stdout!.on("data", collect(out)).once("close", streamClosed);
-    child.stderr!.on("data", collect(err)).once("close", streamClosed);
+    child.stdout!.on("data", collect(out));
+    child.stdout!.once("close", streamClosed);
+    child.stderr!.on("data", collect(err));
+    child.stderr!.once("close", streamClosed);
     if (options.input !== undefined) {
       child.stdin!.on("error", () => {}); // EPIPE: the tool did not read all of its input
       child.stdin!.end(options.input);
@@ -263,7 +316,7 @@ function supervise(
         return;
       }
       if (openStreams === 0) {
-        release(pgid);
+        if (!ending) release(pgid);
         settle();
         return;
       }

@@ -13,6 +13,9 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { bundleAgent } from "../../lib/install/bundle.ts";
+import { OCF_NODE_FLAGS } from "../../lib/install/launcher.ts";
 import { callLog, cleanupSim, createSimHost, listDomains, writeSampleConfig } from "../../lib/sim/index.ts";
 import { installToTemp } from "../support/install-once.ts";
 import { INTEGRATION_TIME_FACTOR, SYSTEM_PATH } from "../support/installed-sim.ts";
@@ -107,11 +110,21 @@ async function ownCost(): Promise<void> {
       }
     }
   }
+  // the floors under every figure of the agents, interleaved: one fake xl alone; the installed Node starting and
+  // doing nothing; and that Node running `xl list` under the agents' runner, flags and bundling (floor-xl.ts)
+  const node = join(installed.dirs.prefix, "bin", "node");
+  const floorProgram = join(installed.base, "floor-xl.cjs");
+  await bundleAgent(fileURLToPath(new URL("./floor-xl.ts", import.meta.url)), floorProgram);
   const xlList: Measured[] = [];
-  for (let run = 0; run < COST_RUNS; run++) xlList.push(await measure(join(fake.binDir, "xl"), ["list"], { PATH: SYSTEM_PATH }));
-  // the floor under every figure of the agents: the installed Node starting and doing nothing
   const nodeAlone: Measured[] = [];
-  for (let run = 0; run < COST_RUNS; run++) nodeAlone.push(await measure(join(installed.dirs.prefix, "bin", "node"), ["-e", "0"], { PATH: SYSTEM_PATH }));
+  const floor: Measured[] = [];
+  for (let run = 0; run < COST_RUNS; run++) {
+    xlList.push(await measure(join(fake.binDir, "xl"), ["list"], { PATH: SYSTEM_PATH }));
+    nodeAlone.push(await measure(node, ["-e", "0"], { PATH: SYSTEM_PATH }));
+    const measured = await measure(node, [...OCF_NODE_FLAGS, floorProgram], { PATH: `${fake.binDir}:${SYSTEM_PATH}` });
+    if (measured.rc !== 0) throw new Error(`floor-xl: rc ${measured.rc}: ${measured.stderr}`);
+    floor.push(measured);
+  }
 
   const rows = operations.flatMap((op) =>
     agents.map((agent) => {
@@ -133,11 +146,13 @@ async function ownCost(): Promise<void> {
     rows.push([row, label, `${median(runs.map((m) => m.wallMs))} ms`, `${median(runs.map((m) => m.cpuMs))} ms`, `${median(runs.map((m) => m.peakRssMiB * 10)) / 10} MiB`, "", ""]);
   reference("(one fake `xl list`)", "sh", xlList);
   reference("(Node's own start)", "node -e 0", nodeAlone);
+  reference("(Node + one `xl list`)", "floor-xl.ts", floor);
   process.stdout.write(
     `The agents' own cost: xl answers \`xl list\` from a recorded listing (test/bench/fake-xl.ts), ${COST_RUNS} runs each (medians)\n\n` +
       `${formatTable(["action", "agent", "wall", "CPU", "peak RSS", "goal (wall and CPU)", "verdict"], rows)}\n\n` +
       "CPU and peak RSS include the one toolstack call of probe and monitor (the row `one fake xl list` shows what it\n" +
-      "costs); `Node's own start` is the installed Node doing nothing, the floor under every figure of the agent.\n" +
+      "costs); `Node's own start` is the installed Node doing nothing; `Node + one xl list` is that Node running the\n" +
+      "same xl list under the agents' runner and flags, and nothing else: the floor under probe and monitor.\n" +
       `Load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(" ")}.\n\n`,
   );
 }

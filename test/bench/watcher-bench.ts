@@ -1,7 +1,8 @@
 /**
  * Benchmark part: XenHost's domain-death watcher on a simulated dom0 with
- * 10 and 100 domains. The watcher is started by the installed agent's
- * start, as the cluster starts it. Figures:
+ * 10 and 100 domains, each a resource's (a XenDomain record in HA_RSCTMP,
+ * as on a host where Pacemaker runs every domain). The watcher is started
+ * by the installed agent's start, as the cluster starts it. Figures:
  * - CPU of the watcher process itself, and apart that of the children it
  *   waited for (the looks: the simulated xenstore-ls, a Node process where
  *   Xen's is C; the restart-evidence reads; crm_resource), idle and with
@@ -96,7 +97,12 @@ export async function watcherBench(options: WatcherBenchOptions): Promise<(strin
         removeFromXenstore(record, domain);
         finishDestroy(record, domid, 0, Date.now());
       });
-    const domids = Array.from({ length: count }, (_, i) => create(`vm${i}`));
+    for (let i = 0; i < count; i++) {
+      const name = `vm${i}`;
+      updateRecord(recordPath(rsctmp, name), seenRunning({ domid: create(name), name }), log);
+    }
+    // the churn: domains no resource owns, so that their deaths are judged, not reported
+    const churn = [create("churn0")];
     const env = { ...options.base, ...sim.env, PATH: `${join(dir, "bin")}:${sim.env["PATH"]}`, HA_RSCTMP: rsctmp };
     await measure(options.agent, ["start"], env);
     const watcher = Number(readFileSync(join(rsctmp, "XenHost-xen-host.watcher"), "utf8"));
@@ -120,8 +126,8 @@ export async function watcherBench(options: WatcherBenchOptions): Promise<(strin
     // churn: one death (of a domain no resource owns) and one creation per second
     from = sample();
     for (let i = 0; i * 1000 < options.windowMs; i++) {
-      kill(domids.shift() as number);
-      domids.push(create(`vm-new${next}`));
+      kill(churn.shift() as number);
+      churn.push(create(`churn${next}`));
       await sleep(1000);
     }
     to = sample();

@@ -57,6 +57,8 @@ try {
     { row: "monitor, not started (7)", env: {} },
     { row: "monitor: toolstack, daemons, dom0", env: {} },
     { row: "  + 2 bridges, memory reserve", env: { OCF_RESKEY_bridges: "xenbr0 eth0", OCF_RESKEY_memory_reserve: "1024" } },
+    // the same, every attribute written at every monitor: the price of the figures that did not change
+    { row: "    the same, attribute_refresh=1", env: { OCF_RESKEY_bridges: "xenbr0 eth0", OCF_RESKEY_memory_reserve: "1024", OCF_RESKEY_attribute_refresh: "1" } },
     {
       row: "  + 1 data pool path",
       env: { OCF_RESKEY_bridges: "xenbr0 eth0", OCF_RESKEY_memory_reserve: "1024", OCF_RESKEY_data_pool_paths: pool },

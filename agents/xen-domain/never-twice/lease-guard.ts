@@ -1,5 +1,4 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { hostname } from "node:os";
 import { stateFile } from "../record.ts";
 import { genericError } from "../../../lib/ocf/exit-code.ts";
 import { acquireLease, releaseLease, renewLease, type LeaseContext, type RenewResult } from "../../../lib/lease/lease.ts";
@@ -101,7 +100,8 @@ export function leaseGuard(ctx: XenContext, name: string): LeaseGuard {
           fs: leasePool(ctx, params.lease_dir),
           leaseDir: params.lease_dir,
           domain: name,
-          host: ctx.ocf.onNode ?? hostname(),
+          // node:os only when Pacemaker did not name the node: every monitor of a running domain loads this module
+          host: ctx.ocf.onNode ?? process.getBuiltinModule("node:os").hostname(),
           timeoutMs: params.lease_timeout * 1000,
           now: ctx.deps.now,
         };

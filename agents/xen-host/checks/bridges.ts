@@ -1,7 +1,7 @@
 import { splitList } from "../../../lib/ocf/checks.ts";
 import type { XenHostContext } from "../deps.ts";
 import { green, red, yellow, type Finding } from "../health.ts";
-import { readKernelFile } from "../kernel-files.ts";
+import { readKernelFile } from "../../../lib/toolstack/kernel-files.ts";
 
 /**
  * Each named bridge's link state, from /sys/class/net/NAME/operstate (RFC

@@ -1,6 +1,6 @@
 import type { XenHostContext } from "../deps.ts";
 import { green, red, yellow, type Finding } from "../health.ts";
-import { listKernelDir, readKernelFile } from "../kernel-files.ts";
+import { listKernelDir, readKernelFile } from "../../../lib/toolstack/kernel-files.ts";
 
 /**
  * xenstored and xenconsoled among dom0's processes, by /proc/PID/comm (what

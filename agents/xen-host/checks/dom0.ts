@@ -1,6 +1,6 @@
 import type { XenHostContext } from "../deps.ts";
 import { green, red, yellow, type Finding } from "../health.ts";
-import { readKernelFile } from "../kernel-files.ts";
+import { readKernelFile } from "../../../lib/toolstack/kernel-files.ts";
 
 /** MemAvailable of /proc/meminfo (kB; Linux fs/proc/meminfo.c), in MiB. */
 function memAvailableMiB(meminfo: string): number | undefined {

@@ -110,15 +110,23 @@ async function domainNeed(ctx: XenHostContext, primitive: PrimitiveDef, leftMs: 
   return { id, name: name ?? settings.name, memoryMiB: fromCib ?? memoryNeedMiB(settings) };
 }
 
+export interface ReserveReport {
+  readonly findings: readonly Finding[];
+  /** The reserve, when known in full: the CIB read, the toolstack answered, every domain's memory and name known. */
+  readonly reserveMiB: number | undefined;
+}
+
 /**
  * The finding: red when Xen's free memory is short of the reserve, yellow
  * within reserve_yellow_percent of it or when a domain's memory is not known
- * (the reserve then counts only the known ones), green otherwise.
+ * (the reserve then counts only the known ones, a lower bound: no figure is
+ * published from it), green otherwise.
  */
-export function reserveFindings(ctx: XenHostContext, read: BasisRead, freeMiB: number | undefined, runningHere: ReadonlySet<string> | undefined): readonly Finding[] {
+export function judgeReserve(ctx: XenHostContext, read: BasisRead, freeMiB: number | undefined, runningHere: ReadonlySet<string> | undefined): ReserveReport {
   const check = "memory reserve";
-  if (!read.ok) return [yellow(check, `cannot read the CIB, so the reserve is not known: ${read.problem}`)];
-  if (freeMiB === undefined || runningHere === undefined) return []; // the toolstack did not answer: its own finding is red
+  if (!read.ok) return { findings: [yellow(check, `cannot read the CIB, so the reserve is not known: ${read.problem}`)], reserveMiB: undefined };
+  // the toolstack did not answer: its own finding is red
+  if (freeMiB === undefined || runningHere === undefined) return { findings: [], reserveMiB: undefined };
   const { basis } = read;
   const r = reserveOf(basis, runningHere);
   const unknown = basis.domains.filter((d) => d.memoryMiB === undefined || d.name === undefined);
@@ -133,5 +141,5 @@ export function reserveFindings(ctx: XenHostContext, read: BasisRead, freeMiB: n
       : freeMiB < yellowBelow
         ? yellow(check, `Xen has ${freeMiB} MiB free, less than ${ctx.params.reserve_yellow_percent}% of the ${r.reserveMiB} MiB reserve: ${rule}`)
         : green(check, `Xen has ${freeMiB} MiB free, reserve ${r.reserveMiB} MiB: ${rule}`);
-  return [verdict, ...partial];
+  return { findings: [verdict, ...partial], reserveMiB: unknown.length === 0 ? r.reserveMiB : undefined };
 }

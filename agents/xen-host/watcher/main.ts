@@ -4,8 +4,10 @@ import { createLogger } from "../../../lib/ocf/logger.ts";
 import { startWatcher } from "./daemon.ts";
 import { hostRestartEvidence } from "./evidence.ts";
 import { fenceNoteReader } from "./fence.ts";
-import { watchedResources } from "./records.ts";
+import { cachedResources, watchedResource } from "./records.ts";
 import { startLines } from "./stream.ts";
+import { xenstoredIdentity } from "./xenstored.ts";
+import { SYSROOT_ENV } from "../../../lib/toolstack/host-evidence.ts";
 import { parseWatcherArgs } from "./command.ts";
 
 /** Composition root of the watcher process; runs until SIGTERM (XenHost's stop). */
@@ -20,12 +22,14 @@ export async function watcherMain(args: readonly string[], env: Readonly<Record<
     run: runCommand,
     startLines,
     env,
-    records: () => watchedResources(parsed.stateDir),
+    records: cachedResources(parsed.stateDir),
+    recordOf: (resource) => watchedResource(parsed.stateDir, resource),
     restartEvidence: hostRestartEvidence(env),
     fenceNote: fenceNoteReader((path, limits) => readUserFile(runCommand, path, { ...limits, env }), Date.now),
     node: parsed.node,
     log,
     now: () => performance.now(),
+    xenstoredIdentity: () => xenstoredIdentity(env[SYSROOT_ENV] || "/"),
   });
   log.info(`watching domain deaths for node ${parsed.node}`, { pid: process.pid });
   for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) process.once(signal, () => watcher.stop());

@@ -1,6 +1,5 @@
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { readRecord, stateFile, type Leaving } from "../../xen-domain/record.ts";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readRecord, recordPath, stateFile, type Leaving } from "../../xen-domain/record.ts";
 
 /**
  * The XenDomain resources this host runs, as their own records say
@@ -38,6 +37,17 @@ function heldLease(path: string): HeldLease | undefined {
 
 const RECORD = /^XenDomain-([A-Za-z0-9_.-]+)\.json$/;
 
+/** One resource's record (and its lease when `withLease`), read now; undefined unless it says a domain runs. */
+function resourceOf(stateDir: string, instance: string, withLease: boolean): WatchedResource | undefined {
+  const record = readRecord(recordPath(stateDir, instance));
+  if (record.runningDomid === undefined || record.runningName === undefined) return undefined;
+  const lease = withLease ? heldLease(stateFile(stateDir, instance, "lease.json")) : undefined;
+  return { resource: instance, name: record.runningName, domid: record.runningDomid, leaving: record.leaving, lease };
+}
+
+/** One resource as its files say now: a death is judged on this, never on a cached copy. */
+export const watchedResource = (stateDir: string, instance: string): WatchedResource | undefined => resourceOf(stateDir, instance, true);
+
 export function watchedResources(stateDir: string): WatchedResource[] {
   let files: string[];
   try {
@@ -45,14 +55,46 @@ export function watchedResources(stateDir: string): WatchedResource[] {
   } catch {
     return [];
   }
+  const present = new Set(files);
   const found: WatchedResource[] = [];
   for (const file of files) {
     const instance = RECORD.exec(file)?.[1];
     if (instance === undefined || instance.endsWith(".lease")) continue;
-    const record = readRecord(join(stateDir, file));
-    if (record.runningDomid === undefined || record.runningName === undefined) continue;
-    const lease = heldLease(stateFile(stateDir, instance, "lease.json"));
-    found.push({ resource: instance, name: record.runningName, domid: record.runningDomid, leaving: record.leaving, lease });
+    // only a lease file that is there is read: a failed open costs more than the listing
+    const resource = resourceOf(stateDir, instance, present.has(`XenDomain-${instance}.lease.json`));
+    if (resource) found.push(resource);
   }
   return found;
+}
+
+/** How long after the directory's last change a listing of it is not trusted to be the last (the kernel stamps with a coarse clock). */
+export const RACY_MS = 1_000;
+
+/**
+ * watchedResources, read again only when the directory changed. Every
+ * record and lease file is written whole and renamed into place
+ * (agents/xen-domain/record.ts updateRecord, never-twice/lease-guard.ts),
+ * which stamps the directory's mtime; so the same mtime means the same
+ * records, one stat instead of a file read per resource on every event.
+ * The kernel's file clock is coarse: a rename right after the listing may
+ * leave the mtime as it was, so a listing made within RACY_MS of that mtime
+ * is not kept (git's "racily clean" rule). The list only names candidates;
+ * the watcher judges a death on watchedResource, read at that moment.
+ */
+export function cachedResources(stateDir: string, wallNow: () => number = Date.now): () => readonly WatchedResource[] {
+  let cached: { readonly mtimeNs: bigint; readonly list: readonly WatchedResource[] } | undefined;
+  return () => {
+    let mtimeNs: bigint;
+    try {
+      mtimeNs = statSync(stateDir, { bigint: true }).mtimeNs;
+    } catch {
+      cached = undefined;
+      return [];
+    }
+    if (cached !== undefined && cached.mtimeNs === mtimeNs) return cached.list;
+    const readAt = wallNow();
+    const list = watchedResources(stateDir);
+    cached = readAt - Number(mtimeNs / 1_000_000n) > RACY_MS ? { mtimeNs, list } : undefined;
+    return list;
+  };
 }

@@ -77,11 +77,11 @@ const conversations: readonly Conversation[] = [
   { name: "probe with a hung toolstack is an error", action: "monitor", env: { OCF_RESKEY_CRM_meta_interval: "0" }, steps: [{ argv: ["xl", "list"], reply: { timedOut: true } }], code: 1, reason: /no answer within/ },
   { name: "monitor of a crashed domain says so", action: "monitor", steps: [listing(vm1("---sc-"))], code: 1, reason: /^domain vm1 \(id 7\) is crashed, state ---sc-$/ },
   {
-    name: "start: check, memory, create with the quoted name, wait until running",
+    name: "start: memory asked beside the first look, create with the quoted name, wait until running",
     action: "start",
     steps: [
-      noLeftovers,
       { argv: ["xl", "info"], reply: { stdout: info(4000) } },
+      noLeftovers,
       { argv: ["xl", "create", cfg, 'name="vm1"'], reply: { stderr: `Parsing config from ${cfg}\n` } },
       { argv: ["xl", "list", "vm1"], reply: { stdout: row("r-----") } },
     ],
@@ -91,8 +91,8 @@ const conversations: readonly Conversation[] = [
     name: "start without enough memory fails with the figures and creates nothing",
     action: "start",
     steps: [
-      noLeftovers,
       { argv: ["xl", "info"], reply: { stdout: info(900) } },
+      noLeftovers,
     ],
     code: 1,
     reason: /^not enough memory: domain vm1 needs 1026 MiB, the host has 900 MiB free of 4095 MiB$/,
@@ -102,8 +102,8 @@ const conversations: readonly Conversation[] = [
     action: "start",
     env: { OCF_RESKEY_allow_mem_management: "true" },
     steps: [
-      noLeftovers,
       { argv: ["xl", "info"], reply: { stdout: info(900) } },
+      noLeftovers,
       { argv: ["xl", "list", "-l"], reply: { stdout: fixture("xl/4.17/list-l.json") } },
       { argv: ["xl", "list"], reply: { stdout: `${header}Domain-0                                     0  2048     8     r-----    1234.5\nweb                                          9  4096     2     -b----      12.3\n` } },
       { argv: ["xl", "mem-set", "web", "3970m"], reply: {} },
@@ -117,8 +117,8 @@ const conversations: readonly Conversation[] = [
     name: "start under autoballoon counts Domain-0's spare memory",
     action: "start",
     steps: [
-      noLeftovers,
       { argv: ["xl", "info"], reply: { stdout: info(100, "console=com1") } },
+      noLeftovers,
       { argv: ["xl", "list"], reply: { stdout: `${header}Domain-0                                     0  3000     8     r-----    1234.5\n` } },
       { argv: ["xl", "create", cfg, 'name="vm1"'], reply: {} },
       { argv: ["xl", "list", "vm1"], reply: { stdout: row("-b----") } },
@@ -128,17 +128,32 @@ const conversations: readonly Conversation[] = [
   {
     name: "start of a running domain creates nothing",
     action: "start",
-    steps: [listing(vm1("-b----")), { argv: ["xl", "list", "vm1"], reply: { stdout: row("-b----") } }],
+    steps: [{ argv: ["xl", "info"], reply: { stdout: info(4000) } }, listing(vm1("-b----")), { argv: ["xl", "list", "vm1"], reply: { stdout: row("-b----") } }],
     code: 0,
+  },
+  {
+    name: "start of a running domain: a failing xl info, asked ahead, is not its answer",
+    action: "start",
+    steps: [{ argv: ["xl", "info"], reply: { exitCode: 1, stderr: "libxl: error: libxl.c:1:x: cannot get physinfo\n" } }, listing(vm1("-b----")), { argv: ["xl", "list", "vm1"], reply: { stdout: row("-b----") } }],
+    code: 0,
+  },
+  {
+    name: "start of an absent domain fails on xl info's failure, creating nothing",
+    action: "start",
+    steps: [{ argv: ["xl", "info"], reply: { exitCode: 1, stderr: "libxl: error: libxl.c:1:x: cannot get physinfo\n" } }, noLeftovers],
+    code: 1,
+    reason: /^xl info: exit 1: cannot get physinfo$/,
   },
   {
     name: "start destroys a preserved crashed leftover first",
     action: "start",
     steps: [
+      { argv: ["xl", "info"], reply: { stdout: info(900) } },
       listing(vm1("---sc-")),
       { argv: ["xl", "destroy", "vm1"], reply: {} },
       { argv: ["xl", "list", "vm1"], reply: absent },
       noLeftovers,
+      // the host's memory changed with the destroy: the early answer (short) is not the one that counts
       { argv: ["xl", "info"], reply: { stdout: info(4000) } },
       { argv: ["xl", "create", cfg, 'name="vm1"'], reply: {} },
       { argv: ["xl", "list", "vm1"], reply: { stdout: row("-b----") } },
@@ -150,8 +165,8 @@ const conversations: readonly Conversation[] = [
     action: "start",
     env: { OCF_RESKEY_toolstack: "xm" },
     steps: [
-      { argv: ["xm", "list"], reply: { stdout: fixture("xl/3.4-xm/list-states.txt") } },
       { argv: ["xm", "info"], reply: { stdout: fixture("xl/4.1-xm/info.txt").replace("free_memory            : 1047", "free_memory            : 1500") } },
+      { argv: ["xm", "list"], reply: { stdout: fixture("xl/3.4-xm/list-states.txt") } },
       { argv: ["xm", "create", cfg, "name=vm1"], reply: { stdout: "Started domain vm1 (id=3)\n" } },
       { argv: ["xm", "list", "vm1"], reply: { stdout: fixture("xl/3.4-xm/list-vm16.txt").replace("vm16", "vm1 ") } },
     ],

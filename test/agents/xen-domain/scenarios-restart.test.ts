@@ -191,7 +191,8 @@ const scenarios: readonly Scenario[] = [
       { scene: "someone creates it paused", run: (r) => r.xl("create", "-p", r.config) },
       startPausedNeverRan.mark,
       { act: "start", env: opTimeout(60_000), code: 1, reason: /is paused, state --p---; start does not unpause it/, withinMs: AT_ONCE_MS },
-      { check: "toolstack calls: looks only", run: (r) => asked(r, startPausedNeverRan).every((a) => a === "list"), is: true },
+      // xl info is start's memory question, asked beside its first look (start.ts): a question too
+      { check: "toolstack calls: questions only (list, info)", run: (r) => asked(r, startPausedNeverRan).every((a) => a === "list" || a === "info"), is: true },
       { check: "still paused", run: (r) => r.domain()?.state, is: "--p---" },
     ],
   },

@@ -84,6 +84,11 @@ interface Row {
   readonly scene: (s: XenHostStage, free: number) => Promise<Env | void> | Env | void;
   readonly run?: CommandRunner;
   readonly health: "green" | "yellow" | "red";
+  /**
+   * xen-reserve-headroom-mib: Xen's free memory (14336 MiB on the stage's
+   * empty host) less the reserve; none when the reserve is not known in full.
+   */
+  readonly headroom: number | "none";
   readonly reason?: RegExp;
   readonly withinMs?: number;
 }
@@ -95,17 +100,20 @@ const rows: readonly Row[] = [
     name: "share fits with room: green",
     scene: (s, free) => write(s, cibFile(3, 1, [{ id: "vm-a", name: "a", memory: free }, { id: "vm-b", name: "b", memory: Math.floor(free / 2) }])),
     health: "green",
+    headroom: 3_584, // 14336 - ceil(21504 / 2)
   },
   {
     name: "memory short: the share over the survivors exceeds what Xen has free",
     scene: (s, free) => write(s, cibFile(3, 1, [{ id: "vm-a", name: "a", memory: free }, { id: "vm-b", name: "b", memory: free + 2048 }])),
     health: "red",
+    headroom: -1_024, // 14336 - 30720 / 2
     reason: /^red: memory reserve: Xen has (\d+) MiB free, less than the \d+ MiB reserve: 1 of 3 host\(s\) failing \(CIB\) leave this host a share of \d+ MiB of \d+ MiB over 2, 0 MiB of it running here$/,
   },
   {
     name: "within reserve_yellow_percent of the reserve: yellow",
     scene: (s, free) => write(s, cibFile(2, 1, [{ id: "vm-a", name: "a", memory: free - 64 }])),
     health: "yellow",
+    headroom: 64,
     reason: /^yellow: memory reserve: Xen has \d+ MiB free, less than 120% of the \d+ MiB reserve/,
   },
   {
@@ -115,6 +123,7 @@ const rows: readonly Row[] = [
       return { OCF_RESKEY_reserve_yellow_percent: "100" };
     },
     health: "green",
+    headroom: 64,
   },
   {
     name: "no claim in the CIB: failures_tolerated decides (2 of 3 hosts: one survivor)",
@@ -123,6 +132,7 @@ const rows: readonly Row[] = [
       return { OCF_RESKEY_failures_tolerated: "2" };
     },
     health: "red",
+    headroom: -2_866, // 14336 - 2 × 8601
     reason: /2 of 3 host\(s\) failing \(failures_tolerated\) leave this host a share of \d+ MiB of \d+ MiB over 1/,
   },
   {
@@ -132,6 +142,7 @@ const rows: readonly Row[] = [
       return { OCF_RESKEY_failures_tolerated: "2", OCF_RESKEY_reserve_yellow_percent: "100" };
     },
     health: "green",
+    headroom: 5_735, // 14336 - 8601
   },
   {
     name: "a domain running here is part of its share already",
@@ -145,6 +156,7 @@ const rows: readonly Row[] = [
       return { OCF_RESKEY_reserve_yellow_percent: "100" };
     },
     health: "green",
+    headroom: 100, // the reserve is what "away" needs: free - 100
   },
   {
     name: "CIB without utilization: the domains' configuration files give the memory (and name)",
@@ -153,6 +165,7 @@ const rows: readonly Row[] = [
       write(s, cibFile(2, 1, [{ id: "vm-big", xmfile: big }]));
     },
     health: "red",
+    headroom: -514, // 14336 - (14848 + 1, rounded up to 2)
     reason: /red: memory reserve: Xen has \d+ MiB free, less than the \d+ MiB reserve/,
   },
   {
@@ -162,17 +175,20 @@ const rows: readonly Row[] = [
       write(s, cibFile(2, 1, [{ id: "vm-small", xmfile: small, agent: "ocf:heartbeat:Xen" }]));
     },
     health: "green",
+    headroom: 14_078, // 14336 - 258
   },
   {
     name: "a configuration file missing: yellow, the rest still counted",
     scene: (s) => write(s, cibFile(2, 1, [{ id: "vm-gone", name: "gone", xmfile: join(s.root, "gone.cfg") }, { id: "vm-a", name: "a", memory: 100 }])),
     health: "yellow",
+    headroom: "none",
     reason: /^yellow: memory reserve: vm-gone: memory not known \(no hv_memory utilization, and .*gone\.cfg cannot be read on this host \(.*No such file or directory\)\)$/,
   },
   {
     name: "hostile utilization values are not numbers: the config is asked instead",
     scene: (s) => write(s, cibFile(2, 1, [{ id: "vm-q", name: "q", memory: "-1; rm -rf /", xmfile: "relative.cfg" }])),
     health: "yellow",
+    headroom: "none",
     reason: /vm-q: memory not known \(no hv_memory utilization and no absolute xmfile\)/,
   },
   {
@@ -180,6 +196,7 @@ const rows: readonly Row[] = [
     scene: () => ({ OCF_RESKEY_cib_timeout: "1" }),
     run: cibadminAs((timeoutMs) => runCommand("/bin/sleep", ["30"], { timeoutMs, env: {} })),
     health: "yellow",
+    headroom: "none",
     reason: /^yellow: memory reserve: cannot read the CIB, so the reserve is not known: cibadmin --query gave no answer within \d+ ms$/,
     withinMs: 5_000,
   },
@@ -188,6 +205,7 @@ const rows: readonly Row[] = [
     scene: () => undefined,
     run: cibadminAs((timeoutMs) => runCommand("/bin/sh", ["-c", "echo 'Could not connect to the CIB: Transport endpoint is not connected' >&2; exit 102"], { timeoutMs, env: {} })),
     health: "yellow",
+    headroom: "none",
     reason: /cannot read the CIB, so the reserve is not known: .*exit 102.*Could not connect to the CIB/,
   },
   {
@@ -195,6 +213,7 @@ const rows: readonly Row[] = [
     scene: () => undefined,
     run: cibadminAs((timeoutMs) => runCommand("/bin/echo", ["<configuration><nodes>"], { timeoutMs, env: {} })),
     health: "yellow",
+    headroom: "none",
     reason: /cannot read the CIB, so the reserve is not known: cibadmin printed no CIB configuration/,
   },
 ];
@@ -203,7 +222,9 @@ for (const row of rows) {
   t.test(row.name, async (t) => {
     const s = xenHostStage();
     t.teardown(s.dispose);
-    const extra = (await row.scene(s, await freeMiB(s))) ?? {};
+    const free = await freeMiB(s);
+    t.equal(free, 14_336, "the stage's host has the free memory the headroom column assumes");
+    const extra = (await row.scene(s, free)) ?? {};
     const env = { OCF_RESKEY_reserve_from_cib: "true", ...extra };
     for (const action of ["start", "monitor"]) {
       const result = await s.run(action, env, row.run ? { run: row.run } : {});
@@ -212,7 +233,10 @@ for (const row of rows) {
       else t.same(result.reasons, [], `${action}: no exit reason`);
       if (row.withinMs && action === "monitor") t.ok(result.ms < row.withinMs, `monitor answered in ${result.ms} ms (< ${row.withinMs})`);
     }
-    t.equal((await s.attributes())["#health-xen"], row.health, `#health-xen=${row.health}`);
+    const attributes = await s.attributes();
+    t.equal(attributes["#health-xen"], row.health, `#health-xen=${row.health}`);
+    if (row.headroom === "none") t.notOk("xen-reserve-headroom-mib" in attributes, "no xen-reserve-headroom-mib (the reserve is not known in full)");
+    else t.equal(attributes["xen-reserve-headroom-mib"], String(row.headroom), `xen-reserve-headroom-mib=${row.headroom}`);
   });
 }
 

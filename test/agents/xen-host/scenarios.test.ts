@@ -26,8 +26,10 @@ interface Scenario {
   readonly health: "green" | "yellow" | "red";
   /** The last exit reason must match; green must print none. */
   readonly reason?: RegExp;
-  /** Whether the numeric attributes are present (the toolstack answered). */
+  /** Whether xen-free-memory-mib and xen-toolstack-latency-ms are present (the toolstack answered). */
   readonly figures?: boolean;
+  /** xen-reserve-headroom-mib: free memory less the reserve, or none (no reserve set, or not known). */
+  readonly headroom: number | "none";
   /** monitor must answer within this many ms. */
   readonly withinMs?: number;
   /** The scene itself put something at the probe file's place. */
@@ -44,8 +46,15 @@ interface Peers {
 const kernel = (change: Partial<KernelScene>) => (s: XenHostStage) => writeKernelScene(s.sysroot, { ...HEALTHY_DOM0, ...change });
 const without = (comm: string) => Object.fromEntries(Object.entries(HEALTHY_DOM0.processes).filter(([, c]) => c !== comm));
 
+/**
+ * The stage's simulated host has 16 GiB, 2 GiB of them dom0's, and no
+ * domains: xl info says 14336 MiB free (checked against xl info in each row),
+ * so a memory_reserve of 1024 leaves a headroom of 13312.
+ */
+const FREE_MIB = 14_336;
+
 const scenarios: readonly Scenario[] = [
-  { name: "a healthy host with every check off but the defaults", health: "green" },
+  { name: "a healthy host with every check off but the defaults", health: "green", headroom: "none" },
   {
     name: "a healthy host with every check on",
     params: (s, p) => ({
@@ -56,15 +65,17 @@ const scenarios: readonly Scenario[] = [
       data_pool_paths: s.pool,
     }),
     health: "green",
+    headroom: 13_312,
   },
-  { name: "xm toolstack", persona: "xm", health: "green" },
+  { name: "xm toolstack", persona: "xm", params: () => ({ memory_reserve: "336" }), health: "green", headroom: 14_000 },
   {
     name: "hung toolstack (the simulator's hang knob on info)",
     scene: (s) => setHostKnobs(s.root, "node1", { hang: ["info"] }),
-    params: () => ({ toolstack_timeout: "1" }),
+    params: () => ({ toolstack_timeout: "1", memory_reserve: "1024" }),
     health: "red",
     reason: /red: toolstack: xl info: no answer within \d+ ms, killed/,
     figures: false,
+    headroom: "none",
     withinMs: 5_000,
   },
   {
@@ -73,49 +84,61 @@ const scenarios: readonly Scenario[] = [
     health: "red",
     reason: /red: toolstack: xl info: exit 1.*getting domain info list/,
     figures: false,
+    headroom: "none",
   },
-  { name: "no toolstack installed", persona: "none", health: "red", reason: /red: toolstack: xl or xm not found on PATH/, figures: false },
+  { name: "no toolstack installed", persona: "none", health: "red", reason: /red: toolstack: xl or xm not found on PATH/, figures: false, headroom: "none" },
   {
     name: "slow toolstack",
     scene: (s) => setHostKnobs(s.root, "node1", { slowMs: { info: 30_000 } }), // 1.5 s at the test time factor
     params: () => ({ toolstack_latency_yellow: "1000" }),
     health: "yellow",
     reason: /yellow: toolstack: xl info took \d+ ms \(more than 1000 ms\)/,
+    headroom: "none",
   },
-  { name: "xenstored missing", scene: kernel({ processes: without("xenstored") }), health: "red", reason: /red: xenstored: no xenstored or oxenstored process in dom0/ },
-  { name: "oxenstored counts as xenstored", scene: kernel({ processes: { ...without("xenstored"), 700: "oxenstored" } }), health: "green" },
-  { name: "xenconsoled missing", scene: kernel({ processes: without("xenconsoled") }), health: "yellow", reason: /yellow: xenconsoled: no xenconsoled process/ },
-  { name: "daemon check off (xenstore stub domain)", scene: kernel({ processes: { 1: "systemd" } }), params: () => ({ check_daemons: "false" }), health: "green" },
+  { name: "xenstored missing", scene: kernel({ processes: without("xenstored") }), health: "red", reason: /red: xenstored: no xenstored or oxenstored process in dom0/, headroom: "none" },
+  { name: "oxenstored counts as xenstored", scene: kernel({ processes: { ...without("xenstored"), 700: "oxenstored" } }), health: "green", headroom: "none" },
+  { name: "xenconsoled missing", scene: kernel({ processes: without("xenconsoled") }), health: "yellow", reason: /yellow: xenconsoled: no xenconsoled process/, headroom: "none" },
+  { name: "daemon check off (xenstore stub domain)", scene: kernel({ processes: { 1: "systemd" } }), params: () => ({ check_daemons: "false" }), health: "green", headroom: "none" },
   {
     name: "memory short of the reserve",
     params: () => ({ memory_reserve: "1000000" }),
     health: "red",
     reason: /red: memory: Xen has \d+ MiB free, less than the 1000000 MiB reserve/,
+    headroom: -985_664,
   },
-  { name: "missing bridge", params: () => ({ bridges: "xenbr0 xenbr9" }), health: "red", reason: /red: bridge xenbr9: no such interface/ },
-  { name: "bridge down", scene: kernel({ interfaces: { xenbr0: "down" } }), params: () => ({ bridges: "xenbr0" }), health: "red", reason: /red: bridge xenbr0: link down/ },
-  { name: "bridge state unknown", scene: kernel({ interfaces: { xenbr0: "unknown" } }), params: () => ({ bridges: "xenbr0" }), health: "yellow", reason: /yellow: bridge xenbr0: link state unknown/ },
+  {
+    name: "missing bridge (the memory figures stand: another check's fault does not make them unknown)",
+    params: () => ({ bridges: "xenbr0 xenbr9", memory_reserve: "1024" }),
+    health: "red",
+    reason: /red: bridge xenbr9: no such interface/,
+    headroom: 13_312,
+  },
+  { name: "bridge down", scene: kernel({ interfaces: { xenbr0: "down" } }), params: () => ({ bridges: "xenbr0" }), health: "red", reason: /red: bridge xenbr0: link down/, headroom: "none" },
+  { name: "bridge state unknown", scene: kernel({ interfaces: { xenbr0: "unknown" } }), params: () => ({ bridges: "xenbr0" }), health: "yellow", reason: /yellow: bridge xenbr0: link state unknown/, headroom: "none" },
   {
     name: "no migration peer answers",
     params: (_, p) => ({ migration_peers: "127.0.0.1", migration_port: String(p.closedPort) }),
     health: "red",
     reason: /red: migration network: no connection to 127\.0\.0\.1:\d+ ECONNREFUSED/,
+    headroom: "none",
   },
   {
     name: "one of two migration peers answers",
     params: (_, p) => ({ migration_peers: `${p.open.address} ::1`, migration_port: String(p.open.port) }),
     health: "yellow",
     reason: /yellow: migration network: no connection to \[::1\]:\d+ /,
+    headroom: "none",
   },
-  { name: "data pool path missing", params: (s) => ({ data_pool_paths: join(s.pool, "gone") }), health: "red", reason: /red: data pool .*\/gone: .*dd .*No such file or directory/ },
+  { name: "data pool path missing", params: (s) => ({ data_pool_paths: join(s.pool, "gone") }), health: "red", reason: /red: data pool .*\/gone: .*dd .*No such file or directory/, headroom: "none" },
   {
     name: "hung data pool (the probe file is a FIFO nobody reads: dd's open blocks)",
     scene: (s) => execFileSync("mkfifo", [join(s.pool, ".xen-ha-probe.node1")]),
-    params: (s) => ({ data_pool_paths: s.pool, data_pool_timeout: "1" }),
+    params: (s) => ({ data_pool_paths: s.pool, data_pool_timeout: "1", memory_reserve: "2048" }),
     health: "red",
     reason: /red: data pool .*: no answer within \d+ ms \(dd killed\)/,
     withinMs: 5_000,
     probeFileStays: true,
+    headroom: 12_288,
   },
   {
     name: "hung data pool (a probe that sleeps)",
@@ -124,6 +147,7 @@ const scenarios: readonly Scenario[] = [
     health: "red",
     reason: /red: data pool .*: no answer within \d+ ms \(sleep killed\)/,
     withinMs: 5_000,
+    headroom: "none",
   },
   {
     name: "everything hangs at once under a 5 s op timeout: the agent still answers in time, red, published",
@@ -131,23 +155,25 @@ const scenarios: readonly Scenario[] = [
       setHostKnobs(s.root, "node1", { hang: ["info"] });
       execFileSync("mkfifo", [join(s.pool, ".xen-ha-probe.node1")]);
     },
-    params: (s) => ({ CRM_meta_timeout: "5000", toolstack_timeout: "300", data_pool_paths: s.pool, data_pool_timeout: "300" }),
+    params: (s) => ({ CRM_meta_timeout: "5000", toolstack_timeout: "300", data_pool_paths: s.pool, data_pool_timeout: "300", memory_reserve: "1024" }),
     health: "red",
     reason: /red: toolstack: xl info: no answer .*; red: data pool .*: no answer within/,
     figures: false,
+    headroom: "none",
     withinMs: 5_000,
     probeFileStays: true,
   },
-  { name: "dom0 memory low", scene: kernel({ memAvailableKiB: 200 * 1024 }), health: "yellow", reason: /yellow: dom0 memory: 200 MiB available, less than 256 MiB/ },
-  { name: "dom0 memory exhausted", scene: kernel({ memAvailableKiB: 20 * 1024 }), health: "red", reason: /red: dom0 memory: 20 MiB available, less than 64 MiB/ },
-  { name: "dom0 loaded", scene: kernel({ loadavg: "5.00 5.00 5.00 3/200 99", cpus: 2 }), health: "yellow", reason: /yellow: dom0 load: 5-minute load 5 on 2 CPU\(s\) \(250%\)/ },
-  { name: "dom0 overloaded", scene: kernel({ loadavg: "1.00 9.00 1.00 3/200 99", cpus: 2 }), health: "red", reason: /red: dom0 load: .* \(450%\), more than 400%/ },
-  { name: "thresholds are parameters", scene: kernel({ loadavg: "1.00 5.00 1.00 3/200 99", cpus: 2 }), params: () => ({ load_yellow: "300" }), health: "green" },
+  { name: "dom0 memory low", scene: kernel({ memAvailableKiB: 200 * 1024 }), health: "yellow", reason: /yellow: dom0 memory: 200 MiB available, less than 256 MiB/, headroom: "none" },
+  { name: "dom0 memory exhausted", scene: kernel({ memAvailableKiB: 20 * 1024 }), health: "red", reason: /red: dom0 memory: 20 MiB available, less than 64 MiB/, headroom: "none" },
+  { name: "dom0 loaded", scene: kernel({ loadavg: "5.00 5.00 5.00 3/200 99", cpus: 2 }), health: "yellow", reason: /yellow: dom0 load: 5-minute load 5 on 2 CPU\(s\) \(250%\)/, headroom: "none" },
+  { name: "dom0 overloaded", scene: kernel({ loadavg: "1.00 9.00 1.00 3/200 99", cpus: 2 }), health: "red", reason: /red: dom0 load: .* \(450%\), more than 400%/, headroom: "none" },
+  { name: "thresholds are parameters", scene: kernel({ loadavg: "1.00 5.00 1.00 3/200 99", cpus: 2 }), params: () => ({ load_yellow: "300" }), health: "green", headroom: "none" },
   {
     name: "two causes at once: red first, then yellow",
     scene: kernel({ processes: without("xenconsoled"), memAvailableKiB: 10 * 1024 }),
     health: "red",
     reason: /^red: dom0 memory: .*; yellow: xenconsoled: /,
+    headroom: "none",
   },
 ];
 
@@ -191,9 +217,12 @@ for (const scenario of scenarios) {
       t.notOk("xen-free-memory-mib" in attributes, "no free-memory figure (not known)");
       t.notOk("xen-toolstack-latency-ms" in attributes, "no latency figure");
     } else {
-      t.equal(attributes["xen-free-memory-mib"], await freeMemory(s, scenario.persona === "xm" ? "xm" : "xl"), "xen-free-memory-mib is xl info's free_memory");
+      t.equal(await freeMemory(s, scenario.persona === "xm" ? "xm" : "xl"), String(FREE_MIB), "the simulated host has the free memory the table assumes");
+      t.equal(attributes["xen-free-memory-mib"], String(FREE_MIB), "xen-free-memory-mib is xl info's free_memory");
       t.match(attributes["xen-toolstack-latency-ms"] ?? "", /^\d+$/, "xen-toolstack-latency-ms is a number");
     }
+    if (scenario.headroom === "none") t.notOk("xen-reserve-headroom-mib" in attributes, "no xen-reserve-headroom-mib");
+    else t.equal(attributes["xen-reserve-headroom-mib"], String(scenario.headroom), `xen-reserve-headroom-mib=${scenario.headroom}`);
     if (!scenario.probeFileStays) t.notOk(existsSync(join(s.pool, ".xen-ha-probe.node1")), "no probe file left in the pool");
   });
 }
@@ -203,10 +232,11 @@ t.test("stop deletes the attributes; start and stop are idempotent; monitor is 7
   t.teardown(s.dispose);
   t.equal((await s.run("monitor")).code, 7, "monitor before start → 7");
   t.same(await s.attributes(), {}, "nothing published before start");
-  t.equal((await s.run("start")).code, 0);
-  t.equal((await s.run("start")).code, 0, "start again → 0");
-  t.same(Object.keys(await s.attributes()).sort(), ["#health-xen", "xen-free-memory-mib", "xen-toolstack-latency-ms"]);
-  t.equal((await s.run("stop")).code, 0);
+  const reserve = { OCF_RESKEY_memory_reserve: "1024" };
+  t.equal((await s.run("start", reserve)).code, 0);
+  t.equal((await s.run("start", reserve)).code, 0, "start again → 0");
+  t.same(Object.keys(await s.attributes()).sort(), ["#health-xen", "xen-free-memory-mib", "xen-reserve-headroom-mib", "xen-toolstack-latency-ms"]);
+  t.equal((await s.run("stop", reserve)).code, 0);
   t.same(await s.attributes(), {}, "stop deleted every attribute");
   t.equal((await s.run("stop")).code, 0, "stop again → 0");
   t.equal((await s.run("monitor")).code, 7, "monitor after stop → 7");
@@ -252,6 +282,9 @@ t.test("parameters nobody meant: 6 with the reason, nothing published", async (t
     [{ memory_reserve: "-1" }, /memory_reserve: '-1' is out of range/],
     [{ migration_port: "70000" }, /migration_port: '70000' is out of range/],
     [{ toolstack_timeout: "0" }, /toolstack_timeout: '0' is out of range/],
+    [{ attribute_refresh: "0" }, /attribute_refresh: '0' is out of range/],
+    [{ attribute_refresh: "-1" }, /attribute_refresh: '-1' is out of range/],
+    [{ attribute_refresh: "1e3" }, /attribute_refresh: '1e3' /],
     [{ check_daemons: "True " }, /check_daemons: .* is not a boolean/],
     [{ toolstack: "XL" }, /toolstack: 'XL' is not one of auto, xl, xm/],
   ];

@@ -1,5 +1,5 @@
 import t from "tap";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
 import { runCommand, type CommandOptions, type CommandResult } from "../../../lib/exec/command.ts";
@@ -8,14 +8,15 @@ import { acquireLease, noteFence, type LeaseContext } from "../../../lib/lease/l
 import { realLeaseFs } from "../../../lib/lease/lease-fs.ts";
 import { domainLeaseDir, fenceFileName } from "../../../lib/lease/lease-store.ts";
 import { fenceNoteReader, FENCE_NOTE_WINDOW_MS, FENCE_READ_MS, type FenceLook } from "../../../agents/xen-host/watcher/fence.ts";
-import { watchedResources } from "../../../agents/xen-host/watcher/records.ts";
+import { cachedResources, RACY_MS, watchedResources } from "../../../agents/xen-host/watcher/records.ts";
 import { createLogger } from "../../../lib/ocf/logger.ts";
-import { startWatcher, WATCH_ARGS, type WatcherDeps } from "../../../agents/xen-host/watcher/daemon.ts";
+import { INTRODUCE_LOOK_MS, startWatcher, WATCH_ARGS, type WatcherDeps } from "../../../agents/xen-host/watcher/daemon.ts";
 import type { Evidence } from "../../../agents/xen-host/watcher/judge.ts";
 import type { WatchedResource } from "../../../agents/xen-host/watcher/records.ts";
 import { namesFromLs } from "../../../agents/xen-host/watcher/scan.ts";
 import type { LineHandlers } from "../../../agents/xen-host/watcher/stream.ts";
 import { parseWatcherArgs } from "../../../agents/xen-host/watcher/command.ts";
+import { xenstoredIdentity } from "../../../agents/xen-host/watcher/xenstored.ts";
 
 /**
  * The domain-death watcher, one scenario per row: what the domains look
@@ -48,6 +49,15 @@ interface Stage {
   watch: LineHandlers | undefined;
   starts: number;
   lsFails: boolean;
+  /** The record read at judging time; absent: records(). */
+  recordOf?: (resource: string) => WatchedResource | undefined;
+  /** Set: xenstored is checked this often; `xenstored` says whether it answers, `identity` which one runs. */
+  checkMs?: number;
+  xenstored?: "answers" | "dead";
+  identity?: string | undefined;
+  stops?: number;
+  /** xenstore-exists answers after this long. */
+  existsMs?: number;
 }
 
 function stage(given: Partial<Stage> = {}) {
@@ -67,6 +77,8 @@ function stage(given: Partial<Stage> = {}) {
     run: async (file, args, options) => {
       s.calls.push({ file, args, options });
       if (file === "xenstore-ls") return s.lsFails ? result({ exitCode: 1, stderr: "xenstore-ls: xs_open: Connection refused\n" }) : result({ stdout: ls(s.domains) });
+      if (file === "xenstore-exists" && args[0] === "/local/domain/0" && s.xenstored === "dead") return result({ exitCode: 1, stderr: "xenstore-exists: xs_open: Connection refused\n" });
+      if (file === "xenstore-exists" && s.existsMs) await new Promise((r) => setTimeout(r, s.existsMs));
       if (file === "xenstore-exists") return result({ exitCode: s.domains[Number(args[0]?.split("/")[3])] === undefined ? 1 : 0 });
       return result({});
     },
@@ -75,10 +87,17 @@ function stage(given: Partial<Stage> = {}) {
       t.same(args, WATCH_ARGS);
       s.starts++;
       s.watch = handlers;
-      return { stop: () => {} };
+      return {
+        stop: () => {
+          s.stops = (s.stops ?? 0) + 1;
+          if (s.checkMs !== undefined) handlers.exit({ code: null, signal: "SIGKILL" });
+        },
+      };
     },
     env: {},
     records: () => s.records,
+    ...(s.recordOf ? { recordOf: s.recordOf } : {}),
+    ...(s.checkMs !== undefined ? { xenstoredCheckMs: s.checkMs, xenstoredIdentity: () => s.identity } : {}),
     restartEvidence: async () => s.evidence,
     fenceNote: (resource) => s.fenceNote(resource),
     node: "node1",
@@ -238,6 +257,20 @@ t.test("a recorded domain's /local/domain/N removed: judged at once, without a l
   t.same(failCalls(), [FAIL_VM1], "still once");
 });
 
+t.test("the destroy's @releaseDomain right after the removal: its look waits for the report", async (t) => {
+  const { s, watcher, initial, failCalls } = stage({ existsMs: 100 });
+  t.teardown(() => watcher.stop());
+  await initial();
+  const baseline = s.calls.length;
+  s.domains = { 2: "vm2" };
+  s.watch?.line("/local/domain/1");
+  s.watch?.line("@releaseDomain");
+  await watcher.idle();
+  const order = s.calls.slice(baseline).map((c) => c.file);
+  t.same(failCalls(), [FAIL_VM1], "reported once");
+  t.same(order, ["xenstore-exists", "crm_resource", "xenstore-ls"], "exists, the report, then the look");
+});
+
 t.test("/local/domain lines that are not a recorded domain's top node: ignored", async (t) => {
   const { s, watcher, event, initial, failCalls } = stage();
   t.teardown(() => watcher.stop());
@@ -263,6 +296,96 @@ t.test("a recorded domain's /local/domain/N read late, after its creation: still
   await new Promise((r) => setTimeout(r, 50));
   t.same(failCalls(), [], "xenstore-exists says it is there");
   t.ok(s.calls.some((c) => c.file === "xenstore-exists" && c.args[0] === "/local/domain/3"), "asked");
+});
+
+t.test("an @introduceDomain alone: its look waits, and a look that starts meanwhile serves it", async (t) => {
+  const { s, watcher, event, initial, failCalls } = stage();
+  t.teardown(() => watcher.stop());
+  await initial();
+  const looks = () => s.calls.filter((c) => c.file === "xenstore-ls").length;
+  const before = looks();
+  s.domains = { 1: "vm1", 2: "vm2", 3: "vm3" };
+  await event("@introduceDomain");
+  t.equal(looks(), before, "no look at once: a creation is no death");
+  const deadline = Date.now() + INTRODUCE_LOOK_MS + 2_000;
+  while (looks() === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  t.equal(looks(), before + 1, `looked within ${INTRODUCE_LOOK_MS} ms`);
+  // vm3 is now in the last look: its death (no /local/domain line: a look finds it) is judged
+  s.records = [...s.records, { resource: "vm3", name: "vm3", domid: 3, leaving: undefined }];
+  await event("@introduceDomain");
+  s.domains = { 1: "vm1", 2: "vm2" };
+  await event("@releaseDomain");
+  t.same(failCalls(), [["--fail", "--resource", "vm3", "--node", "node1"]], "the new domain's death reported");
+  await new Promise((r) => setTimeout(r, INTRODUCE_LOOK_MS + 300));
+  t.equal(looks(), before + 2, "the owed look was served by the @releaseDomain's");
+});
+
+t.test("a vanished domain is judged on its record read then, not on the candidates", async (t) => {
+  // the candidates (records(), a cache in the watcher process) predate the stop's note that recordOf reads
+  const noted: WatchedResource = { resource: "vm1", name: "vm1", domid: 1, leaving: { action: "stop", until: soon() } };
+  for (const [name, now, log] of [
+    ["a stop's note newer than the candidates", noted, /domain vm1 went: a stop of ours is under way/],
+    ["a record no longer saying it runs (the stop is over)", undefined, undefined],
+  ] as const) {
+    for (const how of ["@releaseDomain", "/local/domain/1"]) {
+      const { s, watcher, event, initial, failCalls } = stage({ recordOf: () => now });
+      await initial();
+      s.domains = { 2: "vm2" };
+      await event(how);
+      await new Promise((r) => setTimeout(r, 50));
+      t.same(failCalls(), [], `${name}, seen by ${how}: not reported`);
+      if (log) t.match(s.logs.join(""), log);
+      watcher.stop();
+    }
+  }
+});
+
+t.test("xenstored dead or replaced: the watch is made again, and the log says why", async (t) => {
+  const until = async (what: () => boolean): Promise<void> => {
+    const deadline = Date.now() + 5_000;
+    while (!what() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  };
+  const healthy = stage({ checkMs: 20, xenstored: "answers", identity: "100@5" });
+  await healthy.initial();
+  await new Promise((r) => setTimeout(r, 200));
+  t.equal(healthy.s.starts, 1, "answering, the same process: the watch stays");
+  t.ok(healthy.s.calls.filter((c) => c.file === "xenstore-exists" && c.args[0] === "/local/domain/0").length >= 3, "asked each time, bounded");
+  healthy.watcher.stop();
+
+  const dead = stage({ checkMs: 20, xenstored: "answers", identity: "100@5" });
+  await dead.initial();
+  dead.s.xenstored = "dead";
+  await until(() => dead.s.starts >= 2);
+  t.match(dead.s.logs.join(""), /xenstored does not answer \(xenstore-exists \/local\/domain\/0: xenstore-exists: xs_open: Connection refused\): the watch sees no domain die; making it again/);
+  t.match(dead.s.logs.join(""), /xenstore-watch ended \(SIGKILL\); domain deaths are seen only by the monitors until it runs again/);
+  t.equal(dead.s.starts, 2, "started again (its own retries follow while xenstored stays away)");
+  dead.watcher.stop();
+
+  const replaced = stage({ checkMs: 20, xenstored: "answers", identity: "100@5" });
+  await replaced.initial();
+  replaced.s.identity = "200@9";
+  await until(() => replaced.s.starts >= 2);
+  t.match(replaced.s.logs.join(""), /xenstored is not the one the watch was made in \(100@5, now 200@9\)/);
+  await new Promise((r) => setTimeout(r, 200));
+  t.equal(replaced.s.starts, 2, "the new watch belongs to the new xenstored: made once");
+  replaced.watcher.stop();
+});
+
+t.test("xenstored's identity: pid and start time of xenstored or oxenstored in /proc, none otherwise", async (t) => {
+  const sysroot = t.testdir();
+  const proc = (pid: number, comm: string, started: number) => {
+    mkdirSync(join(sysroot, "proc", String(pid)), { recursive: true });
+    // a comm with a space and a parenthesis, as /proc shows it; fields after it up to starttime (22)
+    writeFileSync(join(sysroot, "proc", String(pid), "stat"), `${pid} (${comm}) S 1 ${pid} ${pid} 0 -1 4194560 1 0 0 0 2 3 0 0 20 0 1 0 ${started} 1000 10\n`);
+  };
+  t.equal(xenstoredIdentity(sysroot), undefined, "no /proc: none");
+  proc(12, "sshd", 50);
+  proc(34, "xenstored (x)", 60);
+  t.equal(xenstoredIdentity(sysroot), undefined, "only that exact name counts");
+  proc(56, "oxenstored", 777);
+  t.equal(xenstoredIdentity(sysroot), "56@777");
+  writeFileSync(join(sysroot, "proc", "56", "stat"), "56 (oxenstored) S 1\n");
+  t.equal(xenstoredIdentity(sysroot), undefined, "a torn stat says nothing");
 });
 
 /**
@@ -402,6 +525,29 @@ t.test("records: the lease XenDomain holds comes from its .lease.json, only with
   mkdirSync(join(dir, "XenDomain-vm4.json"));
   const leases = Object.fromEntries(watchedResources(dir).map((r) => [r.resource, r.lease]));
   t.same(leases, { vm1: { dir: "/srv/pool", generation: 7 }, vm2: undefined, vm3: undefined });
+});
+
+t.test("records: the cached list is read again whenever a record is renamed into place", async (t) => {
+  const dir = t.testdir();
+  const record = (instance: string, domid: number) => {
+    writeFileSync(join(dir, "tmp"), JSON.stringify({ runningDomid: domid, runningName: instance, utilization: {} }));
+    renameSync(join(dir, "tmp"), join(dir, `XenDomain-${instance}.json`));
+  };
+  record("vm1", 1);
+  let clock = Date.now();
+  const records = cachedResources(dir, () => clock);
+  const domids = () => records().map((r) => `${r.resource}:${r.domid}`).sort();
+  t.same(domids(), ["vm1:1"]);
+  record("vm1", 5); // right after the listing: the same coarse mtime is possible, so that listing was not kept
+  t.same(domids(), ["vm1:5"], "a change within the racy window is seen");
+  clock = Date.now() + RACY_MS + 100; // listings now trusted while the directory stays as it is
+  t.same(domids(), ["vm1:5"]);
+  writeFileSync(join(dir, "XenDomain-vm1.json"), JSON.stringify({ runningDomid: 9, runningName: "vm1" })); // in place: no writer of ours does this
+  t.same(domids(), ["vm1:5"], "an in-place write leaves the directory as it was: the listing kept is used");
+  record("vm2", 2);
+  t.same(domids(), ["vm1:9", "vm2:2"], "a rename is seen, and everything is read again");
+  rmSync(dir, { recursive: true });
+  t.same(records(), [], "no directory: none");
 });
 
 t.test("stop ends the watcher", async (t) => {

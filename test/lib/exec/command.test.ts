@@ -41,6 +41,7 @@ const cases: readonly Case[] = [
   },
   { name: "killed by a signal", file: "sh", args: ["-c", "kill -USR1 $$"], expect: { exitCode: undefined, signal: "SIGUSR1" } },
   { name: "input on stdin", file: "cat", args: [], input: "a\nb\n", expect: { exitCode: 0, stdout: "a\nb\n" } },
+  { name: "input larger than a pipe holds, read back whole", file: "cat", args: [], input: "0123456789abcde\n".repeat(1 << 16), expect: { exitCode: 0, stdout: "0123456789abcde\n".repeat(1 << 16) } },
   { name: "a tool that does not read its input", file: "true", args: [], input: "x".repeat(1 << 20), expect: { exitCode: 0 } },
   { name: "no input: stdin is closed", file: "cat", args: [], expect: { exitCode: 0, stdout: "" } },
   {

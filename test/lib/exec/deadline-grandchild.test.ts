@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { KILL_AFTER_MS, OUTPUT_GRACE_MS, runCommand, runWith } from "../../../lib/exec/command.ts";
-import { BACKENDS } from "./backends.ts";
+import { BACKENDS, type Backend } from "./backends.ts";
 import { pidsIn, survivors } from "../../support/process-groups.ts";
 
 /**
@@ -65,7 +65,7 @@ t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 for (const backend of BACKENDS)
 for (const [index, c] of cases.entries()) {
   t.test(`${backend.name}: ${c.name}`, async (t) => {
-    const pidFile = join(dir, `${backend.module}-case-${index}.pid`);
+    const pidFile = join(dir, `${backend.key}-case-${index}.pid`);
     const started = Date.now();
     const result = await runWith(backend.start)("sh", ["-c", c.script], { timeoutMs: c.timeoutMs, env: { PIDFILE: pidFile } });
     const wall = Date.now() - started;
@@ -88,9 +88,9 @@ t.test(`${backend.name}: the output a tool printed before it hung is kept`, asyn
  * exits while a tool still runs takes the tool's group with it: the groups
  * live outside the agent's own group, where the LRM's kill would not reach.
  */
-const holder = (backend: string, pidFile: string, then: string) => `
+const holder = (backend: Backend, pidFile: string, then: string) => `
 import { runWith } from ${JSON.stringify(new URL("../../../lib/exec/command.ts", import.meta.url).pathname)};
-import { startProcess } from ${JSON.stringify(new URL(`../../../lib/exec/${backend}.ts`, import.meta.url).pathname)};
+import { ${backend.exportName} as startProcess } from ${JSON.stringify(new URL(`../../../lib/exec/${backend.module}.ts`, import.meta.url).pathname)};
 import { writeFileSync } from "node:fs";
 writeFileSync(${JSON.stringify(`${pidFile}.agent`)}, String(process.pid));
 void runWith(startProcess)("sh", ["-c", 'echo $$ > "$PIDFILE"; sh -c "sleep 600"'], { timeoutMs: 600_000, env: { PIDFILE: ${JSON.stringify(pidFile)} } });
@@ -113,9 +113,9 @@ for (const [name, then, signal] of [
   ["exiting on its own", "setTimeout(() => process.exit(0), 1000);", undefined],
 ] as const) {
   t.test(`${backend.name}: an agent ${name} while its tool runs leaves nothing of the tool`, async (t) => {
-    const pidFile = join(dir, `${backend.module}-agent-${name.replace(/\W/g, "-")}.pid`);
-    const program = join(dir, `${backend.module}-agent-${name.replace(/\W/g, "-")}.mts`);
-    writeFileSync(program, holder(backend.module, pidFile, then));
+    const pidFile = join(dir, `${backend.key}-agent-${name.replace(/\W/g, "-")}.pid`);
+    const program = join(dir, `${backend.key}-agent-${name.replace(/\W/g, "-")}.mts`);
+    writeFileSync(program, holder(backend, pidFile, then));
     const agent = runCommand(process.execPath, [program], { timeoutMs: 60_000, env: { NODE_OPTIONS: undefined } });
     const pgid = await waitFor(() => pidsIn(pidFile)[0]);
     t.ok(pgid, "the tool started");

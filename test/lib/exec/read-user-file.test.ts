@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,6 +28,13 @@ writeFileSync(at("sparse.cfg"), "");
 truncateSync(at("sparse.cfg"), 1 << 30); // 1 GiB that takes no disk: the size alone refuses it
 spawnSync("mkfifo", [at("fifo.cfg")]);
 mkdirSync(at("dir.cfg"));
+for (const name of ["-", "(", "!", "{}", "-name"]) writeFileSync(at(name), `${name}\n`);
+symlinkSync(at("vm1.cfg"), at("link.cfg"));
+symlinkSync(at("fifo.cfg"), at("link-to-fifo.cfg"));
+symlinkSync("/dev/zero", at("link-to-zero.cfg"));
+symlinkSync(at("missing.cfg"), at("dangling.cfg"));
+symlinkSync(at("loop-b.cfg"), at("loop-a.cfg"));
+symlinkSync(at("loop-a.cfg"), at("loop-b.cfg"));
 
 const cases: readonly [string, string, RegExp | string][] = [
   ["a regular file", at("vm1.cfg"), 'name = "vm1"\n'],
@@ -44,8 +51,26 @@ const cases: readonly [string, string, RegExp | string][] = [
   ["a directory", at("dir.cfg"), /^refused: is a directory, not a regular file$/],
   ["a missing file", at("missing.cfg"), /^missing: cannot be read on this host \(cannot statx? .*No such file or directory\)$/],
   ["a path through a missing directory", at("nope/vm1.cfg"), /^missing: /],
+  ["a path through a regular file", at("vm1.cfg/x"), /^unreadable: cannot be read on this host \(cannot stat .*: Not a directory\)$/],
+  ["an empty path", "", /^missing: cannot be read on this host \(cannot stat '': No such file or directory\)$/],
+  ["a symbolic link to a regular file", at("link.cfg"), 'name = "vm1"\n'],
+  ["a symbolic link to a FIFO", at("link-to-fifo.cfg"), /^refused: is a fifo, not a regular file$/],
+  ["a symbolic link to /dev/zero", at("link-to-zero.cfg"), /^refused: is a character special file, not a regular file$/],
+  ["a dangling symbolic link", at("dangling.cfg"), /^missing: cannot be read on this host \(cannot stat '.*dangling.cfg': No such file or directory\)$/],
+  ["a loop of symbolic links", at("loop-a.cfg"), /^unreadable: cannot be read on this host \(cannot stat '.*loop-a.cfg': Too many levels of symbolic links\)$/],
+  ["a name find would read as its expression: '('", at("("), "(\n"],
+  ["a name in which find substitutes nothing: '{}'", at("{}"), "{}\n"],
 ];
 
+/** Relative paths (the agents' are absolute; the reader must not care): names find would take for its expression. */
+for (const name of ["-", "(", "!", "-name", "-rf"]) {
+  t.test(`a relative path named '${name}'`, async (t) => {
+    const result = await readUserFile(runCommand, name, { maxBytes: MAX, timeoutMs: 5_000, env: {} }).catch((error: unknown) => String(error));
+    t.same(typeof result === "string" ? result : result.ok ? result.text : result.problem, `${name === "-rf" ? "dash" : name}\n`);
+  });
+}
+
+process.chdir(dir);
 for (const [name, path, expected] of cases) {
   t.test(name, async (t) => {
     const started = Date.now();
@@ -58,6 +83,61 @@ for (const [name, path, expected] of cases) {
     t.ok(Date.now() - started < 2_000, `answered in ${Date.now() - started} ms`);
   });
 }
+
+/**
+ * A FIFO is never opened, not even for the O_NONBLOCK open that cannot
+ * hang: a writer waiting in open(2) for a reader would go on to leave its
+ * mark (on a real export, opening can be what hangs; on a device, what has
+ * side effects).
+ */
+t.test("a FIFO with a writer waiting for a reader: nothing opens it", async (t) => {
+  const mark = at("opened");
+  for (const path of [at("fifo.cfg"), at("link-to-fifo.cfg")]) {
+    const writer = spawn("sh", ["-c", 'echo x > "$0"; touch "$1"', at("fifo.cfg"), mark], { stdio: "ignore" });
+    t.teardown(() => void writer.kill("SIGKILL"));
+    t.match(await read(path), { ok: false, kind: "refused" }, path);
+    t.match(await readUserFile(runCommand, path, { maxBytes: MAX, timeoutMs: 5_000, env: {}, tail: true }), { ok: false, kind: "refused" }, `${path}, as a log's end`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    t.equal(existsSync(mark), false, "the writer still waits: no reader ever opened the FIFO");
+    writer.kill("SIGKILL");
+  }
+});
+
+/** A log's end (tail): the last maxBytes, whatever the file's size; a file within the bound is one child, a longer one two. */
+t.test("a log's end", async (t) => {
+  const log = at("xl-vm1.log");
+  const tail = (run: CommandRunner = runCommand) => readUserFile(run, log, { maxBytes: MAX, timeoutMs: 5_000, env: {}, tail: true });
+  const counting = () => {
+    const programs: string[] = [];
+    const run: CommandRunner = (file, args, options) => (programs.push(file.split("/").at(-1) ?? file), runCommand(file, args, options));
+    return { run, programs };
+  };
+  for (const [label, content] of [
+    ["empty", ""],
+    ["shorter than the bound", "line 1\nline 2\n"],
+    ["exactly the bound", "y".repeat(MAX)],
+    ["one byte over", `z${"y".repeat(MAX)}`],
+    ["a hundred times the bound", `${"a".repeat(100 * MAX - 10)}last line\n`],
+  ] as const) {
+    writeFileSync(log, content);
+    const { run, programs } = counting();
+    const result = await tail(run);
+    t.same(result.ok ? result.text : result, content.slice(-MAX), `${label}: its last ${MAX} bytes`);
+    t.same(programs, content.length <= MAX ? ["find"] : ["find", "dd"], `${label}: ${programs.join(", ")}`);
+  }
+  const whole = counting();
+  await read(at("vm1.cfg"), whole.run);
+  t.same(whole.programs, ["find"], "a whole file within its bound: one child too");
+  // grown since the stat (as a log does): the end as of the stat, plus up to maxBytes of what came after
+  writeFileSync(log, "o".repeat(2 * MAX));
+  const growing: CommandRunner = async (file, args, options) => {
+    const result = await runCommand(file, args, options);
+    if (file.endsWith("find")) appendFileSync(log, "n".repeat(MAX / 2));
+    return result;
+  };
+  const grown = await tail(growing);
+  t.same(grown.ok ? grown.text : grown, `${"o".repeat(MAX / 2)}${"n".repeat(MAX / 2)}`, "grown after the stat: what the read found last");
+});
 
 /** A runner whose programs never answer: what a dead hard-mounted NFS server does to stat(1) and dd(1). */
 const hanging: CommandRunner = (_file, _args, options) => runCommand("sleep", ["60"], options);
@@ -110,7 +190,7 @@ t.test("the agent can exit while a read hangs; an in-process read cannot", async
   t.equal(pool.killed, true, "fs.promises.open of a FIFO: process.exit(3) did not end the process within 3 s");
 });
 
-t.test("monitor scripts: an executable regular file, asked of test(1) in children", async (t) => {
+t.test("monitor scripts: an executable regular file, asked of find(1) in one child", async (t) => {
   writeFileSync(at("check"), "#!/bin/sh\nexit 0\n");
   chmodSync(at("check"), 0o755);
   writeFileSync(at("-x"), "#!/bin/sh\n");
@@ -123,4 +203,19 @@ t.test("monitor scripts: an executable regular file, asked of test(1) in childre
   t.equal(await executable(at("fifo.cfg")), false, "a FIFO");
   t.equal(await executable(at("missing")), false, "missing");
   t.equal(await executable(at("check"), hanging, 500), "no answer", "a file system that never answers");
+  symlinkSync(at("check"), at("check-link"));
+  symlinkSync(at("dir.cfg"), at("dir-link"));
+  writeFileSync(at("!"), "#!/bin/sh\n");
+  chmodSync(at("!"), 0o755);
+  t.equal(await executable(at("check-link")), true, "a symbolic link to an executable script");
+  t.equal(await executable(at("dir-link")), false, "a symbolic link to a directory");
+  t.equal(await executable(at("dangling.cfg")), false, "a dangling symbolic link");
+  t.equal(await executable(at("loop-a.cfg")), false, "a loop of symbolic links");
+  t.equal(await executable("-x"), true, "a relative path named like an option");
+  t.equal(await executable("!"), true, "a relative path named like find's negation");
+  t.equal(await executable(""), false, "an empty path");
+  const programs: string[] = [];
+  const counting: CommandRunner = (file, args, options) => (programs.push(file.split("/").at(-1) ?? file), runCommand(file, args, options));
+  await executable(at("check"), counting);
+  t.same(programs, ["find"], "one child");
 });

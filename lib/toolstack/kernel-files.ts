@@ -4,7 +4,7 @@ import { join } from "node:path";
 /**
  * Reads of /proc and /sys under the sysroot. These are kernel pseudo-files
  * that never wait on a device or a network, so they are read in-process
- * (as lib/toolstack/host-evidence.ts does), but bounded all the same: opened
+ * (as host-evidence.ts does), but bounded all the same: opened
  * non-blocking (a FIFO put where a test's sysroot has a file cannot block the
  * open) and read for at most MAX_BYTES.
  */
