@@ -1,7 +1,9 @@
 import { accessSync, constants, statSync } from "node:fs";
 import type { ParamValues } from "../../lib/ocf/params.ts";
+import { splitList } from "../../lib/ocf/checks.ts";
 import type { FenceAgentDocs } from "../../lib/fence/fence-metadata.ts";
 import { fenceXenLetters, fenceXenParams, type XenDeviceParams } from "./params.ts";
+import type { RunningDelays } from "./running-delay.ts";
 
 /**
  * fence_xen: fences Xen domains that are cluster nodes (guest clusters, or a
@@ -35,6 +37,11 @@ export function validateFenceXen(values: ParamValues<XenDeviceParams>): string[]
       problems.push(`identity_file: cannot read ${values.identity_file} (${(error as NodeJS.ErrnoException).code ?? "error"})`);
     }
   }
+  const listed = new Set(splitList(values.dom0_list) ?? []);
+  for (const entry of splitList(values.dom0_node_map ?? "") ?? []) {
+    const dom0 = entry.split("=")[0] ?? "";
+    if (!listed.has(dom0)) problems.push(`dom0_node_map: ${JSON.stringify(dom0)} is not in dom0_list`);
+  }
   // an absolute ssh_path must be a program (a FIFO, a device or a directory fails every ssh call); a bare name is found on PATH by the spawn
   if (values.ssh_path.startsWith("/")) {
     try {
@@ -48,15 +55,18 @@ export function validateFenceXen(values: ParamValues<XenDeviceParams>): string[]
 }
 
 /**
- * The longest one action may take: the delay, two rounds of toolstack calls
+ * The longest one action may take: the delays (delay, and the longest
+ * delay_if_running), two rounds of toolstack calls
  * (look, then destroy), the wait for the domain to vanish, and the dump.
  * Pacemaker kills a fence agent at pcmk_<action>_timeout (default: stonith-timeout, 60 s).
  */
 export const fenceXenBudgetMs = (
-  values: ParamValues<XenDeviceParams> & { readonly delay: number; readonly power_timeout: number },
+  values: ParamValues<XenDeviceParams> & { readonly delay: number; readonly power_timeout: number; readonly delay_if_running?: RunningDelays | undefined },
 ): number =>
   1000 *
   (values.delay +
+    (values.delay_if_running?.maxSeconds ?? 0) +
     values.power_timeout +
-    2 * (values.login_timeout + values.shell_timeout) +
+    // look, destroy; and with delay_if_running, the look again after the wait
+    (values.delay_if_running?.maxSeconds ? 3 : 2) * (values.login_timeout + values.shell_timeout) +
     (values.dump_core ? values.dump_timeout : 0));

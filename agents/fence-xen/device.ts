@@ -11,6 +11,8 @@ import { dom0sOf } from "../../lib/toolstack/dom0s.ts";
 import { fenceLeaseNotes } from "./lease-notes.ts";
 import { dom0Ssh, type XenDeviceParams } from "./params.ts";
 import { xenPowerDevice } from "./xen-power.ts";
+import { dom0NodeNames } from "./host-fences.ts";
+import type { RunningDelays } from "./running-delay.ts";
 
 /** What the composition roots plug in; tests replace any of it. */
 export interface FenceXenDeps {
@@ -33,10 +35,19 @@ export const realFenceXenDeps = (fencer: string): FenceXenDeps => ({
 /** The one device behind both fence_xen and the external/xen-ha plugin. */
 export function xenDevice(
   values: ParamValues<XenDeviceParams>,
-  context: { readonly log: Logger; readonly deadline: Deadline; readonly env: Readonly<Record<string, string | undefined>> },
+  context: {
+    readonly log: Logger;
+    readonly deadline: Deadline;
+    readonly env: Readonly<Record<string, string | undefined>>;
+    /** How long an off may wait for a silent dom0 to answer or be fenced by its cluster (default 0: look once). */
+    readonly silentWaitMs?: number;
+    /** fence_xen's delay_if_running, when set. */
+    readonly runningDelays?: RunningDelays | undefined;
+  },
   deps: FenceXenDeps,
 ): PowerDevice {
   const { log, deadline, env } = context;
+  const nodeOf = dom0NodeNames(values.dom0_node_map);
   return xenPowerDevice({
     // with --verbose every ssh and toolstack call is logged (argv only: secrets go on stdin)
     dom0s: dom0sOf(values.dom0_list, dom0Ssh.settingsOf(values), {
@@ -61,5 +72,15 @@ export function xenDevice(
         })
       : undefined,
     now: deps.now,
+    sleep: deps.sleep,
+    runningDelay: context.runningDelays && {
+      secondsFor: context.runningDelays.secondsFor,
+      caseVariantsOf: context.runningDelays.caseVariantsOf,
+      // one more look and the destroy, each an ssh login and a command at most
+      afterDelayMs: 2 * (values.login_timeout + values.shell_timeout) * 1000,
+    },
+    hostFences: values.dom0_fence_history
+      ? { nodeOf: (dom0) => nodeOf(dom0.name), sinceMs: deps.now() - deadline.elapsedMs(), waitMs: context.silentWaitMs ?? 0 }
+      : undefined,
   });
 }

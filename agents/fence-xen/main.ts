@@ -12,7 +12,13 @@ export function fenceXenMain(io: ProcessIo, deps: FenceXenDeps): Promise<FenceEx
       validate: validateFenceXen,
       budgetMs: fenceXenBudgetMs,
       sleep: deps.sleep,
-      device: ({ values, log, deadline, env }) => xenDevice(values, { log, deadline, env }, deps),
+      // only an off (a reboot's too) waits for a silent dom0 to answer or be fenced by its cluster
+      device: ({ values, log, deadline, env, action }) =>
+        xenDevice(
+          values,
+          { log, deadline, env, silentWaitMs: action === "off" || action === "reboot" ? values.power_timeout * 1000 : 0, runningDelays: values.delay_if_running },
+          deps,
+        ),
     },
     io,
   );

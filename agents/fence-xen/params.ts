@@ -4,6 +4,8 @@ import { absolutePathProblem, hostProblem, listProblem } from "../../lib/ocf/che
 import { sshParamGroup } from "../../lib/ocf/ssh-params.ts";
 import { domainNameProblem } from "../../lib/toolstack/domain-name.ts";
 import { UUID } from "../../lib/toolstack/list-verbose.ts";
+import { dom0NodeMapProblem } from "./host-fences.ts";
+import { runningDelayParam } from "./running-delay.ts";
 
 /** `local` or a host name / address for ssh; never anything ssh could read as an option. */
 export const dom0ListProblem = (text: string): string | undefined =>
@@ -78,6 +80,21 @@ export const xenDeviceParams = {
     shortdesc: "Where 'on' finds DOMAIN.cfg on the dom0",
     check: absolutePathProblem,
   }),
+  dom0_fence_history: param.boolean({
+    default: true,
+    shortdesc: "A silent dom0 fenced by the dom0 cluster holds no domain",
+    longdesc:
+      "When a dom0 does not answer, ask an answering dom0 for the dom0 cluster's fence history (stonith_admin --history): " +
+      "a successful off or reboot of that dom0, completed after this fence began, proves its domains gone. Without such a " +
+      "record the fence fails as before; off and reboot wait for one, or for the dom0 to answer, up to power_timeout.",
+  }),
+  dom0_node_map: param.string({
+    shortdesc: "Dom0 cluster node names, where they differ from dom0_list",
+    longdesc:
+      "Space- or comma-separated DOM0=NODE entries: the dom0 cluster's node name of a dom0_list entry (an address, or 'local'). " +
+      "An entry not listed is its own node name; 'local' has none unless listed.",
+    check: dom0NodeMapProblem,
+  }),
   lease_dir: param.string({
     shortdesc: "Lease directory on the HA data pool",
     longdesc:
@@ -96,6 +113,8 @@ export const fenceXenParams = {
   ...fenceProtocolParams,
   // the declared type allows an absent plug; a check only ever sees a decoded value
   plug: { ...fenceProtocolParams.plug, check: (plug: string | undefined) => plugProblem(plug ?? "") },
+  // beside fencing.py's delay, which it leaves as it is
+  delay_if_running: runningDelayParam(plugProblem),
   ...xenDeviceParams,
 };
 

@@ -3,8 +3,10 @@ import type { Deadline } from "../../lib/ocf/deadline.ts";
 import { genericError, OcfError } from "../../lib/ocf/exit-code.ts";
 import type { Logger } from "../../lib/ocf/logger.ts";
 import type { PlugStatus, PowerDevice } from "../../lib/fence/power-actions.ts";
-import { copyNames, eachDom0Of, failuresOf, reasonOf, type Dom0 } from "../../lib/toolstack/dom0s.ts";
+import { copyNames, eachDom0Of, failuresOf, reasonOf, type Answer, type Dom0 } from "../../lib/toolstack/dom0s.ts";
 import { UUID } from "../../lib/toolstack/list-verbose.ts";
+import type { DomainState } from "../../lib/toolstack/toolstack.ts";
+import { askHistory, fencedAfter } from "./host-fences.ts";
 import { namesByUuid } from "./uuid-lookup.ts";
 
 /**
@@ -14,7 +16,10 @@ import { namesByUuid } from "./uuid-lookup.ts";
  * the source; xm: migrating-NAME). A dom0 that does not answer makes the
  * state unknown, and so status, off and on fail, naming that dom0. A plug
  * that every dom0 answered for and none lists is "missing", not "off": the
- * protocol decides (lib/fence/power-actions.ts, missing_as_off).
+ * protocol decides (lib/fence/power-actions.ts, missing_as_off). One
+ * exception, on evidence only: a dom0 that the dom0 cluster fenced after this
+ * action began (host-fences.ts) has no domains left, as if it had answered
+ * with an empty list.
  */
 export interface FenceLeaseNotes {
   /** Before the kill; false when it could not be written (then no confirmation follows). */
@@ -32,7 +37,43 @@ export interface XenPowerOptions {
   /** Set when leases are in use: fences are recorded, and `on` is refused. */
   readonly leaseNotes: FenceLeaseNotes | undefined;
   readonly now: () => number;
+  /** Set when a silent dom0's fence by its cluster counts as evidence (host-fences.ts). */
+  readonly hostFences: HostFenceOptions | undefined;
+  readonly sleep: (ms: number) => Promise<void>;
+  /** Set with delay_if_running: an off waits before destroying a domain it finds running (running-delay.ts). */
+  readonly runningDelay: RunningDelayOptions | undefined;
 }
+
+export interface RunningDelayOptions {
+  readonly secondsFor: (plug: string) => number;
+  readonly caseVariantsOf: (plug: string) => readonly string[];
+  /** What one more look and a destroy may take after the wait: the wait fits only if this is left too. */
+  readonly afterDelayMs: number;
+}
+
+/**
+ * Can the domain run code (a fence of its own)? Not once it has shut down
+ * (crashed included), crashed (xm) or is dying. Paused counts as running: it
+ * may be unpaused, and a fence it began may be in flight. Unknown (a UUID
+ * plug: `xl list -v` is read for names only) counts as running: the wait is
+ * the safe side.
+ */
+const mayRun = (state: DomainState | undefined): boolean => state === undefined || !(state.shutdown || state.crashed || state.dying);
+
+export interface HostFenceOptions {
+  /** The dom0 cluster's name of a dom0; undefined: it cannot be looked up. */
+  readonly nodeOf: (dom0: Dom0) => string | undefined;
+  /** When this action began (epoch ms): only a fence completed later proves anything. */
+  readonly sinceMs: number;
+  /** How long a look may wait for a silent dom0 to answer or be fenced (off and reboot: power_timeout; else 0). */
+  readonly waitMs: number;
+}
+
+/** One history read may take this long (the dom0 answers: it is the one that just listed its domains). */
+const HISTORY_CAP_MS = 5_000;
+/** While a silent dom0 is unsettled, a history read starts this often, at most READS_AT_ONCE under way per dom0. */
+const READ_EVERY_MS = 250;
+const READS_AT_ONCE = 4;
 
 interface Sighting {
   readonly dom0: Dom0;
@@ -42,25 +83,125 @@ interface Sighting {
 export function xenPowerDevice(options: XenPowerOptions): PowerDevice {
   const { dom0s, log } = options;
   const eachDom0 = eachDom0Of(dom0s);
+  /** Silent dom0s that their cluster fenced during this action, with the fence that proves it: they hold no domain. */
+  const fencedDom0s = new Map<Dom0, string>();
+  /** Where each plug was first seen in this action: a reboot's on half creates it there again. */
+  const ranOn = new Map<string, Dom0>();
+  /** When waiting for silent dom0s ends (deadline.elapsedMs() terms), once a look has begun it. */
+  let silentWaitEnd: number | undefined;
   /** Names under which a UUID plug was seen; needed for the lease notes. */
   const seenNames = new Map<string, string>();
   /** Plugs whose fence was announced in the pool; only those get a confirmation. */
   const announced = new Set<string>();
   /** Every guest name the dom0s listed during this action, to name what a mistyped plug may have meant. */
   const listed = new Set<string>();
+  /** The state of each name a dom0 last listed for a plug: whether an off waits (delay_if_running). */
+  const statesSeen = new Map<Dom0, Map<string, DomainState>>();
 
   async function namesOn(dom0: Dom0, plug: string): Promise<string[]> {
     if (UUID.test(plug)) return namesByUuid(dom0, plug);
     const wanted = new Set(copyNames(plug, dom0));
     const rows = await dom0.toolstack.list();
     for (const row of rows) if (row.name !== undefined && row.domid !== 0) listed.add(row.name);
-    return rows.flatMap((row) => (row.name !== undefined && row.domid !== 0 && wanted.has(row.name) ? [row.name] : []));
+    const found = rows.filter((row) => row.name !== undefined && row.domid !== 0 && wanted.has(row.name));
+    statesSeen.set(dom0, new Map(found.map((row) => [row.name as string, row.state])));
+    return found.map((row) => row.name as string);
   }
 
-  /** Every dom0 asked at once; each answer, in dom0_list order, is a sighting or a failure. */
-  async function scan(plug: string): Promise<{ sightings: Sighting[]; failures: string[] }> {
-    const answers = await eachDom0((dom0) => namesOn(dom0, plug));
+  /** The first answering dom0 whose history shows `dom0`'s fence since the action began, as a text; else why not. */
+  async function fenceOf(dom0: Dom0, answering: readonly Dom0[], hostFences: HostFenceOptions): Promise<{ proof?: string; problem?: string }> {
+    const node = hostFences.nodeOf(dom0);
+    if (node === undefined) return { problem: "its cluster node name is not known (dom0_node_map)" };
+    const reads = await Promise.all(answering.map((via) => askHistory(via, node, HISTORY_CAP_MS, options.env).then((read) => ({ via, read }))));
+    for (const { via, read } of reads) {
+      const fence = read.ok ? fencedAfter(read.fences, node, hostFences.sinceMs) : undefined;
+      if (fence) return { proof: `${fence.action} of ${node} completed ${new Date(fence.completedMs ?? 0).toISOString()} (fence history on ${via.name})` };
+    }
+    const unread = reads.flatMap(({ read }) => (read.ok ? [] : [read.problem]));
+    const since = new Date(hostFences.sinceMs).toISOString();
+    return { problem: unread.length === reads.length ? `its fence history could not be read: ${unread.join("; ")}` : `the dom0 cluster has not fenced ${node} since ${since}` };
+  }
+
+  /**
+   * Dom0s that did not answer: each is asked again while the answering ones
+   * are asked for the dom0 cluster's fence history, until it answers, its
+   * fence is on record, or `waitMs` is over. The first history reads are
+   * awaited (a status looks once); then a read starts every READ_EVERY_MS,
+   * a few at once, since most of a read is its ssh login and the history is
+   * looked at only at its end: the fence is seen soon after it is recorded,
+   * not a whole read later. A dom0 whose fence is on record drops out of the
+   * answers (it holds no domain); the others keep their failure, with what
+   * the history said. Reads and asks still under way when we are done are
+   * left behind.
+   */
+  async function settleSilent(plug: string, first: readonly Answer<string[]>[], hostFences: HostFenceOptions): Promise<Answer<string[]>[]> {
+    const answers = new Map(first.map((a) => [a.dom0, a]));
+    const notes = new Map<Dom0, string>();
+    const asking = new Set<Dom0>();
+    const reading = new Map<Dom0, number>();
+    const silentNow = () => [...answers.values()].filter((a) => a.failure !== undefined).map((a) => a.dom0);
+    const answeringNow = () => [...answers.values()].filter((a) => a.failure === undefined).map((a) => a.dom0);
+    let wake = (): void => {};
+    const read = (dom0: Dom0, answering: readonly Dom0[]): Promise<void> => {
+      reading.set(dom0, (reading.get(dom0) ?? 0) + 1);
+      return fenceOf(dom0, answering, hostFences)
+        .then(({ proof, problem }) => {
+          if (proof === undefined || answers.get(dom0)?.failure === undefined) {
+            if (problem !== undefined) notes.set(dom0, problem);
+            return;
+          }
+          log.info(`${dom0.name} does not answer, but the dom0 cluster fenced it after this fence began: its domains are gone`, { proof });
+          fencedDom0s.set(dom0, proof);
+          answers.delete(dom0);
+        })
+        .catch((error: unknown) => void notes.set(dom0, reasonOf(error))) // no evidence, never "gone"
+        .finally(() => {
+          reading.set(dom0, (reading.get(dom0) ?? 1) - 1);
+          wake();
+        });
+    };
+    const askAgain = (dom0: Dom0): void => {
+      asking.add(dom0);
+      void eachDom0Of([dom0])((d) => namesOn(d, plug))
+        .then(([again]) => {
+          if (again?.failure === undefined && answers.has(dom0) && !fencedDom0s.has(dom0)) answers.set(dom0, again as Answer<string[]>);
+        })
+        .catch(() => {}) // a failure other than the dom0's: the dom0 stays silent
+        .finally(() => {
+          asking.delete(dom0);
+          wake();
+        });
+    };
+    // one wait per action, however many looks (off looks, destroys, looks again): the first look starts it
+    silentWaitEnd ??= options.deadline.elapsedMs() + hostFences.waitMs;
+    if (answeringNow().length > 0) await Promise.all(silentNow().map((dom0) => read(dom0, answeringNow())));
+    for (;;) {
+      const [silent, answering] = [silentNow(), answeringNow()];
+      if (silent.length === 0 || answering.length === 0) break;
+      if (options.deadline.elapsedMs() + READ_EVERY_MS > silentWaitEnd || options.deadline.remainingMs() < READ_EVERY_MS + HISTORY_CAP_MS) break;
+      for (const dom0 of silent) {
+        if ((reading.get(dom0) ?? 0) < READS_AT_ONCE) void read(dom0, answering);
+        if (!asking.has(dom0)) askAgain(dom0);
+      }
+      await Promise.race([options.sleep(READ_EVERY_MS), new Promise<void>((resolve) => (wake = resolve))]);
+    }
+    return [...answers.values()].map((a) => (a.failure !== undefined && notes.get(a.dom0) ? { ...a, failure: `${a.failure} (${notes.get(a.dom0)})` } : a));
+  }
+
+  /**
+   * Every dom0 asked at once (but those proven fenced); each answer, in
+   * dom0_list order, is a sighting or a failure. Silent dom0s are settled
+   * (settleSilent) when their answer matters: always for an off, and for a
+   * status only while no dom0 has the domain (one sighting proves "on").
+   */
+  async function scan(plug: string, settle: "always" | "unless-seen" = "always"): Promise<{ sightings: Sighting[]; failures: string[] }> {
+    const asked = eachDom0Of(dom0s.filter((dom0) => !fencedDom0s.has(dom0)));
+    const first = await asked((dom0) => namesOn(dom0, plug));
+    const seen = first.some((a) => a.value !== undefined && a.value.length > 0);
+    const unsettled = first.some((a) => a.failure !== undefined) && (settle === "always" || !seen);
+    const answers = options.hostFences && unsettled ? await settleSilent(plug, first, options.hostFences) : first;
     const sightings = answers.flatMap((a) => (a.value !== undefined && a.value.length > 0 ? [{ dom0: a.dom0, names: a.value }] : []));
+    if (sightings[0] !== undefined && !ranOn.has(plug)) ranOn.set(plug, sightings[0].dom0);
     if (UUID.test(plug)) {
       const sighting = sightings[0];
       const name = sighting?.names[0];
@@ -92,9 +233,49 @@ export function xenPowerDevice(options: XenPowerOptions): PowerDevice {
 
   const domainOf = (plug: string): string | undefined => (UUID.test(plug) ? seenNames.get(plug) : plug);
 
+  /** Where and in what state the plug was seen, for the log: "node1:guest1 -b----". */
+  const whereSeen = (sightings: readonly Sighting[]): string =>
+    sightings.flatMap((s) => s.names.map((name) => `${s.dom0.name}:${name} ${statesSeen.get(s.dom0)?.get(name)?.letters ?? "(state not read)"}`)).join(", ");
+
+  /**
+   * delay_if_running: a plug found running (on an answering dom0) waits its
+   * delay, then is looked at again; one that is gone, crashed or dying runs no
+   * fence of its own and is destroyed at once. The wait must leave time for a
+   * look and a destroy; when it cannot, the fence fails before it waits.
+   * Returns the look the destroy acts on.
+   */
+  async function waitIfRunning(plug: string, look: { sightings: Sighting[]; failures: string[] }): Promise<{ sightings: Sighting[]; failures: string[] }> {
+    const delay = options.runningDelay;
+    if (!delay) return look;
+    const seconds = delay.secondsFor(plug);
+    if (seconds === 0) {
+      const variants = delay.caseVariantsOf(plug);
+      if (variants.length > 0) log.warn(`delay_if_running lists ${variants.join(", ")}, not ${plug}: no wait (domain names are case-sensitive)`);
+      return look;
+    }
+    const running = look.sightings.filter((s) => s.names.some((name) => mayRun(statesSeen.get(s.dom0)?.get(name))));
+    if (running.length === 0) {
+      if (look.sightings.length > 0) log.info(`${plug} runs nowhere (${whereSeen(look.sightings)}): it runs no fence of its own, so it is destroyed without the delay_if_running wait`);
+      return look;
+    }
+    const needMs = seconds * 1000 + delay.afterDelayMs;
+    const leftMs = options.deadline.remainingMs();
+    if (leftMs < needMs) {
+      throw genericError(
+        `delay_if_running: ${plug} runs (${whereSeen(running)}), but its ${seconds} s wait does not fit: ${(leftMs / 1000).toFixed(1)} s of this action are left, ` +
+          `and the wait with one more look and destroy may take ${Math.ceil(needMs / 1000)} s; nothing was destroyed (lower delay_if_running, or raise power_timeout)`,
+      );
+    }
+    log.info(`${plug} runs (${whereSeen(running)}): waiting ${seconds} s (delay_if_running) before destroying it, then looking again`);
+    await options.sleep(seconds * 1000);
+    const again = await scan(plug);
+    log.info(`${plug} after the wait: ${again.sightings.length > 0 ? whereSeen(again.sightings) : "no dom0 lists it"}`);
+    return again;
+  }
+
   return {
     async status(plug) {
-      const { sightings, failures } = await scan(plug);
+      const { sightings, failures } = await scan(plug, "unless-seen");
       if (sightings.length > 0) {
         log.debug(`${plug} found`, { on: sightings.map((s) => `${s.dom0.name}:${s.names.join("+")}`).join(" ") });
         return "on";
@@ -111,7 +292,7 @@ export function xenPowerDevice(options: XenPowerOptions): PowerDevice {
     },
 
     async powerOff(plug) {
-      const { sightings, failures } = await scan(plug);
+      const { sightings, failures } = await waitIfRunning(plug, await scan(plug));
       const problems = [...failures];
       for (const sighting of sightings) {
         try {
@@ -127,7 +308,10 @@ export function xenPowerDevice(options: XenPowerOptions): PowerDevice {
     async powerOn(plug) {
       if (options.leaseNotes) throw genericError("on is refused with lease_dir set: the domain's XenDomain resource starts it");
       if (UUID.test(plug)) throw genericError(`on needs the domain's name, not a UUID (${plug})`);
-      for (const dom0 of dom0s) {
+      // where a reboot's off found it first (the placement the dom0s' own rules chose: guests kept apart), then
+      // dom0_list order; never a dom0 known only from its cluster's fence history, which cannot be asked
+      const where = ranOn.get(plug);
+      for (const dom0 of [...(where ? [where] : []), ...dom0s.filter((d) => d !== where && !fencedDom0s.has(d))]) {
         try {
           await dom0.toolstack.create(join(options.configDir, `${plug}.cfg`), plug);
           log.info(`${plug} created on ${dom0.name}`);
@@ -153,13 +337,21 @@ export function xenPowerDevice(options: XenPowerOptions): PowerDevice {
     },
 
     async monitor() {
-      const problems = failuresOf(await eachDom0((dom0) => dom0.toolstack.list()));
-      if (problems.length > 0) throw genericError(`dom0s not answering: ${problems.join("; ")}`);
+      const answers = await eachDom0((dom0) => dom0.toolstack.list());
+      const problems = failuresOf(answers);
+      if (problems.length === 0) return;
+      // With the fence history, a silent dom0 stops no fence while one dom0 answers and its node name is known: the
+      // device works. Failing here would also hold up the very fence that is needed (Pacemaker starts a fence device
+      // on the survivor, monitoring it, before it runs an off with it).
+      const silent = answers.filter((a) => a.failure !== undefined);
+      const settleable = options.hostFences && silent.length < answers.length && silent.every((a) => options.hostFences?.nodeOf(a.dom0) !== undefined);
+      if (!settleable) throw genericError(`dom0s not answering: ${problems.join("; ")}`);
+      log.warn(`dom0s not answering: ${problems.join("; ")}; a fence settles them by the dom0 cluster's fence history`);
     },
 
     async beforeOff(plug) {
       if (!options.leaseNotes) return;
-      if (UUID.test(plug)) await scan(plug); // learns the name, if any dom0 has the domain
+      if (UUID.test(plug)) await scan(plug, "unless-seen"); // learns the name, if any dom0 has the domain
       const domain = domainOf(plug);
       if (domain === undefined) {
         log.warn(`no dom0 shows ${plug}: its lease (if any) cannot be named, so no fence is recorded`);

@@ -14,6 +14,8 @@ export interface DeviceInput<P extends Params> {
   readonly log: Logger;
   readonly deadline: Deadline;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** The action the device is made for (a device may wait longer for an off than for a status). */
+  readonly action: Exclude<FenceAction, "metadata" | "validate-all">;
 }
 
 export interface FenceAgentDefinition<P extends FenceProtocolParams & Params> extends FenceAgentDocs {
@@ -83,7 +85,7 @@ export function runFenceAgent<P extends FenceProtocolParams & Params>(
     if (PLUG_ACTIONS.has(action) && plug === "") return fail([`action '${action}' needs a plug (the domain's name or UUID)`]);
 
     const deadline = scope.deadline(budgetMs);
-    const device = agent.device({ values, log, deadline, env: io.env });
+    const device = agent.device({ values, log, deadline, env: io.env, action });
     const outcome = await runPowerAction(action, plug, device, {
       delayMs: common.delay * 1000,
       powerTimeoutMs: common.power_timeout * 1000,

@@ -42,6 +42,8 @@ export interface Param<V> extends Omit<ParamDocs, "check"> {
   readonly choices?: readonly string[];
   readonly decode: (raw: string) => Decoded<V>;
   readonly check?: (value: V) => string | undefined;
+  /** A fence agent's value that names plugs (as Pacemaker passes them): xen-ha cib check looks each up among the device's. */
+  readonly plugsNamed?: (value: V) => readonly string[];
 }
 
 /** The value type a handler sees: `T | undefined` only when it can really be absent. */

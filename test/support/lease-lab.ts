@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { endLeftoverTools } from "../../lib/exec/command.ts";
 import { cleanupSim, createSimHost, listDomains, sharedDir, writeSampleConfig, type SimHost } from "../../lib/sim/index.ts";
 import { fenceXenMain } from "../../agents/fence-xen/main.ts";
 import { realFenceXenDeps } from "../../agents/fence-xen/device.ts";
@@ -85,6 +86,7 @@ export function leaseLab(t: Teardown, hosts: readonly string[] = ["node1", "node
         now: () => clock.now,
         leaseFs: faultyLeaseFs(() => faults.get(from) ?? "none"),
       });
+      await endLeftoverTools(); // as the agent's process exit would
       return { code, stdout: out.stdout, stderr: out.stderr };
     },
     /** Ground truth: the hosts where `domain` exists (any state but dying). */

@@ -81,7 +81,21 @@ function factsOf(agent: RegisteredAgent): AgentFacts {
   return facts;
 }
 
-function parameterProblems(primitive: PrimitiveDef, agent: RegisteredAgent): Problem[] {
+/**
+ * The plugs Pacemaker passes a fence device: a node's port in pcmk_host_map
+ * (entries split at ';' or white space, name from port at the first ':' or
+ * '=', as pacemaker-fenced reads it), else the node's own name.
+ */
+function plugsOf(cib: Cib, primitive: PrimitiveDef): Set<string> {
+  const map = new Map<string, string>();
+  for (const entry of (pairValue(primitive.params, "pcmk_host_map") ?? "").split(/[;\s]+/).filter(Boolean)) {
+    const at = entry.search(/[:=]/);
+    if (at > 0) map.set(entry.slice(0, at), entry.slice(at + 1));
+  }
+  return new Set([...map.values(), ...cib.nodes.map((node) => node.uname).filter((uname) => uname !== "" && !map.has(uname))]);
+}
+
+function parameterProblems(cib: Cib, primitive: PrimitiveDef, agent: RegisteredAgent): Problem[] {
   const where = `primitive ${primitive.id}`;
   const { declared, names, known } = factsOf(agent);
   const problems: Problem[] = [];
@@ -104,6 +118,14 @@ function parameterProblems(primitive: PrimitiveDef, agent: RegisteredAgent): Pro
     const decoded = param.decode(pair.value);
     const problem = decoded.ok ? param.check?.(decoded.value) : decoded.problem;
     if (problem) problems.push(error(where, pair.line, `${pair.name}: ${problem}`, `give ${name} a value ${agent.name} accepts (${param.shortdesc.toLowerCase()})`));
+    else if (decoded.ok && param.plugsNamed && agent.fencing) {
+      const plugs = plugsOf(cib, primitive);
+      for (const plug of plugs.size === 0 ? [] : param.plugsNamed(decoded.value).filter((p: string) => !plugs.has(p))) {
+        problems.push(
+          error(where, pair.line, `${pair.name}: '${plug}' is no plug of this device${didYouMean(plug, plugs)}, so it never applies`, `name a plug Pacemaker passes (pcmk_host_map's ports, else node names): ${[...plugs].join(", ")}`),
+        );
+      }
+    }
   }
 
   for (const [name, param] of declared) {
@@ -151,7 +173,7 @@ export function agentProblems(cib: Cib, agents: AgentCatalog): Problem[] {
   return cib.primitives.flatMap((primitive) => {
     const agent = findAgent(agents, primitive.agent);
     if (agent) {
-      return [...legacyMetaProblems(primitive), ...parameterProblems(primitive, agent), ...timeoutProblems(cib, primitive, agent)];
+      return [...legacyMetaProblems(primitive), ...parameterProblems(cib, primitive, agent), ...timeoutProblems(cib, primitive, agent)];
     }
     // Only our own provider is a closed set; any fence agent may be installed.
     const ours = primitive.agent.startsWith("ocf:") && agents.agents.some((a) => provider(a.key) === provider(primitive.agent));

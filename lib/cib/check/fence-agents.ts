@@ -37,7 +37,8 @@ async function readMetadata(context: ToolContext, agent: string): Promise<Metada
   const ran = await runTool(context, "stonith_admin", ["--metadata", "--agent", agent], { capMs: CAP_MS });
   if (!ran.ok) return { ok: false, problem: ran.message };
   const parsed = parseXml(ran.result.stdout);
-  const parameters = parsed.ok ? childNamed(parsed.root, "parameters") : undefined;
+  if (!parsed.ok) return { ok: false, problem: `its meta-data is not well-formed XML${parsed.line ? ` (line ${parsed.line})` : ""}: ${parsed.problem}` };
+  const parameters = childNamed(parsed.root, "parameters");
   if (!parameters) return { ok: false, problem: "its meta-data has no <parameters>" };
   return {
     ok: true,

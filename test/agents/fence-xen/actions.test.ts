@@ -58,12 +58,13 @@ t.test("every action against several dom0s", async (t) => {
     },
     { name: "on of a running domain: already on", options: { action: "on", port: "vm1" }, code: 0, stdout: "Success: Already ON\n" },
     {
-      name: "reboot: off, then on",
+      name: "reboot: off, then on again where it ran (not the first dom0 of dom0_list)",
       options: { action: "reboot", port: "vm3" },
       code: 0,
       stdout: "Success: Rebooted\n",
-      after: { dom0a: ["vm1", "vm2", "vm3"], dom0b: [], guest0: [] },
+      after: { dom0a: ["vm1", "vm2"], dom0b: [], guest0: ["vm3"] },
     },
+
     { name: "validate-all changes nothing", options: { action: "validate-all" }, code: 0, stdout: "" },
     { name: "metadata", options: { action: "metadata" }, code: 0, stdout: /^<\?xml version="1.0" \?>\n<resource-agent name="fence_xen"/ },
     { name: "an unknown action", options: { action: "frobnicate" }, code: 1, stdout: "" },
@@ -79,6 +80,17 @@ t.test("every action against several dom0s", async (t) => {
       t.same(domainsOn(lab, host), names, `${row.name}: ${host} runs ${names.join(", ") || "nothing"}`);
     }
   }
+});
+
+t.test("reboot keeps a guest on the dom0 it ran on: guests kept apart stay apart", async (t) => {
+  const lab = fenceLab(t, ["dom0a", "dom0b"]);
+  await startDomain(lab, "dom0a", "guest1");
+  await startDomain(lab, "dom0b", "guest2");
+  const run = await fence(lab, { ...labOptions(lab), action: "reboot", port: "guest2" });
+  t.equal(run.code, 0, run.stderr);
+  t.equal(run.stdout, "Success: Rebooted\n");
+  t.match(run.stderr, /guest2 created on dom0b/);
+  t.same([domainsOn(lab, "dom0a"), domainsOn(lab, "dom0b")], [["guest1"], ["guest2"]]);
 });
 
 t.test("a plug may be the domain's UUID (xl list -v); the name is what the lease notes use", async (t) => {

@@ -30,6 +30,8 @@ const rows: readonly { option: string; value: string; outcome: "refused" | "lite
   { option: "dump_dir", value: `/var/${HOSTILE}`, outcome: "literal" },
   { option: "config_dir", value: `/etc/${HOSTILE}`, outcome: "literal" },
   { option: "lease_dir", value: `/srv/${HOSTILE}`, outcome: "literal" },
+  { option: "dom0_node_map", value: `dom0a=${HOSTILE}`, outcome: "refused" },
+  { option: "delay_if_running", value: `vm1:1;${HOSTILE}:1`, outcome: "refused" },
   { option: "separator", value: HOSTILE, outcome: "literal" },
   { option: "debug_file", value: HOSTILE, outcome: "refused" },
   { option: "action", value: HOSTILE, outcome: "refused" },

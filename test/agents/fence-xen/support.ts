@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runCommand, type CommandResult } from "../../../lib/exec/command.ts";
+import { endLeftoverTools, runCommand, type CommandResult } from "../../../lib/exec/command.ts";
 import { cleanupSim, createSimHost, listDomains, writeSampleConfig, type SimHost } from "../../../lib/sim/index.ts";
 import { fenceXenMain } from "../../../agents/fence-xen/main.ts";
 import { captureIo } from "../../support/capture-io.ts";
@@ -93,5 +93,7 @@ export async function fence(
   const { io, out } = captureIo(extra.argv ?? [], lab.client.env, text);
   const started = performance.now();
   const code = await fenceXenMain(io, { ...realFenceXenDeps("fence_xen@guest0"), ...extra.deps });
+  // the agent's process would exit here, ending the reads it left behind (lib/exec/command.ts)
+  await endLeftoverTools();
   return { code, stdout: out.stdout, stderr: out.stderr, ms: Math.round(performance.now() - started) };
 }
