@@ -3,9 +3,9 @@ import type { FenceAgentDocs } from "../lib/fence/fence-metadata.ts";
 import { fenceXenDocs } from "./fence-xen/agent.ts";
 import { xenDomain } from "./xen-domain/agent.ts";
 import { xenHost } from "./xen-host/agent.ts";
+import { OCF_PROVIDER } from "./provider.ts";
 
-/** The provider directory under $OCF_ROOT/resource.d/ and the CIB's provider="..." value. */
-export const OCF_PROVIDER = "xen-ha";
+export { OCF_PROVIDER };
 
 /**
  * Every OCF agent xen-ha ships. The installer, the conformance tests and the
