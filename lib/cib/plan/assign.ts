@@ -124,6 +124,8 @@ interface Scratch {
   readonly saved: Float64Array[];
   /** The assignment order, one slot per resource (assignmentOrder returns a view of its start). */
   readonly order: Int32Array;
+  /** assignedNodes' result, by resource: valid until the next assignment. */
+  readonly nodeIndex: Int32Array;
 }
 
 /** `count` rows of `n` numbers as views of one block (one allocation, not `count`). */
@@ -426,6 +428,7 @@ function prepare(model: PlacementModel): Prepared {
       tiedBefore: new Int32Array(n + 1),
       saved: [],
       order: new Int32Array(count),
+      nodeIndex: new Int32Array(count),
     },
   };
   result.chain.forEach((members, r) => (result.chained[r] = members.length > 1 ? 1 : 0));
@@ -453,6 +456,15 @@ export interface AssignOptions {
 }
 
 /**
+ * Where each resource runs after the assignment, as AssignResult.nodeIndex, for callers that only count outcomes
+ * (the tolerance search, the check's claimed sets): the choices are the same, but the ambiguous ones and the
+ * kept-apart domains are not worked out, and the array is a buffer the next assignment of the model overwrites.
+ */
+export function assignedNodes(model: PlacementModel, up: ReadonlySet<string>, current: Placement): Int32Array {
+  return assignWith(model, up, current, false, false).nodeIndex;
+}
+
+/**
  * Assigns every resource given the hosts that are up and where resources ran
  * before (a failed host still counts as "current" for ordering, as in Pacemaker).
  */
@@ -462,13 +474,17 @@ export function assign(model: PlacementModel, up: ReadonlySet<string>, current: 
 
 /** `assign`, with the domains left stopped by anti-colocations (for each, the primaries holding hosts it could have had) and the ambiguous choices. */
 export function assignExplained(model: PlacementModel, up: ReadonlySet<string>, current: Placement, options: AssignOptions = {}): AssignResult {
+  return assignWith(model, up, current, options.slow === true, true);
+}
+
+/** `explain`: work out the ambiguous choices and kept-apart domains, and return a nodeIndex of its own. */
+function assignWith(model: PlacementModel, up: ReadonlySet<string>, current: Placement, slow: boolean, explain: boolean): AssignResult {
   const p = prepare(model);
   const { n, keyCount: k, thisWith, withThis, thisWithIndex, withThisIndex, utilStart, utilKey, utilAmount } = p;
   const resources = model.resources;
   const strategy: Strategy = model.strategy;
   const usesCapacity = strategy !== "default";
   const scratch = p.scratch;
-  const slow = options.slow === true;
   const { available, free, assigned, stamp, rows, merging, saved, assigning, tieKey, tiedList, tiedBefore } = scratch;
   model.nodes.forEach((name, i) => {
     available[i] = up.has(name) && !model.standby.includes(name) ? 1 : 0;
@@ -664,9 +680,10 @@ export function assignExplained(model: PlacementModel, up: ReadonlySet<string>, 
         for (let m = 0; m < members.length; m++) order[length++] = members[m] as number;
         j++;
       } while (j < items.length && compare(items[i] as SortItem, items[j] as SortItem) === 0);
-      // Short runs (most are) by insertion, without a view per run; longer ones by the typed array's sort.
-      if (length - from > 8) order.subarray(from, length).sort();
-      else {
+      // One item's members are in resource order already (a class lists them so): only runs of several items are
+      // sorted, short ones (most are) by insertion, without a view per run, longer ones by the typed array's sort.
+      if (j - i > 1 && length - from > 8) order.subarray(from, length).sort();
+      else if (j - i > 1) {
         for (let a = from + 1; a < length; a++) {
           const value = order[a] as number;
           let b = a - 1;
@@ -737,23 +754,29 @@ export function assignExplained(model: PlacementModel, up: ReadonlySet<string>, 
 
   /** bestNode when two or more allowed nodes share the best score `top` (>= 0). */
   function bestTied(r: number, scores: Float64Array, top: number): number {
+    let count = 0;
+    for (let node = 0; node < n; node++) if (available[node] && scores[node] === top) tiedList[count++] = node;
+    return chooseTied(r, count, top);
+  }
+
+  /** bestTied's choice among the `count` nodes in tiedList (in node order), those sharing the best score `top`. */
+  function chooseTied(r: number, count: number, top: number): number {
     const running = currentOf[r] as number;
     // Among nodes as good as the first (same score), the one it runs on.
-    if (top > 0 && running >= 0 && available[running] && scores[running] === top) return running;
+    if (top > 0 && running >= 0) for (let i = 0; i < count; i++) if (tiedList[i] === running) return running;
     // compareNodes among the tied nodes (same score, so the weights are equal): the capacity vote, then one key for the rest.
-    let count = 0;
-    for (let node = 0; node < n; node++) {
-      tiedBefore[node] = count;
-      if (!available[node] || scores[node] !== top) continue;
+    for (let i = 0, node = 0; node < n; node++) {
+      tiedBefore[node] = i;
+      if (i === count || tiedList[i] !== node) continue;
       const rank = p.nameRank[node] as number;
       tieKey[node] = strategy === "minimal" ? rank : ((assigned[node] as number) * 2 + (node === running ? 0 : 1)) * n + rank;
-      tiedList[count++] = node;
+      i++;
     }
     tiedBefore[n] = count;
     const first = tiedFirst(0, n);
     // A merge sort's first is certain only when it beats every other node; otherwise the order the scheduler lists them in decides.
     // Nodes with a lower score lose to it on the score, so only the tied ones can beat it.
-    if (strategy === "balanced" && k > 1) {
+    if (explain && strategy === "balanced" && k > 1) {
       for (let i = 0; i < count; i++) {
         const other = tiedList[i] as number;
         if (other !== first && compareTied(first, other) > 0) {
@@ -808,14 +831,12 @@ export function assignExplained(model: PlacementModel, up: ReadonlySet<string>, 
    * assignOne for a resource without colocations, chain or disabled flag (no other resource reads its scores):
    * the capacity filter and bestNode's first pass in one scan of the nodes, best base score first. The best score
    * and how many allowed nodes share it do not depend on the scan's order, and once a node scores below the best
-   * so far, so does every later one: the scan stops there, and their capacity is never tested (bestTied reads the
-   * nodes sharing the best score only; the rest keep their base score, below it, in the working row).
+   * so far, so does every later one: the scan stops there, and their capacity is never tested. The nodes sharing
+   * the best score come in node order (byScore lists equal scores so), which is the list chooseTied takes; the
+   * working row is not written, as nothing reads it.
    */
   function assignPlain(r: number): void {
-    const scores = rows[r] as Float64Array;
     const row = baseRows[r] as Float64Array;
-    stamp[r] = generation;
-    for (let node = 0; node < n; node++) scores[node] = row[node] as number;
     let top = -INFINITY;
     let first = -1;
     let tied = 0;
@@ -824,14 +845,15 @@ export function assignExplained(model: PlacementModel, up: ReadonlySet<string>, 
       if (available[node] !== 1) continue;
       let w = row[node] as number;
       if (first >= 0 && w < top) break;
-      if (usesCapacity && w >= 0 && !fitsOwn(node, r)) scores[node] = w = -INFINITY;
+      if (usesCapacity && w >= 0 && !fitsOwn(node, r)) w = -INFINITY;
       if (first < 0 || w > top) {
         top = w;
         first = node;
-        tied = 1;
-      } else if (w === top) tied++;
+        tied = 0;
+        tiedList[tied++] = node;
+      } else if (w === top) tiedList[tied++] = node;
     }
-    const chosen = first < 0 || top < 0 ? -1 : tied === 1 ? first : bestTied(r, scores, top);
+    const chosen = first < 0 || top < 0 ? -1 : tied === 1 ? first : chooseTied(r, tied, top);
     if (chosen >= 0) place(r, chosen);
     else placement[r] = STOPPED;
   }
@@ -888,6 +910,7 @@ export function assignExplained(model: PlacementModel, up: ReadonlySet<string>, 
     assigning[r] = 0;
     if (chosen >= 0) return place(r, chosen);
     placement[r] = STOPPED;
+    if (!explain) return;
     // Hosts it could have had (allowed, with room) but for a primary it must stay apart from.
     const holders = primaries.filter((c, i) => {
       const where = placement[thisWithIndex[r]?.[i] ?? -1] ?? STOPPED;
@@ -897,7 +920,7 @@ export function assignExplained(model: PlacementModel, up: ReadonlySet<string>, 
   }
 
   for (let i = 0; i < order.length; i++) assignOne(order[i] as number);
-  const nodeIndex = new Int32Array(resources.length);
+  const nodeIndex = explain ? new Int32Array(resources.length) : scratch.nodeIndex;
   for (let r = 0; r < resources.length; r++) nodeIndex[r] = (placement[r] as number) >= 0 && p.disabled[r] === 0 ? (placement[r] as number) : -1;
   let built: Placement | undefined;
   const toMap = (): Placement => {

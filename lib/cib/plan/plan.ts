@@ -1,7 +1,7 @@
 import { CLAIM_OPTIONS } from "../model/claims.ts";
 import { type Cib } from "../model/model.ts";
 import { property } from "../model/queries.ts";
-import { assign, assignExplained, type KeptApart } from "./assign.ts";
+import { assign, assignedNodes, assignExplained, type KeptApart } from "./assign.ts";
 import { hasQuorum, quorumLimit, quorumOf, type Quorum } from "../model/quorum.ts";
 import { placementModel, type Placement, type PlacementModel } from "./placement.ts";
 import { parseScore } from "../model/scores.ts";
@@ -72,10 +72,15 @@ function* combinations<T>(items: readonly T[], k: number, start = 0): Generator<
   }
 }
 
+const survivors = (model: PlacementModel, failed: readonly string[]): Set<string> => new Set(model.nodes.filter((n) => !failed.includes(n)));
+
+/** Whether the survivors recover any domain: they are quorate, or no-quorum-policy is ignore. */
+const recovers = (quorum: Quorum, up: ReadonlySet<string>): boolean => quorum.policy === "ignore" || hasQuorum(quorum, up);
+
 /** Where everything runs after `failed` hosts fail, starting from `steady`, with the choices Pacemaker's node order makes. */
 function after(model: PlacementModel, quorum: Quorum, steady: Placement, failed: readonly string[]) {
-  const up = new Set(model.nodes.filter((n) => !failed.includes(n)));
-  if (quorum.policy === "ignore" || hasQuorum(quorum, up)) {
+  const up = survivors(model, failed);
+  if (recovers(quorum, up)) {
     const assigned = assignExplained(model, up, steady);
     // Not a spread: that would build the placement map, which failureCase does without.
     return {
@@ -178,8 +183,9 @@ function planning(cib: Cib, options: PlanOptions) {
    */
   const breaks = (failed: readonly string[], table: boolean): boolean => {
     if (table) return caseOf(failed).lost.length > 0;
-    const { nodeIndex } = after(model, quorum, steady, failed);
-    if (!nodeIndex) return protectedIndexes.length > 0;
+    const up = survivors(model, failed);
+    if (!recovers(quorum, up)) return protectedIndexes.length > 0;
+    const nodeIndex = assignedNodes(model, up, steady);
     return protectedIndexes.some((r) => (nodeIndex[r] as number) < 0);
   };
   return { model, quorum, steady, unsettled, steadyAmbiguous, protectedDomains, claim, failures, hosts, caseOf, breaks };
