@@ -1,25 +1,16 @@
 import { XMLParser, XMLValidator } from "fast-xml-parser";
-import { scanStrict } from "./strict-scan.ts";
+import { scannedXml } from "./strict-scan.ts";
+import type { ParsedXml, XmlElement } from "./tree.ts";
 
 /**
  * The one place XML text becomes data (and the only fast-xml-parser import).
- * Callers get a small ordered element tree: attributes as strings, children in
- * document order, comments and processing instructions dropped, and the line
- * each element starts on, so a problem can point at it.
+ * Callers get a small ordered element tree (tree.ts): attributes as strings,
+ * children in document order, comments and processing instructions dropped,
+ * and the line each element starts on, so a problem can point at it. Callers
+ * that can wait use parse-lazily.ts, which loads this module only for the
+ * documents the strict scan declines.
  */
-export interface XmlElement {
-  readonly name: string;
-  readonly attributes: Readonly<Record<string, string>>;
-  readonly children: readonly XmlElement[];
-  /** Text directly inside the element, concatenated and trimmed. */
-  readonly text: string;
-  /** 1-based line of the start tag in the parsed text; undefined for built elements. */
-  readonly line: number | undefined;
-}
-
-export type ParsedXml =
-  | { readonly ok: true; readonly root: XmlElement }
-  | { readonly ok: false; readonly problem: string; readonly line: number | undefined };
+export { childNamed, childrenNamed, type ParsedXml, type XmlElement } from "./tree.ts";
 
 const ATTRS = ":@";
 const TEXT = "#text";
@@ -76,9 +67,7 @@ function toElement(node: RawNode, lineStarts: readonly number[]): XmlElement | u
  * (validated first: its parser alone accepts malformed XML).
  */
 export function parseXml(text: string): ParsedXml {
-  const plain = scanStrict(text);
-  if (plain) return { ok: true, root: plain };
-  return parseValidated(text);
+  return scannedXml(text) ?? parseValidated(text);
 }
 
 /** parseXml through fast-xml-parser's validator and parser. */
@@ -103,11 +92,3 @@ export function parseValidated(text: string): ParsedXml {
   if (roots.length > 1) return { ok: false, problem: "more than one root element", line: roots[1]?.line };
   return { ok: true, root };
 }
-
-/** Children with the given element name, in document order. */
-export const childrenNamed = (element: XmlElement, name: string): readonly XmlElement[] =>
-  element.children.filter((child) => child.name === name);
-
-/** The first child with the given name, if any. */
-export const childNamed = (element: XmlElement, name: string): XmlElement | undefined =>
-  element.children.find((child) => child.name === name);

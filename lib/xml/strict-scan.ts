@@ -1,4 +1,4 @@
-import type { XmlElement } from "./parse.ts";
+import type { ParsedXml, XmlElement } from "./tree.ts";
 
 /**
  * A fast reader for the plain XML a CIB is written in: elements, attributes
@@ -168,4 +168,10 @@ export function scanStrict(text: string): XmlElement | undefined {
     i = at + 1;
   }
   return stack.length === 0 ? root : undefined;
+}
+
+/** scanStrict's tree as parseXml's result; undefined when the document is left to fast-xml-parser. */
+export function scannedXml(text: string): ParsedXml | undefined {
+  const root = scanStrict(text);
+  return root ? { ok: true, root } : undefined;
 }

@@ -1,44 +1,16 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { agentProblems } from "./agent-params.ts";
-import { capacityProblems } from "./capacity.ts";
-import { durationProblems } from "./durations.ts";
-import { fencingProblems, fencingWeakeningProblems } from "./fencing.ts";
-import { migrationProblems } from "./migration.ts";
-import { nodeAttributeProblems } from "./node-attributes.ts";
-import { placementProblems } from "./placement.ts";
-import { storageProblems } from "./storage.ts";
-import { structureProblems } from "./structure.ts";
-import type { AgentCatalog } from "../model/agents.ts";
-import type { Cib } from "../model/model.ts";
 import { error, type Problem } from "../model/problem.ts";
 import { runTool, type ToolContext } from "../tools.ts";
 
 /**
- * `xen-ha cib check`: our semantic checks, in the order an admin should fix
- * things (ids and references first, then agents, fencing, migration,
- * capacity), then Pacemaker's own crm_verify when it is installed.
+ * `xen-ha cib check`: our semantic checks (semantic.ts), then Pacemaker's own
+ * crm_verify when it is installed. Tests and the library import both from here.
  */
-
+export { semanticProblems } from "./semantic.ts";
 // Reading a CIB lives with the model, so that `cib plan` reads one without loading the checks.
-export { readCibText, type CheckInput } from "../model/model.ts";
-
-/** `agents`: the catalog of the agents xen-ha ships, whose declarations the resources are checked against. */
-export function semanticProblems(cib: Cib, agents: AgentCatalog): Problem[] {
-  const structure = structureProblems(cib);
-  return [
-    ...structure,
-    ...agentProblems(cib, agents),
-    ...durationProblems(cib),
-    ...fencingProblems(cib),
-    ...fencingWeakeningProblems(cib),
-    ...storageProblems(cib),
-    ...migrationProblems(cib, agents),
-    ...nodeAttributeProblems(cib, agents.agents),
-    ...placementProblems(cib),
-    ...capacityProblems(cib),
-  ];
-}
+export { readCibText } from "../model/read-text.ts";
+export type { CheckInput } from "../model/model.ts";
 
 export type VerifyOutcome =
   | { readonly ran: true; readonly problems: readonly Problem[] }

@@ -1,4 +1,4 @@
-import { childrenNamed, type XmlElement } from "../../xml/parse.ts";
+import { childrenNamed, type XmlElement } from "../../xml/tree.ts";
 import { didYouMean } from "../model/closest.ts";
 import { isValidId } from "../model/ids.ts";
 import type { Cib, ConstraintDef } from "../model/model.ts";

@@ -1,4 +1,4 @@
-import { childNamed, childrenNamed, parseXml, type XmlElement } from "../../xml/parse.ts";
+import { childNamed, childrenNamed, type ParsedXml, type XmlElement } from "../../xml/tree.ts";
 
 /**
  * A CIB read once into typed values. Only what the checks, the planner and
@@ -207,11 +207,12 @@ export type CheckInput =
   | { readonly ok: false; readonly problem: string; readonly line: number | undefined };
 
 /**
- * Parses and reads a CIB; the result says why a text is not a CIB at all. Here
+ * Reads a parsed CIB; the result says why a text is not a CIB at all. Here
  * rather than with the checks: `cib plan` reads a CIB without loading them.
+ * The text is parsed by the caller: read-text.ts (readCibText) or, in the
+ * commands, lib/xml/parse-lazily.ts.
  */
-export function readCibText(text: string): CheckInput {
-  const parsed = parseXml(text);
+export function readCibDocument(parsed: ParsedXml): CheckInput {
   if (!parsed.ok) return { ok: false, problem: `not well-formed XML: ${parsed.problem}`, line: parsed.line };
   const read = readCib(parsed.root);
   if (!read.ok) return { ok: false, problem: read.problem, line: parsed.root.line };

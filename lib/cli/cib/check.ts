@@ -1,5 +1,4 @@
-import { crmVerify, semanticProblems } from "../../cib/check/check.ts";
-import { fenceAgentProblems } from "../../cib/check/fence-agents.ts";
+import { semanticProblems } from "../../cib/check/semantic.ts";
 import type { AgentCatalog } from "../../cib/model/agents.ts";
 import type { Cib } from "../../cib/model/model.ts";
 import { formatProblem } from "../../cib/model/problem.ts";
@@ -17,7 +16,8 @@ export async function checkAndReport(io: CliIo, agents: AgentCatalog, out: (text
   const problems = [...semanticProblems(parsed, agents)];
   let verdict = "crm_verify: skipped";
   if (options.crmVerify) {
-    const { withTools } = await import("./tools.ts");
+    // crm_verify, stonith_admin and the fence agents' meta-data (fast-xml-parser) load only when they run.
+    const [{ withTools }, { crmVerify }, { fenceAgentProblems }] = await Promise.all([import("./tools.ts"), import("../../cib/check/check.ts"), import("../../cib/check/fence-agents.ts")]);
     const [verify, fenceAgents] = await withTools(io, options.timeout, (context) =>
       Promise.all([crmVerify(context, text), fenceAgentProblems(context, parsed, agents.agents)]),
     );

@@ -2,7 +2,8 @@ import { readFile, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { TemplateDefinition } from "../../cib/author/define-template.ts";
 import { didYouMean } from "../../cib/model/closest.ts";
-import { readCibText, type Cib } from "../../cib/model/model.ts";
+import { readCibDocument, type Cib } from "../../cib/model/model.ts";
+import { parseXmlLazily } from "../../xml/parse-lazily.ts";
 import { CliError, CliExit, fileError, type CliIo } from "../io.ts";
 
 /**
@@ -20,7 +21,7 @@ export async function readInput(io: CliIo, file: string): Promise<string> {
 
 export async function readCibFile(io: CliIo, file: string): Promise<{ text: string; cib: Cib }> {
   const text = await readInput(io, file);
-  const read = readCibText(text);
+  const read = readCibDocument(await parseXmlLazily(text));
   if (!read.ok) throw new CliError(CliExit.BadInput, `${file}${read.line ? `:${read.line}` : ""}: ${read.problem}`);
   return { text, cib: read.cib };
 }

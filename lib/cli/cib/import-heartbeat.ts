@@ -1,6 +1,6 @@
 import { importHeartbeat } from "../../cib/import/import-heartbeat.ts";
 import type { AgentCatalog } from "../../cib/model/agents.ts";
-import { readCibText } from "../../cib/model/model.ts";
+import { readCibText } from "../../cib/model/read-text.ts";
 import { CliError, CliExit, type CliIo } from "../io.ts";
 import type { SchemaName } from "../../cib/model/schema.ts";
 import { checkAndReport, type CheckOptions } from "./check.ts";

@@ -1,5 +1,6 @@
 import type { TemplateDefinition } from "../../cib/author/define-template.ts";
-import { renderTemplate } from "../../cib/author/render.ts";
+import { assembleTemplate, finishRender } from "../../cib/author/assemble.ts";
+import { parseXmlLazily } from "../../xml/parse-lazily.ts";
 import type { SectionName } from "../../cib/model/sections.ts";
 import type { SchemaName } from "../../cib/model/schema.ts";
 import { parseAssignments, parseValuesFile, type RawValues } from "../../cib/author/values.ts";
@@ -26,7 +27,9 @@ async function templateValues(io: CliIo, options: { values?: string; set: readon
 export async function renderCommand(io: CliIo, templates: readonly TemplateDefinition[], name: string, options: RenderOptions): Promise<void> {
   const template = templateNamed(templates, name, "; 'xen-ha cib templates' lists them");
   const values = await templateValues(io, options);
-  const result = renderTemplate(template, values, { schema: options.schema, ...(options.section ? { section: options.section } : {}) });
+  const renderOptions = { schema: options.schema, ...(options.section ? { section: options.section } : {}) };
+  const assembled = assembleTemplate(template, values, renderOptions);
+  const result = assembled.ok ? finishRender(template, await parseXmlLazily(assembled.text), renderOptions) : assembled;
   if (!result.ok) throw new CliError(CliExit.Usage, result.problems.map((problem) => `cannot render ${name}: ${problem}`).join("\n"));
   await output(io, result.text, options.output);
   for (const line of template.assumes ?? []) io.stderr(`${name} assumes: ${line}\n`);

@@ -52,13 +52,14 @@ type LoadRow = {
 const PLANNER = /^lib\/cib\/plan\/(plan|assign|placement)\.ts$/;
 const SIMULATE = /^lib\/cib\/plan\/(simulate|confirm|transition|explain)\.ts$/;
 const CHECKS = /^lib\/cib\/check\//;
-const RENDER = /^lib\/cib\/author\/render\.ts$/;
+const RENDER = /^lib\/cib\/author\/assemble\.ts$/;
 const TEMPLATES = /^cib-templates\//;
 const AGENTS = /^agents\/(?!provider\.ts$)/;
 const SIMULATOR = /^lib\/sim\/(?!personas\.ts$)/;
 const DEMO_AND_LAB = /^lib\/(demo|lab)\//;
 const INSTALLER = /^lib\/install\/(?!dirs\.ts$)/;
 const EXECA = /node_modules\/execa\//;
+// A rendered CIB is read by the strict scan (lib/xml/parse-lazily.ts): fast-xml-parser loads only for what it declines.
 const XML_PARSER = /node_modules\/fast-xml-parser\//;
 
 const loadRows: readonly LoadRow[] = [
@@ -69,22 +70,22 @@ const loadRows: readonly LoadRow[] = [
     never: [PLANNER, SIMULATE, CHECKS, RENDER, TEMPLATES, AGENTS, SIMULATOR, DEMO_AND_LAB, INSTALLER, EXECA, XML_PARSER, /^lib\/cli\/cib\//, /^lib\/cli\/\w+-actions\.ts$/],
   },
   {
-    name: "cib render loads the templates and the renderer, no planner, checks, simulator or tool runner",
+    name: "cib render loads the templates and the renderer, no planner, checks, simulator, tool runner or XML parser",
     argv: ["cib", "render", "n-plus-m", "--set", "ipmi_addresses=192.0.2.11,192.0.2.12,192.0.2.13", "--set", "nodes=xen01,xen02", "--set", "spares=xen03", "--set", "domains=a:1024,b:1024", "-o", "out.xml"],
     loads: [RENDER, TEMPLATES, /^lib\/cli\/cib\/render\.ts$/],
-    never: [PLANNER, SIMULATE, CHECKS, SIMULATOR, DEMO_AND_LAB, INSTALLER, EXECA, /^lib\/cib\/(live|import)\//],
+    never: [PLANNER, SIMULATE, CHECKS, SIMULATOR, DEMO_AND_LAB, INSTALLER, EXECA, XML_PARSER, /^lib\/cib\/(live|import)\//],
   },
   {
-    name: "cib plan loads the planner, no checks, templates, agents, crm_simulate or tool runner",
+    name: "cib plan loads the planner, no checks, templates, agents, crm_simulate, tool runner or XML parser",
     argv: ["cib", "plan", "out.xml"],
     loads: [PLANNER, /^lib\/cli\/cib\/plan\.ts$/],
-    never: [SIMULATE, CHECKS, RENDER, TEMPLATES, AGENTS, SIMULATOR, DEMO_AND_LAB, INSTALLER, EXECA, /^lib\/cib\/(live|import)\//],
+    never: [SIMULATE, CHECKS, RENDER, TEMPLATES, AGENTS, SIMULATOR, DEMO_AND_LAB, INSTALLER, EXECA, XML_PARSER, /^lib\/cib\/(live|import)\//],
   },
   {
-    name: "cib check loads the checks and the agents, no crm_simulate, templates or simulator",
+    name: "cib check --no-crm-verify loads the checks and the agents, no crm_simulate, crm_verify's runner, templates, simulator or XML parser",
     argv: ["cib", "check", "--no-crm-verify", "out.xml"],
     loads: [CHECKS, AGENTS, /^lib\/cli\/cib\/check\.ts$/],
-    never: [SIMULATE, RENDER, TEMPLATES, SIMULATOR, DEMO_AND_LAB, INSTALLER, /^lib\/cib\/(live|import)\//],
+    never: [SIMULATE, RENDER, TEMPLATES, SIMULATOR, DEMO_AND_LAB, INSTALLER, XML_PARSER, /^lib\/cib\/(check\/check|tools)\.ts$/, /^lib\/cib\/(live|import)\//],
   },
   {
     name: "sim status loads the simulator, nothing of the CIB tools",
