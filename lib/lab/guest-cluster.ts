@@ -294,6 +294,46 @@ function fenceResults(log: string, target: string, fromLine: number): string[] {
     });
 }
 
+/** How long both guests must have run since the last boot before a death is timed. */
+const STEADY_MS = 6_000;
+
+/**
+ * Both guests up for STEADY_MS and the service on one of them. A guest that
+ * boots joins the guest cluster while its daemons start, and on the lab's
+ * loaded machine a 300 ms token can starve then: a flap, the revived guest
+ * fenced a few seconds after it booted (doc/cluster-lab.md §6). A death
+ * timed during such a flap would be two deaths at once, so the flap's victim
+ * is created again first (bothGuestsUp) and the wait starts over.
+ */
+async function readyForDeath(lab: ClusterLab, service: GuestService): Promise<void> {
+  const guests = lab.guests;
+  if (!guests) throw new Error("scenario 3 needs the lab's guest nodes");
+  for (let round = 1; ; round++) {
+    const serving = await until("the service answering on one guest", () => (service.serving().length === 1 ? service.serving()[0] : undefined), 120_000, 50);
+    await bothGuestsUp(lab, serving);
+    const lastBoot = Math.max(0, ...guests.events.filter((e) => e.what === "boot").map((e) => e.at));
+    await sleep(Math.max(0, lastBoot + STEADY_MS - Date.now()));
+    const steady = SCENARIO_3_GUESTS.every((g) => guests.isUp(g)) && service.serving().length === 1;
+    if (steady) return;
+    if (round >= 5) throw new Error(`the guest cluster did not hold still for ${STEADY_MS} ms in ${round} tries: ${stuckState(lab, service, "-", serving, 0)}`);
+  }
+}
+
+/** What a death that never recovered left: who serves, where Dummy runs, the survivor's fencing and its last warnings. */
+function stuckState(lab: ClusterLab, service: GuestService, victim: string, survivor: string, fromLine: number): string {
+  const whole = lab.pacemakerLog(survivor).split("\n");
+  const notable = whole.slice(fromLine).filter((line) => /error|warning|fenc|stonith|Initiating|Result of/i.test(line)).slice(-25);
+  return [
+    `serving: ${service.serving().join(", ") || "none"}; ${FLOOR} on: ${floorGuests(lab).join(", ") || "none"}`,
+    `guest events: ${JSON.stringify(lab.guests?.events.slice(-6))}`,
+    `fences of ${victim} by fence-xen: ${fenceResults(lab.pacemakerLog(survivor), victim, fromLine).join(", ") || "none"}`,
+    `${survivor}'s log: ${whole.length} lines, ${fromLine} before the death; notable since:`,
+    ...notable,
+    `its last lines:`,
+    ...whole.slice(-15),
+  ].join("\n");
+}
+
 /**
  * One death of the guest serving `web`: its kernel crashes, or its dom0 loses
  * power (then, once the dom0 cluster has fenced that dom0, it is powered on
@@ -303,6 +343,7 @@ function fenceResults(log: string, target: string, fromLine: number): string[] {
 export async function killServingGuest(lab: ClusterLab, service: GuestService, death: Scenario3Death): Promise<Scenario3Outcome> {
   const guests = lab.guests;
   if (!guests) throw new Error("scenario 3 needs the lab's guest nodes");
+  await readyForDeath(lab, service);
   const victim = service.serving()[0] ?? "(none)";
   const survivor = SCENARIO_3_GUESTS.find((g) => g !== victim) as string;
   const dom0 = guests.domainHost(victim) ?? dom0Of(victim);
@@ -315,7 +356,7 @@ export async function killServingGuest(lab: ClusterLab, service: GuestService, d
   let poweredOn: Promise<void> | undefined;
   let floorSeen: number | undefined;
   const back = await until(
-    `${SERVICE} and ${FLOOR} back on ${survivor}`,
+    () => `${SERVICE} and ${FLOOR} back on ${survivor}; ${stuckState(lab, service, victim, survivor, mark)}`,
     () => {
       if (death === "dom0 power loss" && hostFenceAt === undefined) {
         hostFenceAt = fenceDone(lab.fenceLog()).find((f) => f.target === dom0 && f.at >= t0)?.at;
