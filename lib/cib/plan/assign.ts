@@ -255,40 +255,49 @@ function fromCurrent(p: Prepared, current: Placement): FromCurrent {
     const node = current.get(r.id);
     return node === undefined ? -1 : (p.nodeIndex.get(node) ?? -1);
   });
-  const base = (r: number, node: number): number => baseScore(p, currentOf, r, node);
+  const baseRows = rowsOf(p.model.resources.length, p.n);
+  baseRows.forEach((row, r) => {
+    for (let node = 0; node < p.n; node++) row[node] = baseScore(p, currentOf, r, node);
+  });
   const favourite = Uint8Array.from(p.model.resources, (rsc, r) => {
     const here = currentOf[r] as number;
     if (here < 0 || rsc.disabled || (p.thisWith[r]?.length ?? 0) > 0 || (p.withThis[r]?.length ?? 0) > 0 || (p.chain[r]?.length ?? 0) > 1) return 0;
-    const top = base(r, here);
+    const row = baseRows[r] as Float64Array;
+    const top = row[here] as number;
     if (top < 0) return 0;
-    for (let node = 0; node < p.n; node++) if (node !== here && base(r, node) >= top) return 0;
+    for (let node = 0; node < p.n; node++) if (node !== here && (row[node] as number) >= top) return 0;
     return 1;
   });
-  const baseRows = rowsOf(p.model.resources.length, p.n);
-  baseRows.forEach((row, r) => {
-    for (let node = 0; node < p.n; node++) row[node] = base(r, node);
-  });
-  const classes = staticClasses(p, currentOf, base);
+  const classes = staticClasses(p, currentOf, baseRows);
   const notRunning = Uint8Array.from(p.model.resources, (r) => (current.get(r.id) === undefined ? 1 : 0));
   const merged = p.dynamic.map((r) => mergedScores(p, baseRows, r));
   const maskRows = rowsOf(classes.length, p.n);
   const maskItems = classes.map((c, i): MaskItem => ({ members: c.members, priority: c.priority, here: c.here, weights: c.masked ? (maskRows[i] as Float64Array) : c.weights, source: c }));
   const items: SortItem[] = [...maskItems, ...p.scratch.dynamicItems];
   const byScore = new Int32Array(p.model.resources.length * p.n);
-  const nodes = Array.from({ length: p.n }, (_, node) => node);
-  baseRows.forEach((row, r) => byScore.set([...nodes].sort((a, b) => (row[b] as number) - (row[a] as number) || a - b), r * p.n));
+  // Each row's nodes by score, best first, ties in node order: an insertion sort in place (rows are a few nodes long).
+  baseRows.forEach((row, r) => {
+    const from = r * p.n;
+    for (let node = 0; node < p.n; node++) {
+      const score = row[node] as number;
+      let at = from + node;
+      for (; at > from && (row[byScore[at - 1] as number] as number) < score; at--) byScore[at] = byScore[at - 1] as number;
+      byScore[at] = node;
+    }
+  });
   const result = { currentOf, notRunning, favourite, classes, baseRows, maskItems, items, merged, byScore, maskFilled: -1 };
   p.byCurrent.set(current, result);
   return result;
 }
 
 /** The resources without colocations, grouped by equal sort keys, each group in resource order. */
-function staticClasses(p: Prepared, currentOf: Int32Array, base: (r: number, node: number) => number): readonly SortClass[] {
+function staticClasses(p: Prepared, currentOf: Int32Array, baseRows: readonly Float64Array[]): readonly SortClass[] {
   const dynamic = new Set(p.dynamic);
   const groups = new Map<string, SortClass>();
   p.model.resources.forEach((rsc, r) => {
     if (dynamic.has(r)) return;
-    const weights = Float64Array.from({ length: p.n }, (_, node) => base(r, node));
+    // The base row itself: a class's weights are only read (a masked class sorts by a copy, maskItems).
+    const weights = baseRows[r] as Float64Array;
     const here = currentOf[r] as number;
     const masked = p.withClone[r] === true;
     const item = { members: [r], priority: rsc.priority, here: here < 0 ? -INFINITY : (weights[here] as number), weights, current: here, masked };
