@@ -68,9 +68,22 @@ export function fencedAfter(fences: readonly HostFence[], node: string, sinceMs:
   );
 }
 
-/** Asks `via` (an answering dom0) for the dom0 cluster's fence history of `node`. */
+/**
+ * Whether the history shows a fence (off or reboot) of `node` under way. Never
+ * evidence of anything: it only says the record that settles it is near, so
+ * the history is worth reading more often.
+ */
+export const fencePending = (fences: readonly HostFence[], node: string): boolean =>
+  fences.some((f) => f.target === node && f.status === "pending" && (f.action === "off" || f.action === "reboot"));
+
+/**
+ * Asks `via` (an answering dom0) for the dom0 cluster's fence history of
+ * `node`. `--verbose` lists every event, the pending ones too; without it
+ * stonith_admin prints only the latest completed one (Pacemaker 2.1,
+ * lib/pacemaker/pcmk_fence.c, pcmk__fence_history).
+ */
 export async function askHistory(via: Dom0, node: string, capMs: number, env: Readonly<Record<string, string | undefined>>): Promise<HistoryRead> {
-  const result = await via.run("stonith_admin", [`--history=${node}`, "--output-as=xml"], { timeoutMs: via.callTimeoutMs(capMs), env });
+  const result = await via.run("stonith_admin", [`--history=${node}`, "--verbose", "--output-as=xml"], { timeoutMs: via.callTimeoutMs(capMs), env });
   return readHistory(result, () => `${via.name}: ${describeFailure(result)}`);
 }
 

@@ -6,7 +6,7 @@ import type { PlugStatus, PowerDevice } from "../../lib/fence/power-actions.ts";
 import { copyNames, eachDom0Of, failuresOf, reasonOf, type Answer, type Dom0 } from "../../lib/toolstack/dom0s.ts";
 import { UUID } from "../../lib/toolstack/list-verbose.ts";
 import type { DomainState } from "../../lib/toolstack/toolstack.ts";
-import { askHistory, fencedAfter } from "./host-fences.ts";
+import { askHistory, fencedAfter, fencePending } from "./host-fences.ts";
 import { namesByUuid } from "./uuid-lookup.ts";
 
 /**
@@ -71,8 +71,14 @@ export interface HostFenceOptions {
 
 /** One history read may take this long (the dom0 answers: it is the one that just listed its domains). */
 const HISTORY_CAP_MS = 5_000;
-/** While a silent dom0 is unsettled, a history read starts this often, at most READS_AT_ONCE under way per dom0. */
+/**
+ * While a silent dom0 is unsettled, a history read (and a new ask of that
+ * dom0) starts this often; once the history shows its fence under way, a read
+ * starts every PENDING_READ_EVERY_MS, since the record that settles it is
+ * near. At most READS_AT_ONCE reads are under way per dom0.
+ */
 const READ_EVERY_MS = 250;
+const PENDING_READ_EVERY_MS = 50;
 const READS_AT_ONCE = 4;
 
 interface Sighting {
@@ -108,8 +114,8 @@ export function xenPowerDevice(options: XenPowerOptions): PowerDevice {
     return found.map((row) => row.name as string);
   }
 
-  /** The first answering dom0 whose history shows `dom0`'s fence since the action began, as a text; else why not. */
-  async function fenceOf(dom0: Dom0, answering: readonly Dom0[], hostFences: HostFenceOptions): Promise<{ proof?: string; problem?: string }> {
+  /** The first answering dom0 whose history shows `dom0`'s fence since the action began, as a text; else why not, and whether a fence of it is under way. */
+  async function fenceOf(dom0: Dom0, answering: readonly Dom0[], hostFences: HostFenceOptions): Promise<{ proof?: string; problem?: string; pending?: boolean }> {
     const node = hostFences.nodeOf(dom0);
     if (node === undefined) return { problem: "its cluster node name is not known (dom0_node_map)" };
     const reads = await Promise.all(answering.map((via) => askHistory(via, node, HISTORY_CAP_MS, options.env).then((read) => ({ via, read }))));
@@ -119,7 +125,8 @@ export function xenPowerDevice(options: XenPowerOptions): PowerDevice {
     }
     const unread = reads.flatMap(({ read }) => (read.ok ? [] : [read.problem]));
     const since = new Date(hostFences.sinceMs).toISOString();
-    return { problem: unread.length === reads.length ? `its fence history could not be read: ${unread.join("; ")}` : `the dom0 cluster has not fenced ${node} since ${since}` };
+    const pending = reads.some(({ read }) => read.ok && fencePending(read.fences, node));
+    return { problem: unread.length === reads.length ? `its fence history could not be read: ${unread.join("; ")}` : `the dom0 cluster has not fenced ${node} since ${since}`, pending };
   }
 
   /**
@@ -127,9 +134,11 @@ export function xenPowerDevice(options: XenPowerOptions): PowerDevice {
    * are asked for the dom0 cluster's fence history, until it answers, its
    * fence is on record, or `waitMs` is over. The first history reads are
    * awaited (a status looks once); then a read starts every READ_EVERY_MS,
-   * a few at once, since most of a read is its ssh login and the history is
-   * looked at only at its end: the fence is seen soon after it is recorded,
-   * not a whole read later. A dom0 whose fence is on record drops out of the
+   * or PENDING_READ_EVERY_MS while its fence is under way, a few at once,
+   * since most of a read is its ssh login and the history is looked at only
+   * at its end: the fence is seen soon after it is recorded, not a whole read
+   * later. The silent dom0 is asked again at most every READ_EVERY_MS (an
+   * unreachable host can refuse at once). A dom0 whose fence is on record drops out of the
    * answers (it holds no domain); the others keep their failure, with what
    * the history said. Reads and asks still under way when we are done are
    * left behind.
@@ -139,13 +148,19 @@ export function xenPowerDevice(options: XenPowerOptions): PowerDevice {
     const notes = new Map<Dom0, string>();
     const asking = new Set<Dom0>();
     const reading = new Map<Dom0, number>();
+    /** Per silent dom0: when its last read and its last ask started (deadline.elapsedMs() terms), and whether its fence is under way. */
+    const readAt = new Map<Dom0, number>();
+    const askedAt = new Map<Dom0, number>();
+    const pending = new Set<Dom0>();
     const silentNow = () => [...answers.values()].filter((a) => a.failure !== undefined).map((a) => a.dom0);
     const answeringNow = () => [...answers.values()].filter((a) => a.failure === undefined).map((a) => a.dom0);
     let wake = (): void => {};
     const read = (dom0: Dom0, answering: readonly Dom0[]): Promise<void> => {
       reading.set(dom0, (reading.get(dom0) ?? 0) + 1);
+      readAt.set(dom0, options.deadline.elapsedMs());
       return fenceOf(dom0, answering, hostFences)
-        .then(({ proof, problem }) => {
+        .then(({ proof, problem, pending: underWay }) => {
+          if (underWay) pending.add(dom0);
           if (proof === undefined || answers.get(dom0)?.failure === undefined) {
             if (problem !== undefined) notes.set(dom0, problem);
             return;
@@ -162,6 +177,7 @@ export function xenPowerDevice(options: XenPowerOptions): PowerDevice {
     };
     const askAgain = (dom0: Dom0): void => {
       asking.add(dom0);
+      askedAt.set(dom0, options.deadline.elapsedMs());
       void eachDom0Of([dom0])((d) => namesOn(d, plug))
         .then(([again]) => {
           if (again?.failure === undefined && answers.has(dom0) && !fencedDom0s.has(dom0)) answers.set(dom0, again as Answer<string[]>);
@@ -178,12 +194,20 @@ export function xenPowerDevice(options: XenPowerOptions): PowerDevice {
     for (;;) {
       const [silent, answering] = [silentNow(), answeringNow()];
       if (silent.length === 0 || answering.length === 0) break;
-      if (options.deadline.elapsedMs() + READ_EVERY_MS > silentWaitEnd || options.deadline.remainingMs() < READ_EVERY_MS + HISTORY_CAP_MS) break;
+      const every = silent.some((dom0) => pending.has(dom0)) ? PENDING_READ_EVERY_MS : READ_EVERY_MS;
+      if (options.deadline.elapsedMs() + every > silentWaitEnd || options.deadline.remainingMs() < every + HISTORY_CAP_MS) break;
+      // a finished read or ask wakes the loop early; it starts only what is due, so the pace holds
+      let nextMs = every;
       for (const dom0 of silent) {
-        if ((reading.get(dom0) ?? 0) < READS_AT_ONCE) void read(dom0, answering);
-        if (!asking.has(dom0)) askAgain(dom0);
+        const now = options.deadline.elapsedMs();
+        const readDue = (readAt.get(dom0) ?? -Infinity) + (pending.has(dom0) ? PENDING_READ_EVERY_MS : READ_EVERY_MS);
+        if (now >= readDue && (reading.get(dom0) ?? 0) < READS_AT_ONCE) void read(dom0, answering);
+        else if (now < readDue) nextMs = Math.min(nextMs, readDue - now);
+        const askDue = (askedAt.get(dom0) ?? -Infinity) + READ_EVERY_MS;
+        if (!asking.has(dom0) && now >= askDue) askAgain(dom0);
+        else if (!asking.has(dom0)) nextMs = Math.min(nextMs, askDue - now);
       }
-      await Promise.race([options.sleep(READ_EVERY_MS), new Promise<void>((resolve) => (wake = resolve))]);
+      await Promise.race([options.sleep(Math.max(1, nextMs)), new Promise<void>((resolve) => (wake = resolve))]);
     }
     return [...answers.values()].map((a) => (a.failure !== undefined && notes.get(a.dom0) ? { ...a, failure: `${a.failure} (${notes.get(a.dom0)})` } : a));
   }

@@ -18,6 +18,8 @@ const NOW = Date.UTC(2026, 11, 3, 23, 49, 10);
 const RECORDED = fixture("stonith-admin/history-fenced.xml").replace(/# exit \d+\n$/, "");
 const NONE = fixture("stonith-admin/history-none.xml").replace(/# exit \d+\n$/, "");
 const NOT_CONNECTED = fixture("stonith-admin/history-not-connected.xml").replace(/# exit \d+\n$/, "");
+/** A fence of node1 under way, as `--verbose` lists it (recorded while the dom0 cluster fenced node1), retargeted at dom0a. */
+const PENDING = fixture("stonith-admin/history-pending-verbose.xml").replace(/# exit \d+\n$/, "").replace('target="node1"', 'target="dom0a"');
 
 /** The recorded event, with the row's target, action, status and completion (seconds after NOW). */
 function event(change: { target?: string; action?: string; status?: string; afterS?: number }): string {
@@ -29,24 +31,30 @@ function event(change: { target?: string; action?: string; status?: string; afte
 }
 
 /**
- * dom0b's stonith_admin: logs its arguments, prints `reply` and exits `code`;
- * from its second call on it prints `later` instead, when given (a fence
- * that completes while fence_xen waits).
+ * dom0b's stonith_admin: logs its arguments and when it ran, prints `reply`
+ * and exits `code`; from call number `from` on (2 unless given) it prints
+ * `later` instead, when given (a fence that completes while fence_xen waits).
  */
-function scriptHistory(lab: FenceLab, reply: string, code = 0, later?: string): { calls: () => string[]; reply: (text: string) => void } {
+function scriptHistory(lab: FenceLab, reply: string, code = 0, later?: string, from = 2): { calls: () => string[]; startsMs: () => number[]; reply: (text: string) => void } {
   const dir = hostPaths(lab.root, "dom0b").binDir;
-  const [calls, replyFile, laterFile] = ["calls", "reply", "later"].map((name) => join(lab.root, `stonith-admin.${name}`)) as [string, string, string];
+  const [calls, times, replyFile, laterFile] = ["calls", "times", "reply", "later"].map((name) => join(lab.root, `stonith-admin.${name}`)) as [string, string, string, string];
   writeFileSync(calls, "");
+  writeFileSync(times, "");
   writeFileSync(replyFile, reply);
   writeFileSync(laterFile, later ?? reply);
-  const script = `#!/bin/sh\necho "$*" >> ${calls}\nif [ "$(wc -l < ${calls})" -ge 2 ]; then cat ${laterFile}; else cat ${replyFile}; fi\nexit ${code}\n`;
+  const script = `#!/bin/sh\ndate +%s%N >> ${times}\necho "$*" >> ${calls}\nif [ "$(wc -l < ${calls})" -ge ${from} ]; then cat ${laterFile}; else cat ${replyFile}; fi\nexit ${code}\n`;
   writeFileSync(join(dir, "stonith_admin"), script);
   chmodSync(join(dir, "stonith_admin"), 0o755);
+  const lines = (file: string) => readFileSync(file, "utf8").split("\n").filter(Boolean);
   return {
-    calls: () => readFileSync(calls, "utf8").split("\n").filter(Boolean),
+    calls: () => lines(calls),
+    startsMs: () => lines(times).map((ns) => Number(BigInt(ns) / 1_000_000n)),
     reply: (text) => [replyFile, laterFile].forEach((file) => writeFileSync(file, text)),
   };
 }
+
+/** The mean gap between successive reads, ms. */
+const meanGapMs = (starts: readonly number[]): number => (starts.length < 2 ? Number.POSITIVE_INFINITY : ((starts.at(-1) as number) - (starts[0] as number)) / (starts.length - 1));
 
 /** vm1 ran on dom0a, which lost power; dom0b answers and runs `others`. */
 async function deadDom0(t: { teardown(fn: () => void | Promise<void>): void }, others: readonly string[] = []): Promise<FenceLab> {
@@ -68,11 +76,12 @@ t.test("off of a guest whose dom0 does not answer: the dom0 cluster's history de
     { name: "fenced before this fence began", reply: event({ afterS: -60 }), ok: false, why: /has not fenced dom0a/ },
     { name: "a failed fence", reply: event({ status: "failed" }), ok: false, why: /has not fenced dom0a/ },
     { name: "a pending fence", reply: event({ status: "pending" }), ok: false, why: /has not fenced dom0a/ },
+    { name: "a pending fence, as recorded (no completed time)", reply: PENDING, ok: false, why: /has not fenced dom0a/ },
     { name: "an 'on' of that dom0", reply: event({ action: "on" }), ok: false, why: /has not fenced dom0a/ },
     { name: "another node named", reply: event({ target: "dom0b" }), ok: false, why: /has not fenced dom0a/ },
     { name: "a case variant of its name", reply: event({ target: "DOM0A" }), ok: false, why: /has not fenced dom0a/ },
     { name: "a longer name", reply: event({ target: "dom0ab" }), ok: false, why: /has not fenced dom0a/ },
-    { name: "the fencer does not answer (exit 102)", reply: NOT_CONNECTED, code: 102, ok: false, why: /its fence history could not be read: dom0b: stonith_admin --history=dom0a --output-as=xml \(on dom0b via ssh\): exit 102/ },
+    { name: "the fencer does not answer (exit 102)", reply: NOT_CONNECTED, code: 102, ok: false, why: /its fence history could not be read: dom0b: stonith_admin --history=dom0a --verbose --output-as=xml \(on dom0b via ssh\): exit 102/ },
     { name: "a history with exit 1", reply: event({}), code: 1, ok: false, why: /could not be read/ },
     { name: "output cut short", reply: event({}).slice(0, 150), ok: false, why: /could not be read: stonith_admin printed no readable XML/ },
     { name: "text instead of XML", reply: "reboot of dom0a successful: delegate=dom0b, completed='2026-12-03 23:49:15Z'\n1 event found\n", ok: false, why: /could not be read/ },
@@ -97,7 +106,7 @@ t.test("off of a guest whose dom0 does not answer: the dom0 cluster's history de
       }
       const calls = history.calls();
       if (row.extra?.["dom0_fence_history"] === "false") t.same(calls, [], "stonith_admin never ran");
-      else t.ok(calls.length >= 1 && calls.every((c) => /^--history=(dom0a|xen01) --output-as=xml$/.test(c)), `asked as ${calls[0]} (${calls.length}x)`);
+      else t.ok(calls.length >= 1 && calls.every((c) => /^--history=(dom0a|xen01) --verbose --output-as=xml$/.test(c)), `asked as ${calls[0]} (${calls.length}x)`);
     });
   }
 });
@@ -154,6 +163,27 @@ t.test("no fence comes: off gives up after power_timeout, naming what the histor
   t.equal(run.code, 1);
   t.ok(run.ms >= 900, `waited ${run.ms} ms`);
   t.match(run.stderr, /has not fenced dom0a/);
+});
+
+t.test("while no fence is under way, reads keep their pace: one per 250 ms, however fast each read is", async (t) => {
+  const lab = await deadDom0(t);
+  const history = scriptHistory(lab, NONE);
+  const run = await fence(lab, { ...OFF(lab), power_timeout: "2" }, { deps });
+  t.equal(run.code, 1);
+  // the first read, then one every 250 ms while the 2 s wait lasts: a read finishing never starts the next early
+  const reads = history.calls().length;
+  t.ok(reads >= 2 && reads <= 1 + Math.ceil(2_000 / 250) + 1, `${reads} reads in ${run.ms} ms`);
+});
+
+t.test("a fence under way (pending in the history): reads quicken, and its record ends the wait", async (t) => {
+  const lab = await deadDom0(t);
+  // pending for the first 12 reads, then done: at one read per 250 ms that would take 3 s, beyond power_timeout
+  const history = scriptHistory(lab, PENDING, 0, event({}), 13);
+  const run = await fence(lab, { ...OFF(lab), power_timeout: "3" }, { deps });
+  t.equal(run.code, 0, run.stderr);
+  t.equal(run.stdout, "Success: Already OFF\n");
+  const starts = history.startsMs().slice(0, 13);
+  t.ok(meanGapMs(starts) < 250, `reads while pending ${Math.round(meanGapMs(starts))} ms apart (${history.calls().length} reads, ${run.ms} ms)`);
 });
 
 t.test("the silent dom0 answers again while off waits: its own answer decides", async (t) => {
