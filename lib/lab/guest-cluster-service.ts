@@ -1,6 +1,6 @@
 /**
  * The guest cluster's service in the lab (scenario 3, lib/lab/guest-cluster.ts):
- * an HTTP-like daemon a guest runs under ocf:heartbeat:anything, as the study's
+ * an HTTP-like daemon a guest runs under the lab agent guest-service-agent.ts, as the study's
  * guests ran Apache. It listens on PORT on every address of the guest, so it
  * dies with the guest's network namespace; each connection gets `HOSTNAME up`,
  * the guest that answered.

@@ -22,7 +22,7 @@ import { labPaths } from "./power.ts";
  * their toolstacks over (the simulator's) ssh; the seeded fence_lab device is
  * removed from the guest cluster, so no fence of a guest takes a shortcut.
  * It serves `web`, an HTTP-like daemon (guest-cluster-service.ts under
- * ocf:heartbeat:anything), with `floor`, Pacemaker's ocf:pacemaker:Dummy,
+ * the lab's agent ocf:xhl-lab:guest-service, guest-service-agent.ts), with `floor`, Pacemaker's ocf:pacemaker:Dummy,
  * colocated with it: one death, two figures. A client on the LAN (the
  * switch namespace) asks both guests every 20 ms (guest-cluster-prober.ts).
  *
@@ -57,6 +57,8 @@ export const SCENARIO_3_LAB = scenario3Lab();
 const SERVICE = "web";
 const FLOOR = "floor";
 const FLOOR_STATE = "/var/lib/pacemaker/xhl-floor.state";
+/** The service daemon's pid file (guest-service-agent.ts), in the guest's own /var/lib/pacemaker. */
+const SERVICE_STATE = "/var/lib/pacemaker/xhl-web.pid";
 /** The service's port on each guest; the lab's private LAN, so any fixed port does. */
 export const SERVICE_PORT = 8080;
 /** The client's address on the lab's switch (the guests' /24). */
@@ -82,9 +84,9 @@ function templateSection(identityFile: string, section: SectionName): string {
 function serviceResources(): { resources: string; constraint: string } {
   const op = (id: string, name: string, timeout: number, interval = 0) => xml`<op id="${id}-${name}-${interval}" name="${name}" interval="${interval}s" timeout="${timeout}s"/>`;
   const ops = (id: string) => [op(id, "start", 20), op(id, "stop", 20), op(id, "monitor", 20, 10)];
-  const web = { binfile: process.execPath, cmdline_options: `${labProgram("guest-cluster-service")} ${SERVICE_PORT}` };
+  const web = { port: String(SERVICE_PORT), state: SERVICE_STATE };
   return {
-    resources: xml`<resources><primitive id="${SERVICE}" class="ocf" provider="heartbeat" type="anything"><instance_attributes id="${SERVICE}-params">${nvpairs(`${SERVICE}-params`, web)}</instance_attributes><operations>${ops(SERVICE)}</operations></primitive><primitive id="${FLOOR}" class="ocf" provider="pacemaker" type="Dummy"><instance_attributes id="${FLOOR}-params">${nvpairs(`${FLOOR}-params`, { state: FLOOR_STATE })}</instance_attributes><operations>${ops(FLOOR)}</operations></primitive></resources>`.text,
+    resources: xml`<resources><primitive id="${SERVICE}" class="ocf" provider="xhl-lab" type="guest-service"><instance_attributes id="${SERVICE}-params">${nvpairs(`${SERVICE}-params`, web)}</instance_attributes><operations>${ops(SERVICE)}</operations></primitive><primitive id="${FLOOR}" class="ocf" provider="pacemaker" type="Dummy"><instance_attributes id="${FLOOR}-params">${nvpairs(`${FLOOR}-params`, { state: FLOOR_STATE })}</instance_attributes><operations>${ops(FLOOR)}</operations></primitive></resources>`.text,
     constraint: xml`<rsc_colocation id="${FLOOR}-with-${SERVICE}" rsc="${FLOOR}" with-rsc="${SERVICE}" score="INFINITY"/>`.text,
   };
 }

@@ -8,7 +8,7 @@ import { clusterView, nodeRun, startNode, untilOnline } from "./daemons.ts";
 import { attempt, must, SYSTEM_PATH } from "./host-command.ts";
 import { createNetworks, createNodeMountNamespace, freshVolatileMounts, namespaces, privateNsDir, removeNamespaces, setSwitchPort, type Namespaces } from "./namespaces.ts";
 import { superviseGuests, type GuestNodes, type GuestNodeSpec } from "./guest-node.ts";
-import { writeNodeFiles } from "./node-files.ts";
+import { writeLabAgents, writeNodeFiles } from "./node-files.ts";
 import { writeDom0StonithAdmin } from "./dom0-tools.ts";
 import { isPoweredOn, killNetns, labPaths, netnsInode, pidsInNetns, powerOff } from "./power.ts";
 
@@ -129,6 +129,7 @@ export async function startClusterLab(options: ClusterLabOptions) {
     const authkeys = clusters.map((_, i) => join(lab, `authkey${i === 0 ? "" : i + 1}`));
     for (const authkey of authkeys) await must("corosync-keygen", ["-k", authkey]);
     const install = { ocfResourceDir: join(installDirs.ocfRoot, "resource.d"), xenHa: join(installDirs.sbinDir, "xen-ha") };
+    writeLabAgents(install.ocfResourceDir);
     for (const node of nodes) {
       const at = clusters.indexOf(clusterOf(node));
       const tuning = { tokenMs: options.clusterTokenMs?.[at] ?? options.tokenMs ?? 1_000, consensusMs: options.clusterConsensusMs?.[at], members: clusterOf(node), clusterName: at > 0 ? `xhl${at + 1}` : "xhl" };

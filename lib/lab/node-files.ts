@@ -7,6 +7,7 @@ import { fenceDevice, nvpairs } from "./cib.ts";
 import { labProgram, must } from "./host-command.ts";
 import type { Namespaces, NodeMounts } from "./namespaces.ts";
 import { labPaths } from "./power.ts";
+import { guestServiceAgent } from "./guest-service-agent.ts";
 import { XENSTORE_MODES } from "../sim/xenstore/modes.ts";
 
 /**
@@ -95,6 +96,19 @@ export async function writeNodeFiles(ns: Namespaces, node: string, tuning: Clust
     binds: { "/etc/corosync": etc, "/var/lib/pacemaker": pcmk, "/var/lib/corosync": join(dir, "lib-corosync"), "/var/log": join(dir, "log"), "/var/log/xen": xenLogs },
     overlays: { "/usr/sbin": join(dir, "sbin"), "/usr/lib/ocf/resource.d": install.ocfResourceDir },
   };
+}
+
+/**
+ * The lab's own OCF agents, beside the installed ones in the nodes' OCF tree:
+ * `ocf:xhl-lab:guest-service` (guest-service-agent.ts), the guest cluster's
+ * service. Written once, before any node mounts the tree.
+ */
+export function writeLabAgents(ocfResourceDir: string): void {
+  const dir = join(ocfResourceDir, "xhl-lab");
+  mkdirSync(dir, { recursive: true });
+  const agent = join(dir, "guest-service");
+  writeFileSync(agent, guestServiceAgent(process.execPath, labProgram("guest-cluster-service")));
+  chmodSync(agent, 0o755);
 }
 
 function writeSbinLayer(ns: Namespaces, node: string, sbin: string, xenHa: string): void {
