@@ -1,6 +1,6 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import type { CommandResult } from "../exec/command.ts";
 import { cleanupSim, createSimHost, listDomains, startHost, writeSampleConfig } from "../sim/index.ts";
 import type { InstallDirs } from "../install/plan.ts";
@@ -63,6 +63,23 @@ export async function labUnsupported(): Promise<string | undefined> {
   return trial === undefined ? undefined : `this machine refuses new namespaces (${trial})`;
 }
 
+/**
+ * With XHL_KEEP_LOGS set to a directory, a lab taken down leaves its nodes'
+ * logs (corosync, Pacemaker, xen) and fence.log there, under a directory
+ * named after the lab: what a bench run's odd figure needs to be explained.
+ */
+function keepLogs(lab: string, nodes: readonly string[]): void {
+  const keep = process.env["XHL_KEEP_LOGS"];
+  if (!keep) return;
+  const into = join(keep, basename(lab));
+  try {
+    for (const node of nodes) cpSync(join(labPaths(lab).node(node), "log"), join(into, node), { recursive: true });
+    cpSync(labPaths(lab).fenceLog, join(into, "fence.log"));
+  } catch (error) {
+    process.stderr.write(`cluster lab: logs not kept in ${into}: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
+}
+
 export async function startClusterLab(options: ClusterLabOptions) {
   const dom0s = options.nodes ?? ["node1", "node2"];
   const guests = options.guests ?? [];
@@ -91,6 +108,7 @@ export async function startClusterLab(options: ClusterLabOptions) {
   // one teardown however many callers (the driver's finally, a signal handler) ask for it
   const down = (): Promise<Leftovers> =>
     (downing ??= (async () => {
+      keepLogs(lab, nodes);
       await guestNodes?.stop();
       for (const inode of inodes) killNetns(inode);
       if (existsSync(paths.simRoot)) cleanupSim(paths.simRoot);

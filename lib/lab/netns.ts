@@ -1,10 +1,6 @@
 import { readdirSync, statSync } from "node:fs";
 
-/**
- * A lab node's processes, found by their network namespace (node builtins
- * only: the lab's dom0 stonith_admin, dom0-stonith-admin.ts, loads this and
- * nothing else, since it runs at every fence history read).
- */
+/** A lab node's processes, found by their network namespace. */
 
 /** Inode of a network namespace file (/run/netns/NAME, /proc/PID/ns/net). */
 export function netnsInode(file: string): number | undefined {
