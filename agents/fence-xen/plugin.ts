@@ -7,6 +7,7 @@ import { xenDevice, type FenceXenDeps } from "./device.ts";
 import { hostProblem, listProblem, shown, splitList } from "../../lib/ocf/checks.ts";
 import { UUID } from "../../lib/toolstack/list-verbose.ts";
 import { plugProblem, xenDeviceParams } from "./params.ts";
+import { runningDelayParam } from "./running-delay.ts";
 
 /** `node` or `node:domain`: the cluster's node name, and the domain that is that node when the names differ. */
 function entryOf(entry: string): { readonly node: string; readonly domain: string } | undefined {
@@ -53,6 +54,7 @@ export const xenHaPluginParams = {
   power_wait: fenceProtocolParams.power_wait,
   retry_on: fenceProtocolParams.retry_on,
   missing_as_off: fenceProtocolParams.missing_as_off,
+  delay_if_running: runningDelayParam(plugProblem),
 };
 
 type PluginValues = ParamValues<typeof xenHaPluginParams>;
@@ -75,7 +77,9 @@ export function xenHaPlugin(deps: FenceXenDeps): PluginDefinition<typeof xenHaPl
     listable: (plug: string) => !UUID.test(plug),
     validate: validateFenceXen,
     budgetMs: fenceXenBudgetMs,
-    device: (values, context) => xenDevice(values, context, deps),
+    // as fence_xen: off and reset wait up to power_timeout for a silent dom0 (its answer, or its cluster's fence)
+    device: (values, { op, ...context }) =>
+      xenDevice(values, { ...context, silentWaitMs: op === "off" || op === "reboot" ? values.power_timeout * 1000 : 0, runningDelays: values.delay_if_running }, deps),
     sleep: deps.sleep,
   };
 }

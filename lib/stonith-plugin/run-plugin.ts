@@ -42,11 +42,13 @@ export interface PluginDefinition<P extends TimingParams & Params> {
   readonly listable: (plug: string) => boolean;
   readonly validate: (values: ParamValues<P>) => readonly string[];
   readonly budgetMs: (values: ParamValues<P>) => number;
-  readonly device: (values: ParamValues<P>, context: { log: Logger; deadline: Deadline; env: ProcessIo["env"] }) => PowerDevice;
+  /** The device for one operation: `status` (does the device answer) or a power action. */
+  readonly device: (values: ParamValues<P>, context: { log: Logger; deadline: Deadline; env: ProcessIo["env"]; op: "status" | PowerOp }) => PowerDevice;
   readonly sleep: (ms: number) => Promise<void>;
 }
 
 const POWER_OPS = { on: "on", off: "off", reset: "reboot" } as const;
+type PowerOp = (typeof POWER_OPS)[keyof typeof POWER_OPS];
 
 /** getinfo-xml: a <parameters> block in OCF 1.0 form, which `stonith -m` wraps into meta-data. */
 export function pluginParametersXml(params: Params): string {
@@ -101,7 +103,7 @@ export async function runStonithPlugin<P extends TimingParams & Params>(
       // The device answers when its list is complete; a configured plug missing from it is named
       // now, so that a typo in hostlist shows before a fence needs it (off and reset would fail on
       // it). Only a warning: a node that is down is not listed either.
-      const device = plugin.device(values, { log, deadline: deadlineOf(plugin.budgetMs(values)), env: io.env });
+      const device = plugin.device(values, { log, deadline: deadlineOf(plugin.budgetMs(values)), env: io.env, op: "status" });
       const listed = new Set((await device.list()).map((p) => p.plug));
       for (const host of plugin.hosts(values)) {
         const plug = plugin.plugOf(values, host);
@@ -123,7 +125,7 @@ export async function runStonithPlugin<P extends TimingParams & Params>(
     }
     const timing = values as ParamValues<TimingParams>; // P extends TimingParams
     const deadline = deadlineOf(plugin.budgetMs(values));
-    const outcome = await runPowerAction(action, plug, plugin.device(values, { log, deadline, env: io.env }), {
+    const outcome = await runPowerAction(action, plug, plugin.device(values, { log, deadline, env: io.env, op: action }), {
       delayMs: timing.delay * 1000,
       powerTimeoutMs: timing.power_timeout * 1000,
       powerWaitMs: timing.power_wait * 1000,
