@@ -108,7 +108,7 @@ interface Scenario3Module {
   readonly GUEST_CONSENSUS_MS?: number;
   watchGuestService(lab: ClusterLab): Promise<{ stop(): Promise<void> }>;
   loadGuestCluster(lab: ClusterLab, service: unknown): Promise<string>;
-  killServingGuest(lab: ClusterLab, service: unknown, death: string): Promise<{ victim: string; survivor: string; serviceMs: number; floorMs: number; twice: number; hostFenceMs?: number | undefined; fenceRequestedMs?: number | undefined; fenceDoneMs?: number | undefined }>;
+  killServingGuest(lab: ClusterLab, service: unknown, death: string): Promise<{ victim: string; survivor: string; serviceMs: number; floorMs: number; twice: number; guestDeadMs?: number | undefined; hostFenceMs?: number | undefined; fenceRequestedMs?: number | undefined; fenceDoneMs?: number | undefined }>;
   reviveGuest(lab: ClusterLab, victim: string, survivor: string): Promise<void>;
   guestClusterLosses?(lab: ClusterLab): { tokenLosses: number; guestFences: number };
 }
@@ -150,7 +150,7 @@ async function scenario3(options: Options): Promise<Samples[]> {
   let losses = "guest cluster's token losses and fences: not counted";
   // the serving guest dies: with one death a run, it is guest1 and guest2 in turn
   const deaths = SCENARIO_3_DEATHS.filter((d) => options.guestDeaths === undefined || options.guestDeaths.some((word) => d.includes(word)));
-  const byDeath = new Map<string, { serviceMs: number; floorMs: number; twice: number; path: string; victim: string; load: number; hostFenceMs?: number | undefined; fenceRequestedMs?: number | undefined; fenceDoneMs?: number | undefined }[]>(deaths.map((d) => [d, []]));
+  const byDeath = new Map<string, { serviceMs: number; floorMs: number; twice: number; path: string; victim: string; load: number; guestDeadMs?: number | undefined; hostFenceMs?: number | undefined; fenceRequestedMs?: number | undefined; fenceDoneMs?: number | undefined }[]>(deaths.map((d) => [d, []]));
   try {
     const service = await watchGuestService(lab);
     try {
@@ -181,9 +181,9 @@ async function scenario3(options: Options): Promise<Samples[]> {
   console.log(`scenario 3 (guest1 on node1 + guest2 on node2, a guest cluster fenced through fence_xen), ${token}:`);
   console.log(
     formatTable(
-      ["death", "run", "load", "victim -> survivor", "dom0 fenced (fence_lab)", "guest fence requested", "done (fence_xen)", "floor (Dummy)", "ours (service)", "periods both answered"],
+      ["death", "run", "load", "victim -> survivor", "guest dead", "dom0 fenced (fence_lab)", "guest fence requested", "done (fence_xen)", "floor (Dummy)", "ours (service)", "periods both answered"],
       [...byDeath].flatMap(([death, outcomes]) =>
-        outcomes.map((o, i) => [death, i + 1, o.load.toFixed(1), o.path, ms(o.hostFenceMs), ms(o.fenceRequestedMs), ms(o.fenceDoneMs), ms(o.floorMs), ms(o.serviceMs), o.twice]),
+        outcomes.map((o, i) => [death, i + 1, o.load.toFixed(1), o.path, ms(o.guestDeadMs), ms(o.hostFenceMs), ms(o.fenceRequestedMs), ms(o.fenceDoneMs), ms(o.floorMs), ms(o.serviceMs), o.twice]),
       ),
     ),
   );
