@@ -160,7 +160,9 @@ export function xenPowerDevice(options: XenPowerOptions): PowerDevice {
       readAt.set(dom0, options.deadline.elapsedMs());
       return fenceOf(dom0, answering, hostFences)
         .then(({ proof, problem, pending: underWay }) => {
+          // the latest read decides: a fence that failed, or a history that could not be read, slows the pace again
           if (underWay) pending.add(dom0);
+          else pending.delete(dom0);
           if (proof === undefined || answers.get(dom0)?.failure === undefined) {
             if (problem !== undefined) notes.set(dom0, problem);
             return;

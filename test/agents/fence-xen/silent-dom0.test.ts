@@ -186,6 +186,17 @@ t.test("a fence under way (pending in the history): reads quicken, and its recor
   t.ok(meanGapMs(starts) < 250, `reads while pending ${Math.round(meanGapMs(starts))} ms apart (${history.calls().length} reads, ${run.ms} ms)`);
 });
 
+t.test("a fence under way that then fails: the pace slows again, and off fails with what the history said", async (t) => {
+  const lab = await deadDom0(t);
+  // pending for the first 2 reads, then the dom0 cluster's fence failed
+  const history = scriptHistory(lab, PENDING, 0, event({ status: "failed" }), 3);
+  const run = await fence(lab, { ...OFF(lab), power_timeout: "2" }, { deps });
+  t.equal(run.code, 1);
+  t.match(run.stderr, /has not fenced dom0a/);
+  const reads = history.calls().length;
+  t.ok(reads >= 3 && reads <= 2 + Math.ceil(2_000 / 250) + 2, `${reads} reads in ${run.ms} ms`);
+});
+
 t.test("the silent dom0 answers again while off waits: its own answer decides", async (t) => {
   const lab = await deadDom0(t);
   const history = scriptHistory(lab, NONE);
