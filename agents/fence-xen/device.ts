@@ -32,6 +32,19 @@ export const realFenceXenDeps = (fencer: string): FenceXenDeps => ({
   fencer,
 });
 
+/**
+ * What one operation asks of the device, the same for fence_xen and the
+ * plugin: only an off (a reboot's too) waits, up to power_timeout, for a
+ * silent dom0 to answer or be fenced by its cluster; delay_if_running as set.
+ */
+export const operationWaits = (
+  operation: string,
+  values: { readonly power_timeout: number; readonly delay_if_running?: RunningDelays | undefined },
+): { readonly silentWaitMs: number; readonly runningDelays: RunningDelays | undefined } => ({
+  silentWaitMs: operation === "off" || operation === "reboot" ? values.power_timeout * 1000 : 0,
+  runningDelays: values.delay_if_running,
+});
+
 /** The one device behind both fence_xen and the external/xen-ha plugin. */
 export function xenDevice(
   values: ParamValues<XenDeviceParams>,

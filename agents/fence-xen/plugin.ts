@@ -3,7 +3,7 @@ import type { ParamValues } from "../../lib/ocf/params.ts";
 import { fenceProtocolParams } from "../../lib/fence/fence-params.ts";
 import type { PluginDefinition } from "../../lib/stonith-plugin/run-plugin.ts";
 import { fenceXenBudgetMs, validateFenceXen } from "./agent.ts";
-import { xenDevice, type FenceXenDeps } from "./device.ts";
+import { operationWaits, xenDevice, type FenceXenDeps } from "./device.ts";
 import { hostProblem, listProblem, shown, splitList } from "../../lib/ocf/checks.ts";
 import { UUID } from "../../lib/toolstack/list-verbose.ts";
 import { plugProblem, xenDeviceParams } from "./params.ts";
@@ -77,9 +77,7 @@ export function xenHaPlugin(deps: FenceXenDeps): PluginDefinition<typeof xenHaPl
     listable: (plug: string) => !UUID.test(plug),
     validate: validateFenceXen,
     budgetMs: fenceXenBudgetMs,
-    // as fence_xen: off and reset wait up to power_timeout for a silent dom0 (its answer, or its cluster's fence)
-    device: (values, { op, ...context }) =>
-      xenDevice(values, { ...context, silentWaitMs: op === "off" || op === "reboot" ? values.power_timeout * 1000 : 0, runningDelays: values.delay_if_running }, deps),
+    device: (values, { op, ...context }) => xenDevice(values, { ...context, ...operationWaits(op, values) }, deps),
     sleep: deps.sleep,
   };
 }

@@ -152,6 +152,7 @@ export function xenPowerDevice(options: XenPowerOptions): PowerDevice {
     const readAt = new Map<Dom0, number>();
     const askedAt = new Map<Dom0, number>();
     const pending = new Set<Dom0>();
+    const paceOf = (dom0: Dom0): number => (pending.has(dom0) ? PENDING_READ_EVERY_MS : READ_EVERY_MS);
     const silentNow = () => [...answers.values()].filter((a) => a.failure !== undefined).map((a) => a.dom0);
     const answeringNow = () => [...answers.values()].filter((a) => a.failure === undefined).map((a) => a.dom0);
     let wake = (): void => {};
@@ -196,13 +197,13 @@ export function xenPowerDevice(options: XenPowerOptions): PowerDevice {
     for (;;) {
       const [silent, answering] = [silentNow(), answeringNow()];
       if (silent.length === 0 || answering.length === 0) break;
-      const every = silent.some((dom0) => pending.has(dom0)) ? PENDING_READ_EVERY_MS : READ_EVERY_MS;
+      const every = Math.min(...silent.map(paceOf));
       if (options.deadline.elapsedMs() + every > silentWaitEnd || options.deadline.remainingMs() < every + HISTORY_CAP_MS) break;
       // a finished read or ask wakes the loop early; it starts only what is due, so the pace holds
       let nextMs = every;
       for (const dom0 of silent) {
         const now = options.deadline.elapsedMs();
-        const readDue = (readAt.get(dom0) ?? -Infinity) + (pending.has(dom0) ? PENDING_READ_EVERY_MS : READ_EVERY_MS);
+        const readDue = (readAt.get(dom0) ?? -Infinity) + paceOf(dom0);
         if (now >= readDue && (reading.get(dom0) ?? 0) < READS_AT_ONCE) void read(dom0, answering);
         else if (now < readDue) nextMs = Math.min(nextMs, readDue - now);
         const askDue = (askedAt.get(dom0) ?? -Infinity) + READ_EVERY_MS;

@@ -16,6 +16,7 @@
  * the simulated ssh's, 0.1-0.2 s on a loaded lab machine. The caller's own
  * timeout ends it.
  */
+import { quoteForShell } from "../exec/ssh.ts";
 
 /** The script for `node`, whose netns.id file is `netnsIdFile`; the real stonith_admin is on `systemPath`. */
 export function dom0StonithAdmin(node: string, netnsIdFile: string, systemPath: string): string {
@@ -23,7 +24,7 @@ export function dom0StonithAdmin(node: string, netnsIdFile: string, systemPath: 
 # ${node}'s stonith_admin, as fence_xen reaches it over the simulated ssh: the real one, in ${node}'s namespaces
 # (written by lib/lab/dom0-tools.ts from lib/lab/dom0-stonith-admin.ts, which says why)
 inode=
-read -r inode < ${quote(netnsIdFile)} 2> /dev/null
+read -r inode < ${quoteForShell(netnsIdFile)} 2> /dev/null
 link=
 case "$inode" in
   ''|*[!0-9]*) ;;
@@ -35,9 +36,6 @@ if [ -z "$pid" ]; then
   echo "ssh: connect to host ${node} port 22: No route to host" >&2
   exit 255
 fi
-PATH=${quote(systemPath)} exec nsenter -t "$pid" --net --mount --uts -- stonith_admin "$@"
+PATH=${quoteForShell(systemPath)} exec nsenter -t "$pid" --net --mount --uts -- stonith_admin "$@"
 `;
 }
-
-/** A single-quoted sh word. */
-const quote = (text: string): string => `'${text.replaceAll("'", `'\\''`)}'`;

@@ -19,6 +19,7 @@
  *
  * Parameters: port (the service's TCP port), state (the daemon's pid file).
  */
+import { quoteForShell } from "../exec/ssh.ts";
 
 /** The agent's text, for the daemon `service` run by the Node at `node`. */
 export function guestServiceAgent(node: string, service: string): string {
@@ -55,7 +56,7 @@ monitor() {
 start() {
   local pid
   if ! pid=\$(ours); then
-    setsid ${quote(node)} ${quote(service)} "\$port" < /dev/null > /dev/null 2>&1 &
+    setsid ${quoteForShell(node)} ${quoteForShell(service)} "\$port" < /dev/null > /dev/null 2>&1 &
     pid=\$!
     echo "\$pid" > "\$state"
   fi
@@ -114,6 +115,3 @@ case "\$1" in
 esac
 `;
 }
-
-/** A single-quoted bash word. */
-const quote = (text: string): string => `'${text.replaceAll("'", `'\\''`)}'`;

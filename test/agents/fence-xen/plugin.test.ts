@@ -1,14 +1,11 @@
 import t from "tap";
-import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { killHost } from "../../../lib/sim/index.ts";
-import { hostPaths } from "../../../lib/sim/host/paths.ts";
 import { fixture } from "../../support/fixtures.ts";
 import { realFenceXenDeps } from "../../../agents/fence-xen/device.ts";
 import { xenHaPlugin } from "../../../agents/fence-xen/plugin.ts";
 import { runStonithPlugin } from "../../../lib/stonith-plugin/run-plugin.ts";
 import { captureIo } from "../../support/capture-io.ts";
-import { domainsOn, fenceLab, labOptions, startDomain } from "./support.ts";
+import { domainsOn, fenceLab, labOptions, scriptHistory, startDomain } from "./support.ts";
 
 /**
  * external/xen-ha against a simulated host running vm1, with one hostlist
@@ -67,20 +64,16 @@ t.test("external/xen-ha: delay_if_running and the wait for a silent dom0's fence
   // vm2 ran on dom0a, which lost power; dom0b's cluster fences dom0a on the third history read
   await startDomain(lab, "dom0a", "vm2");
   killHost(lab.root, "dom0a");
-  const history = fixture("stonith-admin/history-fenced.xml")
+  const fenced = fixture("stonith-admin/history-fenced.xml")
     .replace(/# exit \d+\n$/, "")
     .replace('target="node1"', 'target="dom0a"')
     .replace(/completed="[^"]*"/, `completed="${new Date(Date.now() + 60_000).toISOString().replace("T", " ").replace(/\.\d+Z$/, "Z")}"`);
   const none = fixture("stonith-admin/history-none.xml").replace(/# exit \d+\n$/, "");
-  const calls = join(lab.root, "stonith-admin.calls");
-  writeFileSync(join(lab.root, "history.none"), none);
-  writeFileSync(join(lab.root, "history.fenced"), history);
-  const script = `#!/bin/sh\necho "$*" >> ${calls}\nif [ "$(wc -l < ${calls})" -ge 3 ]; then cat ${join(lab.root, "history.fenced")}; else cat ${join(lab.root, "history.none")}; fi\n`;
-  writeFileSync(join(hostPaths(lab.root, "dom0b").binDir, "stonith_admin"), script, { mode: 0o755 });
+  const history = scriptHistory(lab, none, 0, fenced, 3);
   const settled = await plugin(["off", "n2"], { hostlist: "n2:vm2", missing_as_off: "1", power_timeout: "10" });
   t.equal(settled.code, 0, settled.stderr);
   t.match(settled.stderr, /dom0a does not answer, but the dom0 cluster fenced it after this fence began/);
-  t.ok(readFileSync(calls, "utf8").split("\n").filter(Boolean).length >= 3, "it waited, reading the history until the fence showed");
+  t.ok(history.calls().length >= 3, "it waited, reading the history until the fence showed");
   const status = await plugin(["status"], { hostlist: "n2:vm2", power_timeout: "10" });
   t.equal(status.code, 1, "status does not wait: the silent dom0 fails it");
 });

@@ -1,10 +1,7 @@
 import t from "tap";
-import { chmodSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { killHost, startHost } from "../../../lib/sim/index.ts";
-import { hostPaths } from "../../../lib/sim/host/paths.ts";
 import { fixture } from "../../support/fixtures.ts";
-import { domainsOn, fence, fenceLab, labOptions, startDomain, type FenceLab } from "./support.ts";
+import { domainsOn, fence, fenceLab, labOptions, scriptHistory, startDomain, type FenceLab } from "./support.ts";
 
 /**
  * A dom0 that does not answer (powered off: the simulator's ssh says "No
@@ -28,29 +25,6 @@ function event(change: { target?: string; action?: string; status?: string; afte
     .replace('target="node1"', `target="${change.target ?? "dom0a"}"`)
     .replace('status="success"', `status="${change.status ?? "success"}"`)
     .replace('completed="2026-12-03 23:49:15Z"', `completed="${at}"`);
-}
-
-/**
- * dom0b's stonith_admin: logs its arguments and when it ran, prints `reply`
- * and exits `code`; from call number `from` on (2 unless given) it prints
- * `later` instead, when given (a fence that completes while fence_xen waits).
- */
-function scriptHistory(lab: FenceLab, reply: string, code = 0, later?: string, from = 2): { calls: () => string[]; startsMs: () => number[]; reply: (text: string) => void } {
-  const dir = hostPaths(lab.root, "dom0b").binDir;
-  const [calls, times, replyFile, laterFile] = ["calls", "times", "reply", "later"].map((name) => join(lab.root, `stonith-admin.${name}`)) as [string, string, string, string];
-  writeFileSync(calls, "");
-  writeFileSync(times, "");
-  writeFileSync(replyFile, reply);
-  writeFileSync(laterFile, later ?? reply);
-  const script = `#!/bin/sh\ndate +%s%N >> ${times}\necho "$*" >> ${calls}\nif [ "$(wc -l < ${calls})" -ge ${from} ]; then cat ${laterFile}; else cat ${replyFile}; fi\nexit ${code}\n`;
-  writeFileSync(join(dir, "stonith_admin"), script);
-  chmodSync(join(dir, "stonith_admin"), 0o755);
-  const lines = (file: string) => readFileSync(file, "utf8").split("\n").filter(Boolean);
-  return {
-    calls: () => lines(calls),
-    startsMs: () => lines(times).map((ns) => Number(BigInt(ns) / 1_000_000n)),
-    reply: (text) => [replyFile, laterFile].forEach((file) => writeFileSync(file, text)),
-  };
 }
 
 /** The mean gap between successive reads, ms. */

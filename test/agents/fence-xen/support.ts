@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { endLeftoverTools, runCommand, type CommandResult } from "../../../lib/exec/command.ts";
 import { cleanupSim, createSimHost, listDomains, writeSampleConfig, type SimHost } from "../../../lib/sim/index.ts";
+import { hostPaths } from "../../../lib/sim/host/paths.ts";
 import { fenceXenMain } from "../../../agents/fence-xen/main.ts";
 import { captureIo } from "../../support/capture-io.ts";
 import { realFenceXenDeps, type FenceXenDeps } from "../../../agents/fence-xen/device.ts";
@@ -96,4 +97,27 @@ export async function fence(
   // the agent's process would exit here, ending the reads it left behind (lib/exec/command.ts)
   await endLeftoverTools();
   return { code, stdout: out.stdout, stderr: out.stderr, ms: Math.round(performance.now() - started) };
+}
+
+/**
+ * dom0b's stonith_admin: logs its arguments and when it ran, prints `reply`
+ * and exits `code`; from call number `from` on (2 unless given) it prints
+ * `later` instead, when given (a fence that completes while fence_xen waits).
+ */
+export function scriptHistory(lab: FenceLab, reply: string, code = 0, later?: string, from = 2): { calls: () => string[]; startsMs: () => number[]; reply: (text: string) => void } {
+  const dir = hostPaths(lab.root, "dom0b").binDir;
+  const [calls, times, replyFile, laterFile] = ["calls", "times", "reply", "later"].map((name) => join(lab.root, `stonith-admin.${name}`)) as [string, string, string, string];
+  writeFileSync(calls, "");
+  writeFileSync(times, "");
+  writeFileSync(replyFile, reply);
+  writeFileSync(laterFile, later ?? reply);
+  const script = `#!/bin/sh\ndate +%s%N >> ${times}\necho "$*" >> ${calls}\nif [ "$(wc -l < ${calls})" -ge ${from} ]; then cat ${laterFile}; else cat ${replyFile}; fi\nexit ${code}\n`;
+  writeFileSync(join(dir, "stonith_admin"), script);
+  chmodSync(join(dir, "stonith_admin"), 0o755);
+  const lines = (file: string) => readFileSync(file, "utf8").split("\n").filter(Boolean);
+  return {
+    calls: () => lines(calls),
+    startsMs: () => lines(times).map((ns) => Number(BigInt(ns) / 1_000_000n)),
+    reply: (text) => [replyFile, laterFile].forEach((file) => writeFileSync(file, text)),
+  };
 }
